@@ -1,0 +1,47 @@
+import type { Db } from '../connection.ts';
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor_type: 'staff' | 'system' | 'ingest' | 'anonymous';
+  actor_id: string;
+  actor_name: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  customer_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  reason: string | null;
+  request_id: string | null;
+  client_ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function createAuditRepository(db: Db) {
+  const last = db.prepare<[], Pick<AuditRow, 'seq' | 'hash'>>(
+    'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+  );
+  const insert = db.prepare<AuditRow>(`INSERT INTO audit_events
+    (seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
+     before_json, after_json, reason, request_id, client_ip, prev_hash, hash)
+    VALUES (@seq, @at, @actor_type, @actor_id, @actor_name, @action, @entity_type, @entity_id, @customer_id,
+     @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`);
+  const all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
+  const forEntity = db.prepare<{ entity_type: string; entity_id: string }, AuditRow>(
+    'SELECT * FROM audit_events WHERE entity_type = @entity_type AND entity_id = @entity_id ORDER BY seq',
+  );
+
+  return {
+    last: (): Pick<AuditRow, 'seq' | 'hash'> | undefined => last.get(),
+    insert: (row: AuditRow): void => {
+      insert.run(row);
+    },
+    /** Every event in chain order, streamed (the log can be large). */
+    iterateAll: (): IterableIterator<AuditRow> => all.iterate(),
+    forEntity: (entityType: string, entityId: string): AuditRow[] =>
+      forEntity.all({ entity_type: entityType, entity_id: entityId }),
+  };
+}
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

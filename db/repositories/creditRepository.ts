@@ -1,0 +1,86 @@
+import type { Db } from '../connection.ts';
+
+export const creditStatuses = ['pending_approval', 'applied', 'rejected', 'voided'] as const;
+export type CreditStatus = (typeof creditStatuses)[number];
+
+export interface CreditRow {
+  id: string;
+  customer_id: string;
+  amount: number;
+  reason: string;
+  ticket_ref: string;
+  expected: string;
+  received: string;
+  note: string | null;
+  customer_asset_urls: string;
+  evidence: string;
+  requested_by: string;
+  status: CreditStatus;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  voided_by: string | null;
+  voided_at: string | null;
+  void_reason: string | null;
+  transaction_id: string | null;
+  void_transaction_id: string | null;
+  idempotency_key: string;
+  created_at: string;
+}
+
+export interface CreditItemRow {
+  credit_id: string;
+  generation_id: string;
+  tokens: number;
+}
+
+export function createCreditRepository(db: Db) {
+  const insert = db.prepare<CreditRow>(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
+      note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
+      void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
+    VALUES (@id, @customer_id, @amount, @reason, @ticket_ref, @expected, @received, @note, @customer_asset_urls, @evidence,
+      @requested_by, @status, @decided_by, @decided_at, @decision_reason, @voided_by, @voided_at, @void_reason,
+      @transaction_id, @void_transaction_id, @idempotency_key, @created_at)`);
+  const insertItem = db.prepare<CreditItemRow>(
+    'INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES (@credit_id, @generation_id, @tokens)',
+  );
+  const decide = db.prepare<Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>>(
+    `UPDATE credits SET status = @status, decided_by = @decided_by, decided_at = @decided_at, decision_reason = @decision_reason
+     WHERE id = @id AND status = 'pending_approval'`,
+  );
+  const setApplied = db.prepare<{ id: string; transaction_id: string }>(
+    `UPDATE credits SET transaction_id = @transaction_id WHERE id = @id AND status = 'applied'`,
+  );
+  const markVoided = db.prepare<Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>>(
+    `UPDATE credits SET status = 'voided', voided_by = @voided_by, voided_at = @voided_at, void_reason = @void_reason
+     WHERE id = @id AND status = 'applied'`,
+  );
+  const setVoidTransaction = db.prepare<{ id: string; void_transaction_id: string }>(
+    `UPDATE credits SET void_transaction_id = @void_transaction_id WHERE id = @id AND status = 'voided'`,
+  );
+  const byId = db.prepare<[string], CreditRow>('SELECT * FROM credits WHERE id = ?');
+  const items = db.prepare<[string], CreditItemRow>('SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id');
+
+  return {
+    /** Inserts a grant with its items; a pending grant's items reserve their tokens (trigger). */
+    insert: (row: CreditRow, creditItems: Omit<CreditItemRow, 'credit_id'>[]): void => {
+      insert.run(row);
+      for (const item of creditItems) insertItem.run({ credit_id: row.id, ...item });
+    },
+    /** Moves a pending grant to applied or rejected; false when it was no longer pending. */
+    decide: (change: Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>): boolean =>
+      decide.run(change).changes === 1,
+    linkTransaction: (id: string, transactionId: string): void => {
+      setApplied.run({ id, transaction_id: transactionId });
+    },
+    /** Marks an applied grant voided; false when it was not applied. */
+    markVoided: (change: Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>): boolean =>
+      markVoided.run(change).changes === 1,
+    linkVoidTransaction: (id: string, transactionId: string): void => {
+      setVoidTransaction.run({ id, void_transaction_id: transactionId });
+    },
+    byId: (id: string): CreditRow | undefined => byId.get(id),
+    items: (creditId: string): CreditItemRow[] => items.all(creditId),
+  };
+}
+export type CreditRepository = ReturnType<typeof createCreditRepository>;

@@ -1,0 +1,92 @@
+import type { Db } from '../connection.ts';
+
+export interface BalanceMismatch {
+  customer_id: string;
+  balance: number;
+  ledger_sum: number;
+}
+
+export interface RunningEntry {
+  seq: number;
+  id: string;
+  customer_id: string;
+  amount: number;
+  balance_after: number;
+}
+
+export interface RunMismatch {
+  generation_id: string;
+  tokens_charged: number;
+  tokens_auto_refunded: number;
+  tokens_credited: number;
+  tokens_reserved: number;
+  charged: number;
+  refunded: number;
+  credited: number;
+  reserved: number;
+}
+
+export interface CreditMismatch {
+  credit_id: string;
+  status: string;
+  amount: number;
+  credited: number | null;
+  voided: number | null;
+  items: number | null;
+}
+
+export interface ReversalMismatch {
+  id: string;
+  kind: string;
+  amount: number;
+  reversed_kind: string | null;
+  reversed_amount: number | null;
+}
+
+/** Read-only checks behind `npm run ledger:verify`: each query returns the rows that break a rule. */
+export function createIntegrityRepository(db: Db) {
+  const balances = db.prepare<[], BalanceMismatch>(`SELECT c.id AS customer_id, c.balance, COALESCE(s.total, 0) AS ledger_sum
+    FROM customers c LEFT JOIN (SELECT customer_id, SUM(amount) AS total FROM ledger_entries GROUP BY customer_id) s
+      ON s.customer_id = c.id
+    WHERE c.balance <> COALESCE(s.total, 0)`);
+  const entries = db.prepare<[], RunningEntry>(
+    'SELECT seq, id, customer_id, amount, balance_after FROM ledger_entries ORDER BY seq',
+  );
+  const runs = db.prepare<[], RunMismatch>(`SELECT * FROM (
+      SELECT g.id AS generation_id, g.tokens_charged, g.tokens_auto_refunded, g.tokens_credited, g.tokens_reserved,
+        COALESCE((SELECT -l.amount FROM ledger_entries l WHERE l.generation_id = g.id AND l.kind = 'charge'), 0) AS charged,
+        COALESCE((SELECT l.amount FROM ledger_entries l WHERE l.generation_id = g.id AND l.kind = 'auto_refund'), 0) AS refunded,
+        COALESCE((SELECT SUM(i.tokens) FROM credit_items i JOIN credits c ON c.id = i.credit_id
+                   WHERE i.generation_id = g.id AND c.status = 'applied'), 0) AS credited,
+        COALESCE((SELECT SUM(i.tokens) FROM credit_items i JOIN credits c ON c.id = i.credit_id
+                   WHERE i.generation_id = g.id AND c.status = 'pending_approval'), 0) AS reserved
+      FROM generations g)
+    WHERE tokens_charged <> charged OR tokens_auto_refunded <> refunded OR tokens_credited <> credited
+       OR tokens_reserved <> reserved OR refunded + credited > charged`);
+  const credits = db.prepare<[], CreditMismatch>(`SELECT * FROM (
+      SELECT c.id AS credit_id, c.status, c.amount,
+        (SELECT l.amount FROM ledger_entries l WHERE l.credit_id = c.id AND l.kind = 'manual_credit') AS credited,
+        (SELECT l.amount FROM ledger_entries l WHERE l.credit_id = c.id AND l.kind = 'credit_void') AS voided,
+        (SELECT SUM(i.tokens) FROM credit_items i WHERE i.credit_id = c.id) AS items
+      FROM credits c)
+    WHERE (status IN ('applied', 'voided') AND credited IS NOT amount)
+       OR (status IN ('pending_approval', 'rejected') AND credited IS NOT NULL)
+       OR (status = 'voided' AND voided IS NOT -amount)
+       OR (status <> 'voided' AND voided IS NOT NULL)
+       OR (items IS NOT NULL AND items <> amount)`);
+  const reversals = db.prepare<[], ReversalMismatch>(`SELECT r.id, r.kind, r.amount, o.kind AS reversed_kind, o.amount AS reversed_amount
+    FROM ledger_entries r LEFT JOIN ledger_entries o ON o.id = r.reverses_id
+    WHERE r.reverses_id IS NOT NULL
+      AND (o.id IS NULL OR o.amount <> -r.amount
+           OR (r.kind = 'auto_refund' AND o.kind <> 'charge')
+           OR (r.kind = 'credit_void' AND o.kind <> 'manual_credit'))`);
+
+  return {
+    balanceMismatches: (): BalanceMismatch[] => balances.all(),
+    /** Every entry in posting order, streamed: the running balance is checked in one pass. */
+    entriesInOrder: (): IterableIterator<RunningEntry> => entries.iterate(),
+    runMismatches: (): RunMismatch[] => runs.all(),
+    creditMismatches: (): CreditMismatch[] => credits.all(),
+    reversalMismatches: (): ReversalMismatch[] => reversals.all(),
+  };
+}

@@ -1,0 +1,63 @@
+import type { Db } from '../connection.ts';
+import type { StaffRow } from './staffRepository.ts';
+
+export interface SessionRow {
+  id_hash: string;
+  staff_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+export type SessionWithStaff = SessionRow & {
+  staff: Pick<StaffRow, 'id' | 'email' | 'name' | 'role' | 'disabled'>;
+};
+
+interface JoinedRow extends SessionRow {
+  email: string;
+  name: string;
+  role: StaffRow['role'];
+  disabled: 0 | 1;
+}
+
+export function createSessionRepository(db: Db) {
+  const insert = db.prepare<SessionRow>(`INSERT INTO sessions
+    (id_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, client_ip, user_agent)
+    VALUES (@id_hash, @staff_id, @csrf_token, @created_at, @last_seen_at, @expires_at, @client_ip, @user_agent)`);
+  const find = db.prepare<[string], JoinedRow>(`SELECT s.*, st.email, st.name, st.role, st.disabled
+    FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.id_hash = ?`);
+  const touch = db.prepare<{ id_hash: string; last_seen_at: string }>(
+    'UPDATE sessions SET last_seen_at = @last_seen_at WHERE id_hash = @id_hash',
+  );
+  const remove = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
+  const removeForStaff = db.prepare<[string]>('DELETE FROM sessions WHERE staff_id = ?');
+  const removeExpired = db.prepare<{ now: string; idle_before: string }>(
+    'DELETE FROM sessions WHERE expires_at <= @now OR last_seen_at <= @idle_before',
+  );
+
+  return {
+    insert: (row: SessionRow): void => {
+      insert.run(row);
+    },
+    find: (idHash: string): SessionWithStaff | undefined => {
+      const row = find.get(idHash);
+      if (!row) return undefined;
+      const { email, name, role, disabled, ...session } = row;
+      return { ...session, staff: { id: row.staff_id, email, name, role, disabled } };
+    },
+    touch: (idHash: string, lastSeenAt: string): void => {
+      touch.run({ id_hash: idHash, last_seen_at: lastSeenAt });
+    },
+    remove: (idHash: string): void => {
+      remove.run(idHash);
+    },
+    /** Ends every session of a staff member (disable, role change). Returns how many. */
+    removeForStaff: (staffId: string): number => removeForStaff.run(staffId).changes,
+    removeExpired: (now: string, idleBefore: string): number =>
+      removeExpired.run({ now, idle_before: idleBefore }).changes,
+  };
+}
+export type SessionRepository = ReturnType<typeof createSessionRepository>;

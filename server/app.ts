@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { authRoutes } from './auth/authRoutes.ts';
+import { loadSession, requireCsrf, requireSession } from './auth/middleware.ts';
+import type { AppContext } from './context.ts';
+import { errorHandler, NotFound } from './errors.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const defaultClientDir = join(root, 'client', 'dist');
+export const mediaDir = join(root, 'server', 'media');
+
+const JSON_LIMIT = '1mb';
+
+export interface AppOptions {
+  clientDir?: string;
+}
+
+/** The whole HTTP surface. Does not listen: main.ts does, tests drive it with supertest. */
+export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const id = randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  });
+  app.use(pinoHttp({ logger: ctx.logger, genReqId: (req) => req.id, quietReqLogger: true }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // MUI (emotion) injects its styles at run time.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'https:'],
+          mediaSrc: ["'self'", 'https:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      strictTransportSecurity: ctx.config.production,
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    try {
+      ctx.db.prepare('SELECT 1').get();
+      res.json({ ok: true, database: 'ok' });
+    } catch {
+      res.status(503).json({ ok: false, database: 'unavailable' });
+    }
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: JSON_LIMIT }));
+  api.use(loadSession(ctx.sessions));
+  api.use('/auth', authRoutes(ctx));
+  // Everything below needs a live session and, for changes, the CSRF token.
+  api.use(requireSession, requireCsrf);
+  api.use((req, _res, next) => next(new NotFound('API route', `${req.method} ${req.path}`)));
+  app.use('/api', api);
+
+  app.use('/media', express.static(mediaDir, { fallthrough: false, maxAge: '1h' }));
+
+  const clientDir = options.clientDir ?? defaultClientDir;
+  app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+  app.get('/{*splat}', (_req, res) => {
+    const index = join(clientDir, 'index.html');
+    if (existsSync(index)) {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    } else {
+      res.status(503).type('text/plain').send('The console has not been built yet: run `npm run build`.');
+    }
+  });
+
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { Db } from '../../db/connection.ts';
+import { createAuditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
+import { isoNow, type Clock } from '../clock.ts';
+import { canonicalJson, GENESIS_HASH, hashAuditEvent } from './auditChain.ts';
+
+export type Actor =
+  | { type: 'staff'; id: string; name: string }
+  | { type: 'system' }
+  | { type: 'ingest' }
+  | { type: 'anonymous'; id: string };
+
+/** Where a change came from: the request's id and client address, when there is a request. */
+export interface RequestOrigin {
+  requestId: string | null;
+  clientIp: string | null;
+}
+
+export const noOrigin: RequestOrigin = { requestId: null, clientIp: null };
+
+export interface AuditInput {
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  customerId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+  origin?: RequestOrigin;
+}
+
+export function createAuditLog(db: Db, clock: Clock) {
+  const repo = createAuditRepository(db);
+
+  /**
+   * Appends one chained event. Must run inside the caller's write transaction
+   * (invariant 5: the event commits with the change, or neither does).
+   */
+  function record(input: AuditInput): AuditRow {
+    if (!db.inTransaction) throw new Error('audit events are written inside the transaction of their change');
+    const last = repo.last();
+    const { actor } = input;
+    const unhashed: Omit<AuditRow, 'hash'> = {
+      seq: (last?.seq ?? 0) + 1,
+      at: isoNow(clock),
+      actor_type: actor.type,
+      actor_id: actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type,
+      actor_name: actor.type === 'staff' ? actor.name : null,
+      action: input.action,
+      entity_type: input.entityType,
+      entity_id: input.entityId ?? null,
+      customer_id: input.customerId ?? null,
+      before_json: input.before === undefined ? null : canonicalJson(input.before),
+      after_json: input.after === undefined ? null : canonicalJson(input.after),
+      reason: input.reason ?? null,
+      request_id: input.origin?.requestId ?? null,
+      client_ip: input.origin?.clientIp ?? null,
+      prev_hash: last?.hash ?? GENESIS_HASH,
+    };
+    const row: AuditRow = { ...unhashed, hash: hashAuditEvent(unhashed) };
+    repo.insert(row);
+    return row;
+  }
+
+  return { record };
+}
+export type AuditLog = ReturnType<typeof createAuditLog>;

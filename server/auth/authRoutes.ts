@@ -1,0 +1,49 @@
+import { Router, type CookieOptions } from 'express';
+import { loginRequestSchema, type SessionInfo } from '../../shared/auth.ts';
+import type { AppContext } from '../context.ts';
+import { Forbidden, NotAuthenticated } from '../errors.ts';
+import { requestOrigin } from '../http/origin.ts';
+import { parseBody } from '../http/validate.ts';
+import { requireCsrf, requireSession } from './middleware.ts';
+import { SESSION_COOKIE } from './sessions.ts';
+
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const cookieOptions = (maxAgeMs?: number): CookieOptions => ({
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.config.production,
+    path: '/',
+    ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
+  });
+
+  router.post('/login', async (req, res) => {
+    if (!ctx.config.passwordLogin) throw new Forbidden('Password sign-in is turned off: use single sign-on.', 'password_login_disabled');
+    const input = parseBody(loginRequestSchema, req);
+    const { session, info } = await ctx.auth.login(input, {
+      ...requestOrigin(req),
+      userAgent: req.get('user-agent') ?? null,
+      previousToken: req.sessionToken,
+    });
+    res.cookie(SESSION_COOKIE, session.token, cookieOptions(session.expiresAt.getTime() - ctx.clock().getTime()));
+    res.json(info);
+  });
+
+  router.get('/me', requireSession, (req, res) => {
+    const session = req.session;
+    if (!session) throw new NotAuthenticated();
+    const { id, email, name, role } = session.staff;
+    const info: SessionInfo = { user: { id, email, name, role }, csrf_token: session.csrf_token };
+    res.json(info);
+  });
+
+  router.post('/logout', requireSession, requireCsrf, (req, res) => {
+    const session = req.session;
+    if (!session || !req.sessionToken) throw new NotAuthenticated();
+    ctx.auth.logout(req.sessionToken, session.staff, requestOrigin(req));
+    res.clearCookie(SESSION_COOKIE, cookieOptions());
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../../db/connection.ts';
+import { createSessionRepository, type SessionWithStaff } from '../../db/repositories/sessionRepository.ts';
+import type { Clock } from '../clock.ts';
+
+export const SESSION_COOKIE = 'td_session';
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+// last_seen_at is written at most this often, so reads stay cheap.
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionSettings {
+  idleMinutes: number;
+  maxHours: number;
+}
+
+export interface StartedSession {
+  /** The cookie value: 256 random bits, stored only as its SHA-256. */
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export function createSessions(db: Db, settings: SessionSettings, clock: Clock) {
+  const repo = createSessionRepository(db);
+  const idleMs = settings.idleMinutes * 60_000;
+
+  /** Opens a new session (a fresh id at every sign-in). Runs inside the caller's transaction. */
+  function start(staffId: string, origin: { clientIp: string | null; userAgent: string | null }): StartedSession {
+    const now = clock();
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + settings.maxHours * 3_600_000);
+    repo.insert({
+      id_hash: hashToken(token),
+      staff_id: staffId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+      client_ip: origin.clientIp,
+      user_agent: origin.userAgent?.slice(0, 512) ?? null,
+    });
+    return { token, csrfToken, expiresAt };
+  }
+
+  /**
+   * The live session behind a cookie value, or null. A session past its idle
+   * or absolute limit, or of a disabled account, is removed and is null.
+   */
+  function resolve(token: string | undefined): SessionWithStaff | null {
+    if (!token || token.length > 128) return null;
+    const idHash = hashToken(token);
+    const session = repo.find(idHash);
+    if (!session) return null;
+    const now = clock().getTime();
+    const lastSeen = Date.parse(session.last_seen_at);
+    const dead = session.staff.disabled === 1 || now >= Date.parse(session.expires_at) || now - lastSeen >= idleMs;
+    if (dead) {
+      repo.remove(idHash);
+      return null;
+    }
+    if (now - lastSeen >= TOUCH_EVERY_MS) repo.touch(idHash, new Date(now).toISOString());
+    return session;
+  }
+
+  return {
+    start,
+    resolve,
+    end: (token: string): void => repo.remove(hashToken(token)),
+    endAllFor: (staffId: string): number => repo.removeForStaff(staffId),
+    purgeExpired: (): number => {
+      const now = clock().getTime();
+      return repo.removeExpired(new Date(now).toISOString(), new Date(now - idleMs).toISOString());
+    },
+  };
+}
+export type Sessions = ReturnType<typeof createSessions>;

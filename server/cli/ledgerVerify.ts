@@ -1,0 +1,14 @@
+import { checkLedger } from '../ledger/ledgerCheck.ts';
+import { openCliContext } from './cliContext.ts';
+
+const ctx = openCliContext();
+const started = performance.now();
+const result = checkLedger(ctx.db);
+const seconds = ((performance.now() - started) / 1000).toFixed(2);
+ctx.db.close();
+if (result.ok) {
+  process.stdout.write(`Ledger OK: ${result.entries} entries, every balance and every run checked in ${seconds} s.\n`);
+} else {
+  process.stderr.write(`Ledger check FAILED:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(1);
+}

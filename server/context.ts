@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/connection.ts';
+import { createAuditLog } from './audit/auditLog.ts';
+import { createAuthService } from './auth/authService.ts';
+import { createSessions } from './auth/sessions.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { createLedger } from './ledger/ledger.ts';
+import { createStaffService } from './staff/staffService.ts';
+
+/** Everything a request handler or a command-line tool works with, built once per database. */
+export function createContext(db: Db, config: Config, clock: Clock, logger: Logger) {
+  const audit = createAuditLog(db, clock);
+  const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
+  return {
+    db,
+    config,
+    clock,
+    logger,
+    audit,
+    sessions,
+    ledger: createLedger(db, clock),
+    auth: createAuthService(db, audit, sessions),
+    staff: createStaffService(db, audit, sessions, clock),
+  };
+}
+export type AppContext = ReturnType<typeof createContext>;

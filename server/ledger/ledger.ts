@@ -1,0 +1,61 @@
+import type { Db } from '../../db/connection.ts';
+import { createLedgerRepository, type LedgerEntryRow, type LedgerKind } from '../../db/repositories/ledgerRepository.ts';
+import { isoNow, type Clock } from '../clock.ts';
+import { newId } from '../ids.ts';
+
+export interface PostEntry {
+  /** The studio's transaction id; a console-made id when absent. */
+  id?: string;
+  customerId: string;
+  kind: LedgerKind;
+  /** Signed: positive adds to the balance, negative takes from it. */
+  amount: number;
+  createdAt?: string;
+  generationId?: string | null;
+  chatId?: string | null;
+  tool?: string | null;
+  reversesId?: string | null;
+  creditId?: string | null;
+}
+
+export class UnknownCustomer extends Error {
+  constructor(readonly customerId: string) {
+    super(`customer ${customerId} does not exist`);
+  }
+}
+
+/**
+ * Posts ledger entries. Each entry carries the running balance after it; the
+ * database checks that figure and moves the customer's balance with it, so
+ * the balance is the sum of the entries at every commit.
+ */
+export function createLedger(db: Db, clock: Clock) {
+  const repo = createLedgerRepository(db);
+
+  function post(input: PostEntry): Omit<LedgerEntryRow, 'seq'> {
+    if (!db.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
+    if (!Number.isSafeInteger(input.amount) || input.amount === 0) throw new Error(`amount must be a non-zero integer, got ${input.amount}`);
+    const balance = repo.balanceOf(input.customerId);
+    if (balance === undefined) throw new UnknownCustomer(input.customerId);
+    const now = isoNow(clock);
+    const entry = {
+      id: input.id ?? newId('txn', clock().getTime()),
+      customer_id: input.customerId,
+      kind: input.kind,
+      amount: input.amount,
+      balance_after: balance + input.amount,
+      created_at: input.createdAt ?? now,
+      recorded_at: now,
+      generation_id: input.generationId ?? null,
+      chat_id: input.chatId ?? null,
+      tool: input.tool ?? null,
+      reverses_id: input.reversesId ?? null,
+      credit_id: input.creditId ?? null,
+    };
+    repo.insert(entry);
+    return entry;
+  }
+
+  return { post, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration };
+}
+export type Ledger = ReturnType<typeof createLedger>;

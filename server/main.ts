@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import { migrate } from '../db/migrate.ts';
+import { openDatabase } from '../db/connection.ts';
+import { createCustomerRepository } from '../db/repositories/customerRepository.ts';
+import { createApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createContext } from './context.ts';
+import { createLogger } from './logger.ts';
+import { createDemoStaff, demoStaff } from './seed/demoStaff.ts';
+import { loadDataset } from './seed/dataset.ts';
+
+async function main(): Promise<void> {
+  const config = (() => {
+    try {
+      return loadConfig();
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
+      throw error;
+    }
+  })();
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const applied = migrate(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const ctx = createContext(db, config, systemClock, logger);
+  // A database with no staff is new: outside production it gets the demo
+  // accounts, and demo data unless it already holds customers.
+  const fresh = ctx.staff.count() === 0;
+  if (fresh && config.demoData === 'auto') {
+    await createDemoStaff(ctx);
+    if (createCustomerRepository(db).isEmpty()) {
+      const summary = loadDataset(ctx, { scale: 'small', seed: 1 });
+      logger.info({ ...summary }, 'demo data loaded');
+    }
+  }
+
+  const app = createApp(ctx);
+  const server: Server = app.listen(config.port, config.host, () => {
+    const url = `http://${config.host}:${config.port}`;
+    const lines = [`Token Desk listening on ${url}`];
+    if (fresh && config.demoData === 'auto') {
+      lines.push('Demo accounts (this database only):');
+      for (const person of demoStaff) lines.push(`  ${person.role.padEnd(6)} ${person.email}  password: ${person.password}`);
+    } else if (ctx.staff.count() === 0) {
+      lines.push('No staff accounts yet: create one with `npm run staff -- add --email you@example.com --role admin --password-stdin`.');
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'server could not start');
+    process.exit(1);
+  });
+
+  const purge = setInterval(() => ctx.sessions.purgeExpired(), 10 * 60_000);
+  purge.unref();
+
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      db.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();

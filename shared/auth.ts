@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { roleSchema } from './roles.ts';
+
+export const loginRequestSchema = z.object({
+  email: z.string().trim().min(1, 'Enter your e-mail address').max(320).email('Enter a valid e-mail address'),
+  password: z.string().min(1, 'Enter your password').max(1024),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const staffUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+});
+export type StaffUser = z.infer<typeof staffUserSchema>;
+
+/** What login and `GET /api/auth/me` answer. */
+export const sessionInfoSchema = z.object({
+  user: staffUserSchema,
+  csrf_token: z.string(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const CSRF_HEADER = 'X-CSRF-Token';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
