@@ -17,8 +17,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 over the previous hash and every field of the event but its own hash. */
-export function hashAuditEvent(event: Omit<AuditRow, 'hash'>): string {
-  const { prev_hash: prevHash, ...fields } = event;
+export function hashAuditEvent(event: Omit<AuditRow, 'hash'> & { hash?: string }): string {
+  const { prev_hash: prevHash, hash: _ownHash, ...fields } = event;
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
 }
 
