@@ -9,6 +9,7 @@ import { authRoutes } from './auth/authRoutes.ts';
 import { loadSession, requireCsrf, requireSession } from './auth/middleware.ts';
 import type { AppContext } from './context.ts';
 import { errorHandler, NotFound } from './errors.ts';
+import { ingestRoutes } from './ingest/ingestRoutes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultClientDir = join(root, 'client', 'dist');
@@ -64,6 +65,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
       res.status(503).json({ ok: false, database: 'unavailable' });
     }
   });
+
+  // Signed by the studio, not by a session: mounted before the session and CSRF checks.
+  app.use('/api/ingest', ingestRoutes(ctx));
 
   const api = express.Router();
   api.use(express.json({ limit: JSON_LIMIT }));

@@ -5,6 +5,8 @@ import { createAuthService } from './auth/authService.ts';
 import { createSessions } from './auth/sessions.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { createCreditReversals } from './credits/creditReversals.ts';
+import { createIngestService } from './ingest/ingestService.ts';
 import { createLedger } from './ledger/ledger.ts';
 import { createStaffService } from './staff/staffService.ts';
 
@@ -12,6 +14,8 @@ import { createStaffService } from './staff/staffService.ts';
 export function createContext(db: Db, config: Config, clock: Clock, logger: Logger) {
   const audit = createAuditLog(db, clock);
   const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
+  const ledger = createLedger(db, clock);
+  const creditReversals = createCreditReversals(db, ledger, audit, clock);
   return {
     db,
     config,
@@ -19,7 +23,9 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     logger,
     audit,
     sessions,
-    ledger: createLedger(db, clock),
+    ledger,
+    creditReversals,
+    ingest: createIngestService(db, ledger, creditReversals, audit, clock),
     auth: createAuthService(db, audit, sessions),
     staff: createStaffService(db, audit, sessions, clock),
   };

@@ -23,7 +23,9 @@ CREATE TABLE chats (
   id           TEXT PRIMARY KEY,
   customer_id  TEXT NOT NULL REFERENCES customers (id),
   title        TEXT,
-  created_at   TEXT NOT NULL
+  created_at   TEXT NOT NULL,
+  -- occurred_at|event id of the event that set the title (latest wins).
+  source_at    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX chats_customer ON chats (customer_id, created_at);
 
@@ -39,6 +41,9 @@ CREATE TABLE generations (
   error_message   TEXT,
   started_at      TEXT NOT NULL,
   finished_at     TEXT,
+  -- occurred_at|event id of the events that set the descriptive fields and
+  -- the status: a later event wins whatever the arrival order.
+  source_at       TEXT NOT NULL DEFAULT '',
   status_at       TEXT NOT NULL,
   -- Token counters, maintained only by triggers on ledger_entries, credits
   -- and credit_items. Never write them directly.
@@ -341,7 +346,11 @@ CREATE TABLE ingest_events (
   id           TEXT PRIMARY KEY,
   type         TEXT NOT NULL,
   occurred_at  TEXT NOT NULL,
-  received_at  TEXT NOT NULL
+  received_at  TEXT NOT NULL,
+  -- applied | no_effect (e.g. a second refund of a charge) | failed (held, then
+  -- found invalid once its parent arrived; see `note`)
+  outcome      TEXT NOT NULL CHECK (outcome IN ('applied', 'no_effect', 'failed')),
+  note         TEXT
 ) WITHOUT ROWID;
 
 -- Events that arrived before the record they hang on; applied when it comes.

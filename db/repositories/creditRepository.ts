@@ -59,6 +59,9 @@ export function createCreditRepository(db: Db) {
     `UPDATE credits SET void_transaction_id = @void_transaction_id WHERE id = @id AND status = 'voided'`,
   );
   const byId = db.prepare<[string], CreditRow>('SELECT * FROM credits WHERE id = ?');
+  const activeForGeneration = db.prepare<[string], CreditRow>(`SELECT c.* FROM credits c
+    JOIN credit_items i ON i.credit_id = c.id
+    WHERE i.generation_id = ? AND c.status IN ('pending_approval', 'applied') ORDER BY c.created_at, c.id`);
   const items = db.prepare<[string], CreditItemRow>('SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id');
 
   return {
@@ -81,6 +84,8 @@ export function createCreditRepository(db: Db) {
     },
     byId: (id: string): CreditRow | undefined => byId.get(id),
     items: (creditId: string): CreditItemRow[] => items.all(creditId),
+    /** Pending or applied grants that cover a run: what a late auto-refund must undo. */
+    activeForGeneration: (generationId: string): CreditRow[] => activeForGeneration.all(generationId),
   };
 }
 export type CreditRepository = ReturnType<typeof createCreditRepository>;

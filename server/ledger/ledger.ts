@@ -56,6 +56,6 @@ export function createLedger(db: Db, clock: Clock) {
     return entry;
   }
 
-  return { post, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration };
+  return { post, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration, reversalOf: repo.reversalOf };
 }
 export type Ledger = ReturnType<typeof createLedger>;

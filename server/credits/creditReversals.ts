@@ -1,0 +1,67 @@
+import type { Db } from '../../db/connection.ts';
+import { createCreditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
+import { isoNow, type Clock } from '../clock.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+
+const actorId = (actor: Actor): string => (actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type);
+
+/**
+ * Undoing grants: voiding an applied one (a `credit_void` entry reversing its
+ * `manual_credit`) and rejecting a pending one. Callers run these inside
+ * their own write transaction; each writes its audit event there too.
+ */
+export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, clock: Clock) {
+  const repo = createCreditRepository(db);
+
+  function voidApplied(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): CreditRow {
+    const now = isoNow(clock);
+    if (!credit.transaction_id || !repo.markVoided({ id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason })) {
+      throw new Error(`credit ${credit.id} is not applied`);
+    }
+    const balanceBefore = ledger.balanceOf(credit.customer_id);
+    const entry = ledger.post({
+      customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
+    });
+    repo.linkVoidTransaction(credit.id, entry.id);
+    const after = repo.byId(credit.id);
+    audit.record({
+      actor, action: 'credit.voided', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
+      before: { status: credit.status, balance: balanceBefore },
+      after: { status: 'voided', void_transaction_id: entry.id, balance: entry.balance_after },
+      reason, origin,
+    });
+    return after ?? credit;
+  }
+
+  function rejectPending(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): CreditRow {
+    const decidedBy = actor.type === 'staff' ? actor.id : null;
+    if (!repo.decide({ id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason })) {
+      throw new Error(`credit ${credit.id} is not pending`);
+    }
+    audit.record({
+      actor, action: 'credit.rejected', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
+      before: { status: credit.status }, after: { status: 'rejected' }, reason, origin,
+    });
+    return repo.byId(credit.id) ?? credit;
+  }
+
+  /**
+   * Invariant 7: an auto-refund that arrives for a run support already
+   * credited wins. Every grant covering the run is undone first (as the
+   * actor `system`), so the run is never paid twice.
+   */
+  function undoForLateRefund(generationId: string, refundTransactionId: string): string[] {
+    const undone: string[] = [];
+    for (const credit of repo.activeForGeneration(generationId)) {
+      const reason = `The studio's auto-refund ${refundTransactionId} for run ${generationId} arrived after this credit; the refund wins.`;
+      if (credit.status === 'applied') voidApplied(credit, { type: 'system' }, reason);
+      else rejectPending(credit, { type: 'system' }, reason);
+      undone.push(credit.id);
+    }
+    return undone;
+  }
+
+  return { voidApplied, rejectPending, undoForLateRefund };
+}
+export type CreditReversals = ReturnType<typeof createCreditReversals>;

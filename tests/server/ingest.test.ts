@@ -1,0 +1,293 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/connection.ts';
+import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
+import { postEvents, scenario, type StudioEvent } from './support/ingest.ts';
+import { createTestApp, type TestApp } from './support/testApp.ts';
+
+let t: TestApp;
+beforeEach(() => {
+  t = createTestApp();
+});
+afterEach(() => t.cleanup());
+
+/** Everything ingestion stores, minus what legitimately follows arrival order (balance_after, seq, recorded_at). */
+function finalState(db: Db) {
+  return {
+    customers: db.prepare('SELECT * FROM customers ORDER BY id').all(),
+    chats: db.prepare('SELECT * FROM chats ORDER BY id').all(),
+    generations: db.prepare('SELECT * FROM generations ORDER BY id').all(),
+    assets: db.prepare('SELECT * FROM assets ORDER BY id').all(),
+    ledger: db.prepare(`SELECT id, customer_id, kind, amount, created_at, generation_id, chat_id, tool, reverses_id, credit_id
+      FROM ledger_entries ORDER BY id`).all(),
+    credits: db.prepare('SELECT id, status FROM credits ORDER BY id').all(),
+    held: db.prepare('SELECT COUNT(*) FROM ingest_held').pluck().get(),
+  };
+}
+
+const count = (sql: string): number => t.db.prepare(sql).pluck().get() as number;
+
+describe('POST /api/ingest/events: the signature', () => {
+  it('accepts a batch signed with the shared secret and stores every event type', async () => {
+    const res = await postEvents(t.app, scenario());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ accepted: 11, duplicates: 0, rejected: [] });
+    expect(t.db.prepare('SELECT id, name, email, plan, time_zone, created_at, balance FROM customers').get()).toEqual({
+      id: 's-cus', name: 'Maya Chen', email: 'maya@example.com', plan: 'pro', time_zone: 'Europe/Paris', created_at: '2026-11-20T10:00:00.000Z', balance: 980,
+    });
+    expect(t.db.prepare('SELECT id, customer_id, title FROM chats').get()).toEqual({ id: 's-chat', customer_id: 's-cus', title: 'Spring launch' });
+    expect(t.db.prepare('SELECT id, status, tool, tokens_charged, tokens_auto_refunded, asset_count, error_code FROM generations ORDER BY id').all()).toEqual([
+      { id: 's-g1', status: 'succeeded', tool: 'image', tokens_charged: 20, tokens_auto_refunded: 0, asset_count: 1, error_code: null },
+      { id: 's-g2', status: 'failed', tool: 'video', tokens_charged: 150, tokens_auto_refunded: 150, asset_count: 0, error_code: 'gpu_timeout' },
+    ]);
+    expect(t.db.prepare('SELECT id, kind, amount, balance_after, chat_id, tool, reverses_id FROM ledger_entries ORDER BY seq').all()).toEqual([
+      { id: 's-t-buy', kind: 'purchase', amount: 1000, balance_after: 1000, chat_id: null, tool: null, reverses_id: null },
+      { id: 's-t-c1', kind: 'charge', amount: -20, balance_after: 980, chat_id: 's-chat', tool: 'image', reverses_id: null },
+      { id: 's-t-c2', kind: 'charge', amount: -150, balance_after: 830, chat_id: 's-chat', tool: 'video', reverses_id: null },
+      { id: 's-t-r2', kind: 'auto_refund', amount: 150, balance_after: 980, chat_id: 's-chat', tool: 'video', reverses_id: 's-t-c2' },
+    ]);
+    expect(t.db.prepare('SELECT actor_type, actor_id, action, after_json FROM audit_events').all()).toEqual([
+      { actor_type: 'ingest', actor_id: 'ingest', action: 'ingest.batch', after_json: expect.stringContaining('"accepted":11') },
+    ]);
+  });
+
+  it('refuses a missing, malformed, wrong or stale signature with 401 and writes nothing', async () => {
+    const body = JSON.stringify({ events: scenario() });
+    const cases = [
+      { header: undefined, code: 'bad_signature' },
+      { header: 'garbage', code: 'bad_signature' },
+      { header: `t=${Math.floor(t.ctx.clock().getTime() / 1000)},v1=${'0'.repeat(64)}`, code: 'bad_signature' },
+    ];
+    for (const { header, code } of cases) {
+      const req = (await import('supertest')).default(t.app).post('/api/ingest/events').set('Content-Type', 'application/json');
+      const res = await (header ? req.set('X-Signature', header) : req).send(body);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe(code);
+    }
+    const wrongSecret = await postEvents(t.app, scenario(), { secret: 'another-secret-of-the-same-length' });
+    expect(wrongSecret.status).toBe(401);
+    const stale = await postEvents(t.app, scenario(), { at: new Date(t.ctx.clock().getTime() - 301_000) });
+    expect(stale.status).toBe(401);
+    expect(stale.body.code).toBe('stale_signature');
+    const future = await postEvents(t.app, scenario(), { at: new Date(t.ctx.clock().getTime() + 301_000) });
+    expect(future.body.code).toBe('stale_signature');
+    expect(count('SELECT COUNT(*) FROM customers') + count('SELECT COUNT(*) FROM audit_events') + count('SELECT COUNT(*) FROM ingest_events')).toBe(0);
+  });
+
+  it('refuses a body altered after signing', async () => {
+    const signed = JSON.stringify({ events: scenario() });
+    const { signBody } = await import('../../server/ingest/signature.ts');
+    const { DEMO_INGEST_SECRET } = await import('../../server/config.ts');
+    const header = signBody(DEMO_INGEST_SECRET, signed, Math.floor(t.ctx.clock().getTime() / 1000));
+    const res = await (await import('supertest')).default(t.app).post('/api/ingest/events')
+      .set('Content-Type', 'application/json').set('X-Signature', header).send(signed.replace('1000', '9000'));
+    expect(res.status).toBe(401);
+    expect(count('SELECT COUNT(*) FROM ledger_entries')).toBe(0);
+  });
+
+  it('makes a replayed request harmless: every event is a counted duplicate', async () => {
+    await postEvents(t.app, scenario()).expect(200);
+    const before = finalState(t.db);
+    const replay = await postEvents(t.app, scenario());
+    expect(replay.body).toEqual({ accepted: 0, duplicates: 11, rejected: [] });
+    expect(finalState(t.db)).toEqual(before);
+    expect(count('SELECT COUNT(*) FROM ledger_entries')).toBe(4);
+  });
+
+  it('needs no session or CSRF token, and the ingest secret opens no other route', async () => {
+    const { signBody } = await import('../../server/ingest/signature.ts');
+    const { DEMO_INGEST_SECRET } = await import('../../server/config.ts');
+    const res = await (await import('supertest')).default(t.app).get('/api/customers')
+      .set('X-Signature', signBody(DEMO_INGEST_SECRET, '', Math.floor(t.ctx.clock().getTime() / 1000)));
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('POST /api/ingest/events: the envelope', () => {
+  it('answers 413 above 1000 events or 5 MB, and writes nothing', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ id: `e${i}`, type: 'customer.upserted', occurred_at: '2026-11-20T10:00:00Z', data: { id: `c${i}`, name: 'n', email: 'a@b.c', plan: 'free' } }));
+    const tooMany = await postEvents(t.app, many);
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.code).toBe('payload_too_large');
+    const huge = await postEvents(t.app, [], { rawBody: JSON.stringify({ events: [{ id: 'x', pad: 'x'.repeat(5 * 1024 * 1024) }] }) });
+    expect(huge.status).toBe(413);
+    expect(count('SELECT COUNT(*) FROM customers') + count('SELECT COUNT(*) FROM audit_events')).toBe(0);
+  });
+
+  it('answers 400 for a signed body that is not a batch', async () => {
+    expect((await postEvents(t.app, [], { rawBody: 'not json' })).body).toMatchObject({ code: 'validation_failed', errors: { body: 'is not valid JSON' } });
+    const empty = await postEvents(t.app, []);
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors).toHaveProperty('events');
+    expect((await postEvents(t.app, [], { rawBody: '{"events": "many"}' })).status).toBe(400);
+    expect(count('SELECT COUNT(*) FROM audit_events')).toBe(0);
+  });
+
+  it('keeps the good events of a mixed batch and names the bad one and its field', async () => {
+    const events: unknown[] = scenario();
+    events.splice(3, 0, { id: 'bad-1', type: 'tokens.purchased', occurred_at: '2026-11-20T10:00:00Z', data: { transaction_id: 'tx-bad', customer_id: 's-cus', amount: -5, created_at: '2026-11-20T10:00:00Z' } });
+    events.push({ id: 'bad-2', type: 'tokens.teleported', occurred_at: '2026-11-20T10:00:00Z', data: {} });
+    events.push('not an event');
+    const res = await postEvents(t.app, events);
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(11);
+    expect(res.body.rejected).toEqual([
+      { id: 'bad-1', error: 'data.amount: must be positive' },
+      { id: 'bad-2', error: expect.stringContaining('type: must be one of') },
+      { id: null, error: expect.stringContaining('events[13]') },
+    ]);
+    expect(count("SELECT COUNT(*) FROM ledger_entries WHERE id = 'tx-bad'")).toBe(0);
+    // A rejected id is not remembered: sent again corrected, it is accepted.
+    const fixed = await postEvents(t.app, [{ id: 'bad-1', type: 'tokens.purchased', occurred_at: '2026-11-20T10:00:00Z', data: { transaction_id: 'tx-bad', customer_id: 's-cus', amount: 5, created_at: '2026-11-20T10:00:00Z' } }]);
+    expect(fixed.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  });
+
+  it('ignores unknown fields so the studio can add some', async () => {
+    const events = scenario().map((e) => ({ ...e, trace: 'x', data: { ...e.data, future_field: 42 } }));
+    expect((await postEvents(t.app, events)).body).toEqual({ accepted: 11, duplicates: 0, rejected: [] });
+  });
+
+  it('rejects asset URLs other than https: and /media/', async () => {
+    await postEvents(t.app, scenario().slice(0, 6)).expect(200);
+    const asset = (id: string, url: string, thumbnail?: string) => ({
+      id: `ev-${id}`, type: 'asset.created', occurred_at: '2026-11-20T10:05:00Z',
+      data: { id, generation_id: 's-g1', kind: 'image', mime: 'image/png', url, thumbnail_url: thumbnail, created_at: '2026-11-20T10:05:00Z' },
+    });
+    const res = await postEvents(t.app, [
+      asset('a-js', 'javascript:alert(1)'), asset('a-data', 'data:image/png;base64,AAAA'), asset('a-http', 'http://cdn.example.com/x.png'),
+      asset('a-up', '/media/../secret.db'), asset('a-thumb', 'https://cdn.example.com/x.png', 'javascript:alert(1)'),
+      asset('a-ok', 'https://cdn.example.com/x.png', '/media/image-01.png'), asset('a-media', '/media/video-01.mp4'),
+    ]);
+    expect(res.body.accepted).toBe(2);
+    expect(res.body.rejected.map((r: { id: string; error: string }) => [r.id, r.error])).toEqual([
+      ['ev-a-js', 'data.url: must be an https: URL or a /media/ path'],
+      ['ev-a-data', 'data.url: must be an https: URL or a /media/ path'],
+      ['ev-a-http', 'data.url: must be an https: URL or a /media/ path'],
+      ['ev-a-up', 'data.url: must be an https: URL or a /media/ path'],
+      ['ev-a-thumb', 'data.thumbnail_url: must be an https: URL or a /media/ path'],
+    ]);
+    expect(t.db.prepare('SELECT id FROM assets ORDER BY id').pluck().all()).toEqual(['a-media', 'a-ok']);
+  });
+});
+
+describe('ingestion semantics', () => {
+  it('lands on the same state whatever the arrival order (every permutation of a failed, refunded run)', () => {
+    // customer, chat, run, failure, charge, refund: all 720 orders, one event per delivery,
+    // each order under its own ids in one database, compared with the ids folded back.
+    const story = (prefix: string) => scenario(prefix).filter((e) => ['e1', 'e3', 'e8', 'e9', 'e10', 'e11'].some((n) => e.id === `${prefix}-${n}`));
+    const stateOf = (prefix: string): string => JSON.stringify({
+      customers: t.db.prepare('SELECT * FROM customers WHERE id = ?').all(`${prefix}-cus`),
+      chats: t.db.prepare('SELECT * FROM chats WHERE customer_id = ?').all(`${prefix}-cus`),
+      generations: t.db.prepare('SELECT * FROM generations WHERE customer_id = ? ORDER BY id').all(`${prefix}-cus`),
+      ledger: t.db.prepare(`SELECT id, kind, amount, created_at, generation_id, chat_id, tool, reverses_id FROM ledger_entries
+        WHERE customer_id = ? ORDER BY id`).all(`${prefix}-cus`),
+      held: t.db.prepare("SELECT COUNT(*) FROM ingest_held WHERE event_id LIKE ? || '-%'").pluck().get(prefix),
+    }).replaceAll(`${prefix}-`, 'ID-').replaceAll(`|${prefix}`, '|ID');
+    for (const event of story('ref')) expect(t.ctx.ingest.ingest([event])).toMatchObject({ accepted: 1 });
+    const expected = stateOf('ref');
+    expect(expected).toContain('"held":0');
+    expect(expected).toContain('"kind":"auto_refund"');
+    const permutations = <T,>(items: T[]): T[][] =>
+      items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    const orders = permutations([0, 1, 2, 3, 4, 5]);
+    expect(orders).toHaveLength(720);
+    orders.forEach((order, n) => {
+      const prefix = `p${n}`;
+      const events = story(prefix);
+      for (const i of order) expect(t.ctx.ingest.ingest([events[i]])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+      expect(stateOf(prefix)).toBe(expected);
+    });
+    expect(checkLedger(t.db).ok).toBe(true);
+  });
+
+  it('lands on the same state for random orders and batch splits of the whole scenario, with duplicates mixed in', async () => {
+    await postEvents(t.app, scenario()).expect(200);
+    const expected = finalState(t.db);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(scenario(), { minLength: 11, maxLength: 11 }),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 11, maxLength: 11 }),
+        fc.array(fc.nat(10), { maxLength: 4 }),
+        async (order, sizes, repeats) => {
+          const other = createTestApp();
+          try {
+            const deliveries = [...order, ...repeats.map((i) => order[i])];
+            for (let i = 0, b = 0; i < deliveries.length; b++) {
+              const batch = deliveries.slice(i, i + sizes[b % sizes.length]);
+              i += batch.length;
+              expect((await postEvents(other.app, batch)).status).toBe(200);
+            }
+            expect(finalState(other.db)).toEqual(expected);
+          } finally {
+            other.cleanup();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it('holds an event until its parent arrives, counting it as accepted', async () => {
+    const [customer, , chat] = scenario();
+    const early = await postEvents(t.app, [chat]);
+    expect(early.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(count('SELECT COUNT(*) FROM ingest_held')).toBe(1);
+    expect(count('SELECT COUNT(*) FROM chats')).toBe(0);
+    expect((await postEvents(t.app, [chat])).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    await postEvents(t.app, [customer]).expect(200);
+    expect(count('SELECT COUNT(*) FROM ingest_held')).toBe(0);
+    expect(count('SELECT COUNT(*) FROM chats')).toBe(1);
+  });
+
+  it('keeps the fields of the latest customer.upserted, whichever arrives last', async () => {
+    const base = scenario()[0];
+    const newer = { ...base, id: 'upd-2', occurred_at: '2026-11-21T09:00:00.000Z', data: { ...base.data, name: 'Maya Chen-Li', plan: 'studio' } };
+    await postEvents(t.app, [newer]).expect(200);
+    await postEvents(t.app, [base]).expect(200);
+    expect(t.db.prepare('SELECT name, plan, created_at FROM customers').get()).toEqual({ name: 'Maya Chen-Li', plan: 'studio', created_at: '2026-11-20T10:00:00.000Z' });
+  });
+
+  it('counts a second refund of one charge under another id as a duplicate, not a second refund', async () => {
+    await postEvents(t.app, scenario()).expect(200);
+    const again = { ...scenario()[10], id: 'refund-again', data: { ...scenario()[10].data, transaction_id: 'another-refund-id' } };
+    expect((await postEvents(t.app, [again])).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'auto_refund'")).toBe(1);
+    expect(count("SELECT balance FROM customers WHERE id = 's-cus'")).toBe(980);
+  });
+
+  it('rejects a refund that is not the whole charge, or of another customer', async () => {
+    await postEvents(t.app, scenario().slice(0, 9)).expect(200);
+    const refund = scenario()[10];
+    const partial = { ...refund, data: { ...refund.data, amount: 100 } };
+    expect((await postEvents(t.app, [partial])).body.rejected).toEqual([{ id: 's-e11', error: 'an auto-refund reverses the whole charge: 150 tokens, not 100' }]);
+    expect(count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'auto_refund'")).toBe(0);
+  });
+
+  it('lets a late auto-refund win over a missed_auto_refund credit: the credit is voided by system, audited', async () => {
+    const { buildStaff } = await import('./support/testApp.ts');
+    const { creditOps } = await import('./support/creditOps.ts');
+    const events = scenario();
+    await postEvents(t.app, events.slice(0, 10)).expect(200);
+    const agent = await buildStaff(t.ctx);
+    const credit = creditOps(t.ctx, agent.id).create('s-cus', [{ generation_id: 's-g2', tokens: 150 }], 'applied');
+    expect(count("SELECT balance FROM customers WHERE id = 's-cus'")).toBe(980);
+
+    await postEvents(t.app, [events[10]]).expect(200);
+    expect(t.db.prepare('SELECT status, voided_by, void_transaction_id IS NOT NULL AS has_void FROM credits WHERE id = ?').get(credit)).toEqual({ status: 'voided', voided_by: 'system', has_void: 1 });
+    expect(t.db.prepare("SELECT tokens_charged, tokens_auto_refunded, tokens_credited FROM generations WHERE id = 's-g2'").get()).toEqual({ tokens_charged: 150, tokens_auto_refunded: 150, tokens_credited: 0 });
+    expect(count("SELECT balance FROM customers WHERE id = 's-cus'")).toBe(980);
+    expect(t.db.prepare("SELECT actor_type, reason FROM audit_events WHERE action = 'credit.voided'").get()).toEqual({ actor_type: 'system', reason: expect.stringContaining('s-t-r2') });
+    expect(checkLedger(t.db).ok).toBe(true);
+  });
+
+  it('rejects a pending credit that reserved the tokens of a run the studio then refunds', async () => {
+    const { buildStaff } = await import('./support/testApp.ts');
+    const { creditOps } = await import('./support/creditOps.ts');
+    const events = scenario();
+    await postEvents(t.app, events.slice(0, 10)).expect(200);
+    const credit = creditOps(t.ctx, (await buildStaff(t.ctx)).id).create('s-cus', [{ generation_id: 's-g2', tokens: 150 }], 'pending_approval');
+    await postEvents(t.app, [events[10]]).expect(200);
+    expect(t.db.prepare('SELECT status FROM credits WHERE id = ?').pluck().get(credit)).toBe('rejected');
+    expect(t.db.prepare("SELECT tokens_reserved FROM generations WHERE id = 's-g2'").pluck().get()).toBe(0);
+  });
+});
