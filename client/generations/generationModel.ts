@@ -1,0 +1,132 @@
+import type { RefundState } from '../../shared/refundState.ts';
+import { formatDateTime, formatTokenCount } from '../display/format.ts';
+import type { GenerationRecord, TransactionRecord } from '../records.ts';
+
+export type BadgeColour = 'default' | 'primary' | 'success' | 'warning' | 'error' | 'info';
+
+/** How a refund state reads on screen: always words, the colour only repeats them. */
+export interface RefundStatePresentation {
+  label: string;
+  colour: BadgeColour;
+  /** What the state means for the agent, from the refund-state table in product.md. */
+  meaning: string;
+}
+
+export const refundStatePresentations: Record<RefundState, RefundStatePresentation> = {
+  in_progress: { label: 'In progress', colour: 'info', meaning: 'Queued or running: wait for the outcome; not eligible yet.' },
+  auto_refunded: { label: 'Auto-refunded', colour: 'success', meaning: 'Failed, and an automatic refund reversed its charge.' },
+  refund_pending: {
+    label: 'Refund pending',
+    colour: 'warning',
+    meaning: 'Failed and charged; the automatic refund is still within its grace period.',
+  },
+  refund_missing: {
+    label: 'Refund missing',
+    colour: 'error',
+    meaning: 'Failed and charged, and no automatic refund came within the grace period.',
+  },
+  credited: { label: 'Credited', colour: 'success', meaning: 'Manual credits returned part or all of its tokens.' },
+  none: {
+    label: 'No refund',
+    colour: 'primary',
+    meaning: 'Succeeded and charged, nothing returned: eligible for a manual credit.',
+  },
+  not_charged: { label: 'Not charged', colour: 'default', meaning: 'Finished and nothing was charged.' },
+};
+
+/** The presentation of a state, or a neutral one naming a state this console does not know yet. */
+export const refundStatePresentation = (state: string): RefundStatePresentation =>
+  (refundStatePresentations as Record<string, RefundStatePresentation | undefined>)[state] ?? {
+    label: state.replaceAll('_', ' '),
+    colour: 'default',
+    meaning: 'A refund state this version of Token Desk does not describe yet.',
+  };
+
+export const generationStatusLabels: Record<string, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
+
+export const generationStatusLabel = (status: string): string => generationStatusLabels[status] ?? status;
+
+/** What the ledger proves about a run's refund, in words an agent can repeat to a customer. */
+export interface RefundProof {
+  severity: 'success' | 'info' | 'warning' | 'error';
+  /** One or more plain sentences. */
+  text: string;
+  /** The ledger entries that prove it (the auto-refund, the manual credits). */
+  entries: TransactionRecord[];
+}
+
+const entryWords = (entry: TransactionRecord, timeZone: string) =>
+  `entry ${entry.id} of ${formatDateTime(entry.created_at, timeZone)} returned ${formatTokenCount(entry.amount)}`;
+
+/**
+ * The refund proof of `run` from its ledger `entries`. The server derives the state and the
+ * totals; this only puts them, and the entries behind them, into words.
+ */
+export const refundProof = (
+  run: Pick<GenerationRecord, 'refund_state' | 'tokens_charged' | 'tokens_returned'>,
+  entries: TransactionRecord[],
+  timeZone: string,
+): RefundProof => {
+  const charged = formatTokenCount(run.tokens_charged);
+  switch (run.refund_state) {
+    case 'auto_refunded': {
+      const refunds = entries.filter(entry => entry.kind === 'auto_refund');
+      if (refunds.length === 0) {
+        return {
+          severity: 'success',
+          text: 'Auto-refunded. The refund entry is not among this run’s ledger entries below; search the customer’s usage history for it.',
+          entries: [],
+        };
+      }
+      const [refund] = refunds;
+      const reverses = refund.reverses_id ? `, reversing charge ${refund.reverses_id}` : '';
+      return {
+        severity: 'success',
+        text: `Auto-refunded: ${entryWords(refund, timeZone)}${reverses}. The customer already has these tokens back.`,
+        entries: refunds,
+      };
+    }
+    case 'credited': {
+      const credits = entries.filter(entry => entry.kind === 'manual_credit');
+      const voids = entries.filter(entry => entry.kind === 'credit_void');
+      const creditWords = credits.map(entry => entryWords(entry, timeZone)).join('; ');
+      const voidWords = voids.length > 0 ? ` Voided since: ${voids.map(entry => entry.id).join(', ')}.` : '';
+      return {
+        severity: 'success',
+        text: `Credited: ${formatTokenCount(run.tokens_returned)} of ${charged} returned by manual credit${
+          creditWords ? ` (${creditWords})` : ''
+        }.${voidWords}`,
+        entries: [...credits, ...voids],
+      };
+    }
+    case 'refund_pending':
+      return {
+        severity: 'warning',
+        text: `Failed and charged ${charged}. No automatic refund yet, but it is still within the grace period: check again shortly before crediting anything.`,
+        entries: [],
+      };
+    case 'refund_missing':
+      return {
+        severity: 'error',
+        text: `Failed and charged ${charged}, and no automatic refund arrived within the grace period. This refund is missing: it can be fixed with a “missed auto-refund” credit.`,
+        entries: [],
+      };
+    case 'none':
+      return {
+        severity: 'info',
+        text: `Succeeded and charged ${charged}; nothing has been returned. If the output was wrong, it is eligible for a manual credit.`,
+        entries: [],
+      };
+    case 'not_charged':
+      return { severity: 'info', text: 'Nothing was charged for this run, so there is nothing to return.', entries: [] };
+    case 'in_progress':
+      return { severity: 'info', text: 'Still queued or running: wait for the outcome before deciding anything.', entries: [] };
+    default:
+      return { severity: 'info', text: refundStatePresentation(run.refund_state).meaning, entries: [] };
+  }
+};

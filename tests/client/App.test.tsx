@@ -1,0 +1,64 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { memoryStore } from 'react-admin';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../client/App.tsx';
+import { forgetSession } from '../../client/session.ts';
+import { jsonResponse, leadSession, sentRequest, stubFetch } from './fetchStub.ts';
+
+const noSession = () => jsonResponse({ code: 'unauthenticated', message: 'Sign in to continue.' }, 401);
+
+beforeEach(() => {
+  forgetSession();
+  window.location.hash = '#/';
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('the console shell', () => {
+  it('shows a returning user the app bar with their name and role, and the welcome screen', async () => {
+    stubFetch(url => (url === '/api/auth/me' ? jsonResponse(leadSession) : noSession()));
+
+    render(<App store={memoryStore()} />);
+
+    const appBar = await screen.findByRole('banner');
+    expect(within(appBar).getByText('Token Desk')).toBeInTheDocument();
+    expect(await within(appBar).findByText('Ada Lovelace')).toBeInTheDocument();
+    expect(within(appBar).getByText('lead')).toBeInTheDocument();
+    expect(await screen.findByText('Signed in as Ada Lovelace (lead)')).toBeInTheDocument();
+  });
+
+  it('sends a visitor without a session to sign in, then opens the console', async () => {
+    const user = userEvent.setup();
+    const fetchMock = stubFetch((url, init) =>
+      url === '/api/auth/login' && init.method === 'POST' ? jsonResponse(leadSession) : noSession(),
+    );
+
+    render(<App store={memoryStore()} />);
+
+    await user.type(await screen.findByLabelText(/^email/i), 'ada@example.com');
+    await user.type(screen.getByLabelText(/^password/i), 'correct horse{Enter}');
+
+    expect(await screen.findByText('Signed in as Ada Lovelace (lead)')).toBeInTheDocument();
+    const login = fetchMock.mock.calls.findIndex(([url]) => url === '/api/auth/login');
+    expect(sentRequest(fetchMock, login).json).toEqual({ email: 'ada@example.com', password: 'correct horse' });
+    expect(window.location.hash).toBe('#/');
+  });
+
+  it('signs out through the user menu, ending the session on the server', async () => {
+    const user = userEvent.setup();
+    const fetchMock = stubFetch((url, init) => {
+      if (url === '/api/auth/me') return jsonResponse(leadSession);
+      if (url === '/api/auth/logout' && init.method === 'POST') return new Response(null, { status: 204 });
+      return noSession();
+    });
+    render(<App store={memoryStore()} />);
+
+    await screen.findByText('Signed in as Ada Lovelace (lead)');
+    await user.click(screen.getByRole('button', { name: 'Profile' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Logout' }));
+
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    const logout = fetchMock.mock.calls.findIndex(([url]) => url === '/api/auth/logout');
+    expect(sentRequest(fetchMock, logout).headers.get('X-CSRF-Token')).toBe('csrf-token-from-server');
+  });
+});
