@@ -8,7 +8,10 @@ import { pinoHttp } from 'pino-http';
 import { authRoutes } from './auth/authRoutes.ts';
 import { loadSession, requireCsrf, requireSession } from './auth/middleware.ts';
 import type { AppContext } from './context.ts';
+import { creditRoutes } from './credits/creditRoutes.ts';
+import { policyRoutes } from './policy/policyRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
+import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,6 +78,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use('/auth', authRoutes(ctx));
   // Everything below needs a live session and, for changes, the CSRF token.
   api.use(requireSession, requireCsrf);
+  api.use(resourceRoutes(ctx));
+  api.use(creditRoutes(ctx));
+  api.use(policyRoutes(ctx));
   api.use((req, _res, next) => next(new NotFound('API route', `${req.method} ${req.path}`)));
   app.use('/api', api);
 

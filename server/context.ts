@@ -6,6 +6,8 @@ import { createSessions } from './auth/sessions.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createCreditReversals } from './credits/creditReversals.ts';
+import { createCreditService } from './credits/creditService.ts';
+import { createPolicyService } from './policy/policyService.ts';
 import { createIngestService } from './ingest/ingestService.ts';
 import { createLedger } from './ledger/ledger.ts';
 import { createStaffService } from './staff/staffService.ts';
@@ -26,6 +28,8 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     ledger,
     creditReversals,
     ingest: createIngestService(db, ledger, creditReversals, audit, clock),
+    credits: createCreditService(db, ledger, creditReversals, audit, clock),
+    policy: createPolicyService(db, audit, clock),
     auth: createAuthService(db, audit, sessions),
     staff: createStaffService(db, audit, sessions, clock),
   };

@@ -34,7 +34,26 @@ export interface CreditItemRow {
   tokens: number;
 }
 
+export interface CreditViewRow extends CreditRow {
+  customer_name: string | null;
+  requested_by_name: string | null;
+  decided_by_name: string | null;
+  voided_by_name: string | null;
+  balance_after: number | null;
+}
+
+/** A grant with the names of the people and customer it names, and its ledger entry's balance. */
+export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS requested_by_name, dc.name AS decided_by_name,
+    vd.name AS voided_by_name, l.balance_after AS balance_after
+  FROM credits c
+  LEFT JOIN customers cu ON cu.id = c.customer_id
+  LEFT JOIN staff rq ON rq.id = c.requested_by
+  LEFT JOIN staff dc ON dc.id = c.decided_by
+  LEFT JOIN staff vd ON vd.id = c.voided_by
+  LEFT JOIN ledger_entries l ON l.id = c.transaction_id`;
+
 export function createCreditRepository(db: Db) {
+  const view = db.prepare<[string], CreditViewRow>(`${creditViewSql} WHERE c.id = ?`);
   const insert = db.prepare<CreditRow>(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
       note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
       void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
@@ -83,6 +102,7 @@ export function createCreditRepository(db: Db) {
       setVoidTransaction.run({ id, void_transaction_id: transactionId });
     },
     byId: (id: string): CreditRow | undefined => byId.get(id),
+    viewById: (id: string): CreditViewRow | undefined => view.get(id),
     items: (creditId: string): CreditItemRow[] => items.all(creditId),
     /** Pending or applied grants that cover a run: what a late auto-refund must undo. */
     activeForGeneration: (generationId: string): CreditRow[] => activeForGeneration.all(generationId),

@@ -198,7 +198,7 @@ describe('ingestion semantics', () => {
       expect(stateOf(prefix)).toBe(expected);
     });
     expect(checkLedger(t.db).ok).toBe(true);
-  });
+  }, 60_000);
 
   it('lands on the same state for random orders and batch splits of the whole scenario, with duplicates mixed in', async () => {
     await postEvents(t.app, scenario()).expect(200);

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/connection.ts';
+import { createCreditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import { createCustomerRepository } from '../../db/repositories/customerRepository.ts';
+import { createEligibilityRepository } from '../../db/repositories/eligibilityRepository.ts';
+import { createIdempotencyRepository } from '../../db/repositories/idempotencyRepository.ts';
+import { createPolicyRepository } from '../../db/repositories/policyRepository.ts';
+import type { CreditRecord, CreditRequest, Eligibility, RunEligibility } from '../../shared/credits.ts';
+import { succeededRunReasons } from '../../shared/credits.ts';
+import type { Role } from '../../shared/roles.ts';
+import { canonicalJson } from '../audit/auditChain.ts';
+import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
+import { isoNow, type Clock } from '../clock.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { createGraceCutoff } from '../ledger/refundState.ts';
+import type { CreditReversals } from './creditReversals.ts';
+import { rowToCredit } from './creditRecord.ts';
+import { judgeRun } from './eligibility.ts';
+
+export interface Requester {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface CreditAnswer {
+  status: 201 | 202;
+  record: CreditRecord;
+  replayed: boolean;
+}
+
+/** The hash an idempotency key is bound to: the body as sent, keys in canonical order. */
+export const hashRequestBody = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('hex');
+
+const staffActor = (person: { id: string; name: string }): Actor => ({ type: 'staff', id: person.id, name: person.name });
+
+/** A 409 naming every run in the way and the entry or credit that blocks it (api.md). */
+function notEligible(blocked: RunEligibility[], requested: Map<string, number>): Conflict {
+  const kinds = new Set(blocked.map((run) => run.blocked_by?.kind));
+  const code = kinds.size === 1 && kinds.has('auto_refund') ? 'already_refunded' : kinds.size === 1 && kinds.has('manual_credit') ? 'already_credited' : 'not_eligible';
+  const first = blocked[0];
+  const message = first.eligible_tokens > 0
+    ? `Run ${first.generation_id} has only ${first.eligible_tokens} tokens left to return, not ${requested.get(first.generation_id)}.`
+    : `Run ${first.generation_id} cannot be credited. ${first.message ?? ''}`.trim();
+  return new Conflict(code, blocked.length > 1 ? `${message} (${blocked.length} runs are in the way.)` : message, {
+    blocked_by: blocked.filter((run) => run.blocked_by).map((run) => ({ generation_id: run.generation_id, ...run.blocked_by })),
+    runs: blocked.map((run) => ({ generation_id: run.generation_id, refund_state: run.refund_state, eligible_tokens: run.eligible_tokens, message: run.message ?? null })),
+  });
+}
+
+/**
+ * Manual credits: requests under the credit policy, approvals (four eyes),
+ * rejections and voids. Every change is one BEGIN IMMEDIATE transaction with
+ * its ledger entry and audit event; the database's own constraints stand
+ * behind every check made here.
+ */
+export function createCreditService(db: Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock) {
+  const credits = createCreditRepository(db);
+  const eligibilityRepo = createEligibilityRepository(db);
+  const customers = createCustomerRepository(db);
+  const idempotency = createIdempotencyRepository(db);
+  const policy = createPolicyRepository(db);
+  const graceCutoff = createGraceCutoff(db, clock);
+
+  function record(id: string): CreditRecord {
+    const row = credits.viewById(id);
+    if (!row) throw new NotFound('Credit', id);
+    return rowToCredit(row, credits.items(id));
+  }
+
+  function eligibility(generationIds: string[]): Eligibility {
+    const cutoff = graceCutoff();
+    const runs = generationIds.map((id) => {
+      const row = eligibilityRepo.run(id, cutoff);
+      if (!row) throw new NotFound('Run', id);
+      return judgeRun(row, eligibilityRepo);
+    });
+    return { runs, suggested_total: runs.reduce((sum, run) => sum + run.eligible_tokens, 0) };
+  }
+
+  /** Why a credit must wait for a lead, in words; empty when it applies at once. */
+  function approvalReasons(input: CreditRequest, requester: Requester): string[] {
+    const p = policy.get();
+    const reasons: string[] = [];
+    if (input.reason === 'goodwill' && p.goodwill_requires_approval) reasons.push('Goodwill credits wait for a lead\'s approval.');
+    if (requester.role === 'agent') {
+      if (input.amount > p.approval_threshold) reasons.push(`${input.amount} tokens is above the approval threshold of ${p.approval_threshold}.`);
+      const dayStart = `${isoNow(clock).slice(0, 10)}T00:00:00.000Z`;
+      const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
+      const today = eligibilityRepo.dailyTotal(requester.id, dayStart, dayEnd);
+      if (today + input.amount > p.agent_daily_limit) {
+        reasons.push(`It takes your credits today (UTC) to ${today + input.amount} tokens, above the daily limit of ${p.agent_daily_limit}.`);
+      }
+    } else if (input.amount > p.lead_approval_threshold) {
+      reasons.push(`${input.amount} tokens is above the ${p.lead_approval_threshold}-token limit for a lead's or admin's own credits.`);
+    }
+    return reasons;
+  }
+
+  /** product.md: the reason must suit every run; goodwill is exactly the grants with no runs. */
+  function checkReason(input: CreditRequest, runs: RunEligibility[]): void {
+    if (runs.length === 0) {
+      if (input.reason !== 'goodwill') throw new ValidationFailed({ reason: 'a credit that covers no runs is a goodwill credit' });
+      return;
+    }
+    if (input.reason === 'goodwill') throw new ValidationFailed({ reason: 'goodwill credits cover no runs: choose the reason that fits these runs' });
+    for (const run of runs) {
+      if (input.reason === 'missed_auto_refund' && run.refund_state !== 'refund_missing') {
+        throw new ValidationFailed({ reason: `missed_auto_refund covers only failed runs whose auto-refund is missing; run ${run.generation_id} is ${run.refund_state}` });
+      }
+      if (succeededRunReasons.includes(input.reason) && (run.status !== 'succeeded' || run.refund_state === 'refund_missing')) {
+        throw new ValidationFailed({ reason: `run ${run.generation_id} failed without its auto-refund: use missed_auto_refund` });
+      }
+    }
+  }
+
+  function request(input: CreditRequest, idempotencyKey: string, bodyHash: string, requester: Requester, origin: RequestOrigin): CreditAnswer {
+    return db
+      .transaction((): CreditAnswer => {
+        const previous = idempotency.find(requester.id, idempotencyKey);
+        if (previous) {
+          if (previous.body_hash !== bodyHash) {
+            throw new Conflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body. Use a new key for a new credit.');
+          }
+          return { status: previous.status_code as 201 | 202, record: JSON.parse(previous.response) as CreditRecord, replayed: true };
+        }
+        const customer = customers.byId(input.customer_id);
+        if (!customer) throw new ValidationFailed({ customer_id: `no customer ${input.customer_id}` });
+
+        const cutoff = graceCutoff();
+        const requested = new Map(input.items.map((item) => [item.generation_id, item.tokens]));
+        const runs = input.items.map((item, index) => {
+          const row = eligibilityRepo.run(item.generation_id, cutoff);
+          if (!row) throw new ValidationFailed({ [`items.${index}.generation_id`]: `no run ${item.generation_id}` });
+          if (row.customer_id !== customer.id) throw new ValidationFailed({ [`items.${index}.generation_id`]: `run ${item.generation_id} belongs to another customer` });
+          return judgeRun(row, eligibilityRepo);
+        });
+        // Eligibility first: a run with nothing left answers 409 whatever the reason.
+        const blocked = runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
+        if (blocked.length > 0) throw notEligible(blocked, requested);
+        checkReason(input, runs);
+        const differs = runs.filter((run) => run.eligible_tokens !== requested.get(run.generation_id));
+        if (differs.length > 0 && !input.note) {
+          throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((r) => r.eligible_tokens).join(' + ')} tokens` });
+        }
+
+        const reasons = approvalReasons(input, requester);
+        const status = reasons.length > 0 ? 'pending_approval' : 'applied';
+        const now = isoNow(clock);
+        const balanceBefore = customer.balance;
+        const chatIds = [...new Set(runs.map((run) => run.chat_id))];
+        const tools = [...new Set(runs.map((run) => run.tool))];
+        const evidence = {
+          chat_ids: chatIds,
+          runs: runs.map(({ generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens }) => ({
+            generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens,
+          })),
+          balance_before: balanceBefore,
+          approval_reasons: reasons,
+        };
+        const row: CreditRow = {
+          id: newId('crd', clock().getTime()),
+          customer_id: customer.id,
+          amount: input.amount,
+          reason: input.reason,
+          ticket_ref: input.ticket_ref,
+          expected: input.expected,
+          received: input.received,
+          note: input.note ?? null,
+          customer_asset_urls: JSON.stringify(input.customer_asset_urls ?? []),
+          evidence: JSON.stringify(evidence),
+          requested_by: requester.id,
+          status,
+          decided_by: null, decided_at: null, decision_reason: null,
+          voided_by: null, voided_at: null, void_reason: null,
+          transaction_id: null, void_transaction_id: null,
+          idempotency_key: idempotencyKey,
+          created_at: now,
+        };
+        credits.insert(row, input.items);
+        const actor = staffActor(requester);
+        audit.record({
+          actor, action: 'credit.requested', entityType: 'credit', entityId: row.id, customerId: customer.id,
+          after: { status, amount: input.amount, reason: input.reason, ticket_ref: input.ticket_ref, items: input.items, evidence },
+          origin,
+        });
+        if (status === 'applied') {
+          const entry = ledger.post({
+            customerId: customer.id, kind: 'manual_credit', amount: input.amount, creditId: row.id,
+            chatId: chatIds.length === 1 ? chatIds[0] : null,
+            generationId: runs.length === 1 ? runs[0].generation_id : null,
+            tool: tools.length === 1 ? tools[0] : null,
+          });
+          credits.linkTransaction(row.id, entry.id);
+          audit.record({
+            actor, action: 'credit.applied', entityType: 'credit', entityId: row.id, customerId: customer.id,
+            before: { balance: balanceBefore }, after: { balance: entry.balance_after, transaction_id: entry.id }, origin,
+          });
+        }
+        const result = record(row.id);
+        const httpStatus = status === 'applied' ? 201 : 202;
+        idempotency.insert({ staff_id: requester.id, key: idempotencyKey, body_hash: bodyHash, status_code: httpStatus, response: JSON.stringify(result), created_at: now });
+        return { status: httpStatus, record: result, replayed: false };
+      })
+      .immediate();
+  }
+
+  function approve(id: string, approver: Requester, origin: RequestOrigin): CreditRecord {
+    return db
+      .transaction(() => {
+        const credit = credits.byId(id);
+        if (!credit) throw new NotFound('Credit', id);
+        if (credit.status !== 'pending_approval') throw new Conflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
+        if (credit.requested_by === approver.id) throw new Conflict('self_approval', 'You requested this credit: another lead or admin must approve it.');
+        const items = credits.items(id);
+        const cutoff = graceCutoff();
+        const requested = new Map(items.map((item) => [item.generation_id, item.tokens]));
+        const runs = items.map((item) => {
+          const row = eligibilityRepo.run(item.generation_id, cutoff);
+          if (!row) throw new NotFound('Run', item.generation_id);
+          return judgeRun(row, eligibilityRepo, item.tokens);
+        });
+        const blocked = runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
+        if (blocked.length > 0) throw notEligible(blocked, requested);
+
+        const now = isoNow(clock);
+        credits.decide({ id, status: 'applied', decided_by: approver.id, decided_at: now, decision_reason: null });
+        const balanceBefore = ledger.balanceOf(credit.customer_id);
+        const chatIds = [...new Set(runs.map((run) => run.chat_id))];
+        const tools = [...new Set(runs.map((run) => run.tool))];
+        const entry = ledger.post({
+          customerId: credit.customer_id, kind: 'manual_credit', amount: credit.amount, creditId: id,
+          chatId: chatIds.length === 1 ? chatIds[0] : null,
+          generationId: runs.length === 1 ? runs[0].generation_id : null,
+          tool: tools.length === 1 ? tools[0] : null,
+        });
+        credits.linkTransaction(id, entry.id);
+        audit.record({
+          actor: staffActor(approver), action: 'credit.approved', entityType: 'credit', entityId: id, customerId: credit.customer_id,
+          before: { status: credit.status, balance: balanceBefore },
+          after: { status: 'applied', balance: entry.balance_after, transaction_id: entry.id, runs: runs.map((r) => ({ generation_id: r.generation_id, refund_state: r.refund_state })) },
+          origin,
+        });
+        return record(id);
+      })
+      .immediate();
+  }
+
+  function reject(id: string, reason: string, actor: Requester, origin: RequestOrigin): CreditRecord {
+    return db
+      .transaction(() => {
+        const credit = credits.byId(id);
+        if (!credit) throw new NotFound('Credit', id);
+        if (credit.status !== 'pending_approval') throw new Conflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
+        reversals.rejectPending(credit, staffActor(actor), reason, origin);
+        return record(id);
+      })
+      .immediate();
+  }
+
+  function voidCredit(id: string, reason: string, actor: Requester, origin: RequestOrigin): CreditRecord {
+    return db
+      .transaction(() => {
+        const credit = credits.byId(id);
+        if (!credit) throw new NotFound('Credit', id);
+        if (credit.status !== 'applied') throw new Conflict('not_applied', `Credit ${id} is ${credit.status}: only an applied credit can be voided.`);
+        reversals.voidApplied(credit, staffActor(actor), reason, origin);
+        return record(id);
+      })
+      .immediate();
+  }
+
+  return { record, eligibility, request, approve, reject, voidCredit };
+}
+export type CreditService = ReturnType<typeof createCreditService>;

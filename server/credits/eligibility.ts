@@ -1,0 +1,59 @@
+import type { EligibilityRepository, EligibilityRow } from '../../db/repositories/eligibilityRepository.ts';
+import type { RunEligibility } from '../../shared/credits.ts';
+
+const creditableStates = new Set(['none', 'credited', 'refund_missing']);
+
+/**
+ * Whether a run can still be credited, how much, and if not, the entry that
+ * is in the way (product.md: charged minus returned minus reserved, in a
+ * creditable state). `ownReservation` is what the grant being approved holds
+ * for the run itself, which must not count against it.
+ */
+export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownReservation = 0): RunEligibility {
+  const returned = row.tokens_auto_refunded + row.tokens_credited;
+  const left = row.tokens_charged - returned - (row.tokens_reserved - ownReservation);
+  const eligible = creditableStates.has(row.refund_state) ? Math.max(0, left) : 0;
+  const base: RunEligibility = {
+    generation_id: row.id,
+    customer_id: row.customer_id,
+    chat_id: row.chat_id,
+    tool: row.tool,
+    status: row.status,
+    refund_state: row.refund_state,
+    tokens_charged: row.tokens_charged,
+    tokens_returned: returned,
+    tokens_reserved: row.tokens_reserved,
+    eligible_tokens: eligible,
+  };
+  if (eligible > 0) return base;
+
+  if (row.refund_state === 'auto_refunded' && row.auto_refund_id && row.auto_refund_at) {
+    return {
+      ...base,
+      blocked_by: { kind: 'auto_refund', id: row.auto_refund_id, created_at: row.auto_refund_at },
+      message: `Already auto-refunded: ${row.tokens_auto_refunded} tokens returned by ${row.auto_refund_id} on ${row.auto_refund_at}.`,
+    };
+  }
+  if (row.refund_state === 'in_progress') return { ...base, message: 'Still running: wait for the outcome.' };
+  if (row.refund_state === 'not_charged') return { ...base, message: 'Nothing was charged for this run.' };
+  if (row.refund_state === 'refund_pending') {
+    return { ...base, message: `Failed at ${row.finished_at}; the automatic refund is still within its grace period. Check again shortly.` };
+  }
+  const pending = row.tokens_reserved - ownReservation > 0 ? repo.pendingCredit(row.id) : undefined;
+  if (pending) {
+    return {
+      ...base,
+      blocked_by: { kind: 'pending_credit', id: pending.id, created_at: pending.created_at },
+      message: `Credit ${pending.id} of ${pending.created_at} is waiting for approval and holds the rest of this run.`,
+    };
+  }
+  const credit = repo.lastCreditEntry(row.id);
+  if (credit) {
+    return {
+      ...base,
+      blocked_by: { kind: 'manual_credit', id: credit.id, created_at: credit.created_at },
+      message: `Already credited in full: ${row.tokens_credited} tokens returned, last by ${credit.id} on ${credit.created_at}.`,
+    };
+  }
+  return { ...base, message: 'Nothing is left to return for this run.' };
+}

@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import { policySchema } from '../../shared/credits.ts';
+import { requireRole } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import { requestOrigin, staffActor } from '../http/origin.ts';
+import { parseBody } from '../http/validate.ts';
+
+export function policyRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/policy', (_req, res) => {
+    res.json(ctx.policy.get());
+  });
+  router.put('/policy', requireRole('admin'), (req, res) => {
+    const next = parseBody(policySchema.strict(), req);
+    res.json(ctx.policy.update(next, staffActor(req), requestOrigin(req)));
+  });
+  return router;
+}

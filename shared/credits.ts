@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { refundStateSchema } from './refundState.ts';
+
+export const creditReasons = [
+  'off_prompt',
+  'visual_artifacts',
+  'wrong_format_or_length',
+  'safety_false_positive',
+  'duplicate_run',
+  'missed_auto_refund',
+  'goodwill',
+  'other',
+] as const;
+export const creditReasonSchema = z.enum(creditReasons, { message: `must be one of ${creditReasons.join(', ')}` });
+export type CreditReason = z.infer<typeof creditReasonSchema>;
+
+/** Reasons that speak of a succeeded run's bad output. */
+export const succeededRunReasons: readonly CreditReason[] = [
+  'off_prompt',
+  'visual_artifacts',
+  'wrong_format_or_length',
+  'safety_false_positive',
+  'duplicate_run',
+  'other',
+];
+
+export const creditStatuses = ['pending_approval', 'applied', 'rejected', 'voided'] as const;
+export const creditStatusSchema = z.enum(creditStatuses);
+export type CreditStatus = z.infer<typeof creditStatusSchema>;
+
+const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`);
+const tokens = z.number({ message: 'must be a whole number of tokens' }).int('must be a whole number of tokens').positive('must be positive').max(1_000_000_000);
+
+const httpsUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https: link');
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
+
+export const creditRequestSchema = z
+  .object({
+    customer_id: requiredText(200),
+    items: z
+      .array(z.object({ generation_id: requiredText(200), tokens }))
+      .max(100, 'covers at most 100 runs')
+      .refine((items) => new Set(items.map((i) => i.generation_id)).size === items.length, 'names a run twice'),
+    amount: tokens,
+    reason: creditReasonSchema,
+    ticket_ref: requiredText(100),
+    expected: requiredText(4000),
+    received: requiredText(4000),
+    note: z.string().trim().max(4000, 'is longer than 4000 characters').nullish(),
+    customer_asset_urls: z.array(httpsUrl).max(20, 'holds at most 20 links').optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.items.length > 0) {
+      const sum = body.items.reduce((total, item) => total + item.tokens, 0);
+      if (sum !== body.amount) ctx.addIssue({ code: 'custom', path: ['amount'], message: `must equal the sum of the runs' tokens (${sum})` });
+    }
+    if (body.reason === 'other' && !body.note) ctx.addIssue({ code: 'custom', path: ['note'], message: 'is required when the reason is other' });
+  });
+export type CreditRequest = z.infer<typeof creditRequestSchema>;
+
+export const decisionSchema = z.object({ reason: requiredText(2000) });
+
+export const blockedBySchema = z.object({
+  kind: z.enum(['auto_refund', 'manual_credit', 'pending_credit']),
+  id: z.string(),
+  created_at: z.string(),
+});
+export type BlockedBy = z.infer<typeof blockedBySchema>;
+
+export const runEligibilitySchema = z.object({
+  generation_id: z.string(),
+  customer_id: z.string(),
+  chat_id: z.string(),
+  tool: z.string(),
+  status: z.string(),
+  refund_state: refundStateSchema,
+  tokens_charged: z.number().int(),
+  tokens_returned: z.number().int(),
+  tokens_reserved: z.number().int(),
+  eligible_tokens: z.number().int(),
+  blocked_by: blockedBySchema.optional(),
+  message: z.string().optional(),
+});
+export type RunEligibility = z.infer<typeof runEligibilitySchema>;
+
+export const eligibilitySchema = z.object({
+  runs: z.array(runEligibilitySchema),
+  suggested_total: z.number().int(),
+});
+export type Eligibility = z.infer<typeof eligibilitySchema>;
+
+export const creditItemRecordSchema = z.object({
+  generation_id: z.string(),
+  tokens: z.number().int(),
+});
+
+export const creditRecordSchema = z.object({
+  id: z.string(),
+  customer_id: z.string(),
+  customer_name: z.string().nullable(),
+  amount: z.number().int(),
+  items: z.array(creditItemRecordSchema),
+  reason: creditReasonSchema,
+  ticket_ref: z.string(),
+  expected: z.string(),
+  received: z.string(),
+  note: z.string().nullable(),
+  customer_asset_urls: z.array(z.string()),
+  evidence: z.record(z.string(), z.unknown()),
+  status: creditStatusSchema,
+  requested_by: z.string(),
+  requested_by_name: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  decided_by_name: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  decision_reason: z.string().nullable(),
+  voided_by: z.string().nullable(),
+  voided_by_name: z.string().nullable(),
+  voided_at: z.string().nullable(),
+  void_reason: z.string().nullable(),
+  transaction_id: z.string().nullable(),
+  void_transaction_id: z.string().nullable(),
+  /** The customer's balance after this grant's ledger entry, when it was applied. */
+  balance_after: z.number().int().nullable(),
+  /** Why it waits, in words, when it waits for approval. */
+  approval_reasons: z.array(z.string()),
+  created_at: z.string(),
+});
+export type CreditRecord = z.infer<typeof creditRecordSchema>;
+
+export const policySchema = z.object({
+  approval_threshold: z.number().int().min(0).max(1_000_000_000),
+  agent_daily_limit: z.number().int().min(0).max(1_000_000_000),
+  lead_approval_threshold: z.number().int().min(0).max(1_000_000_000),
+  goodwill_requires_approval: z.boolean(),
+  refund_grace_minutes: z.number().int().min(0).max(7 * 24 * 60),
+});
+export type Policy = z.infer<typeof policySchema>;
