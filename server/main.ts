@@ -41,7 +41,9 @@ async function main(): Promise<void> {
 
   const app = createApp(ctx);
   const server: Server = app.listen(config.port, config.host, () => {
-    const url = `http://${config.host}:${config.port}`;
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
     const lines = [`Token Desk listening on ${url}`];
     if (fresh && config.demoData === 'auto') {
       lines.push('Demo accounts (this database only):');
