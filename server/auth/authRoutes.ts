@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { Forbidden, NotAuthenticated } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
+import { loginThrottle } from './loginThrottle.ts';
 import { requireCsrf, requireSession } from './middleware.ts';
 import { SESSION_COOKIE } from './sessions.ts';
 
@@ -17,7 +18,7 @@ export function authRoutes(ctx: AppContext): Router {
     ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
   });
 
-  router.post('/login', async (req, res) => {
+  router.post('/login', ...loginThrottle(), async (req, res) => {
     if (!ctx.config.passwordLogin) throw new Forbidden('Password sign-in is turned off: use single sign-on.', 'password_login_disabled');
     const input = parseBody(loginRequestSchema, req);
     const { session, info } = await ctx.auth.login(input, {

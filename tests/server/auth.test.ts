@@ -189,3 +189,34 @@ describe('health and the SPA shell', () => {
     expect(res.body.code).toBe('not_found');
   });
 });
+
+describe('sign-in throttling', () => {
+  it('answers 429 with Retry-After after 5 failed sign-ins for one account, even with the right password', async () => {
+    const agent = await buildStaff(t.ctx);
+    for (let i = 0; i < 5; i++) {
+      expect((await request(t.app).post('/api/auth/login').send({ email: agent.email, password: 'wrong-password-x' })).status).toBe(401);
+    }
+    const blocked = await request(t.app).post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body).toEqual({ code: 'rate_limited', message: expect.stringMatching(/this account/) });
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
+    expect(sessionCount()).toBe(0);
+    // Every failure was audited; the throttled attempt changed nothing else.
+    expect(auditActions()).toEqual(Array(5).fill('auth.login_failed'));
+    // Another account from the same address is not locked out.
+    const other = await buildStaff(t.ctx);
+    expect((await request(t.app).post('/api/auth/login').send({ email: other.email, password: TEST_PASSWORD })).status).toBe(200);
+  });
+
+  it('does not count successful sign-ins', async () => {
+    const agent = await buildStaff(t.ctx);
+    for (let i = 0; i < 8; i++) await request(t.app).post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it('throttles one address across accounts after 30 failures', async () => {
+    for (let i = 0; i < 30; i++) await request(t.app).post('/api/auth/login').send({ email: `nobody${i}@example.test`, password: 'wrong-password-x' });
+    const res = await request(t.app).post('/api/auth/login').send({ email: 'someone@example.test', password: 'wrong-password-x' });
+    expect(res.status).toBe(429);
+    expect(res.body.message).toMatch(/this address/);
+  });
+});
