@@ -8,6 +8,8 @@ import { pinoHttp } from 'pino-http';
 import { authRoutes } from './auth/authRoutes.ts';
 import { loadSession, requireCsrf, requireSession } from './auth/middleware.ts';
 import type { AppContext } from './context.ts';
+import { auditRoutes } from './audit/auditRoutes.ts';
+import { creditListRoutes } from './credits/creditListRoutes.ts';
 import { creditRoutes } from './credits/creditRoutes.ts';
 import { policyRoutes } from './policy/policyRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
@@ -80,10 +82,14 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(requireSession, requireCsrf);
   api.use(resourceRoutes(ctx));
   api.use(creditRoutes(ctx));
+  api.use(creditListRoutes(ctx));
+  api.use(auditRoutes(ctx));
   api.use(policyRoutes(ctx));
   api.use((req, _res, next) => next(new NotFound('API route', `${req.method} ${req.path}`)));
   app.use('/api', api);
 
+  // Only media files: the folder also holds how they were made.
+  app.use('/media', (req, _res, next) => next(/^\/[\w.-]+\.(png|jpe?g|webp|gif|mp4|webm)$/i.test(req.path) ? undefined : new NotFound('Media file')));
   app.use('/media', express.static(mediaDir, { fallthrough: false, maxAge: '1h' }));
 
   const clientDir = options.clientDir ?? defaultClientDir;

@@ -220,3 +220,14 @@ describe('sign-in throttling', () => {
     expect(res.body.message).toMatch(/this address/);
   });
 });
+
+describe('demo media', () => {
+  it('serves the demo images and videos, and nothing else from the folder', async () => {
+    const image = await request(t.app).get('/media/image-01.png');
+    expect(image.status).toBe(200);
+    expect(image.headers['content-type']).toBe('image/png');
+    expect((await request(t.app).get('/media/video-01.mp4')).headers['content-type']).toBe('video/mp4');
+    expect((await request(t.app).get('/media/README.md')).status).toBe(404);
+    expect((await request(t.app).get('/media/..%2Fmain.ts')).status).toBe(404);
+  });
+});
