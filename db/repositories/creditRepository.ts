@@ -40,11 +40,15 @@ export interface CreditViewRow extends CreditRow {
   decided_by_name: string | null;
   voided_by_name: string | null;
   balance_after: number | null;
+  /** JSON array of the grant's items: `[{generation_id, tokens}]`. */
+  items_json: string;
 }
 
 /** A grant with the names of the people and customer it names, and its ledger entry's balance. */
 export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS requested_by_name, dc.name AS decided_by_name,
-    vd.name AS voided_by_name, l.balance_after AS balance_after
+    vd.name AS voided_by_name, l.balance_after AS balance_after,
+    (SELECT json_group_array(json_object('generation_id', i.generation_id, 'tokens', i.tokens))
+       FROM credit_items i WHERE i.credit_id = c.id) AS items_json
   FROM credits c
   LEFT JOIN customers cu ON cu.id = c.customer_id
   LEFT JOIN staff rq ON rq.id = c.requested_by

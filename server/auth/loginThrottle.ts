@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { RateLimited } from '../errors.ts';
 
 export interface ThrottleSettings {
@@ -10,7 +10,11 @@ export interface ThrottleSettings {
 
 export const defaultThrottle: ThrottleSettings = { windowMinutes: 15, perAccount: 5, perAddress: 30 };
 
-const secondsUntil = (reset: Date | undefined): number => Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now()) - Date.now()) / 1000));
+/** Seconds until the limiter's window for this request ends (express-rate-limit sets `req.rateLimit`). */
+const retryAfter = (req: Request): number => {
+  const reset = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
+  return Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now()) - Date.now()) / 1000));
+};
 
 /**
  * Failed sign-ins are counted per account and per client address; past the
@@ -29,7 +33,7 @@ export function loginThrottle(settings: ThrottleSettings = defaultThrottle): Req
     ...common,
     limit: settings.perAddress,
     keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
-    handler: (req, _res, next) => next(new RateLimited(secondsUntil(req.rateLimit?.resetTime), 'Too many failed sign-ins from this address. Wait and try again.')),
+    handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many failed sign-ins from this address. Wait and try again.')),
   });
   const perAccount = rateLimit({
     ...common,
@@ -38,7 +42,7 @@ export function loginThrottle(settings: ThrottleSettings = defaultThrottle): Req
       const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 320) : '';
       return `account:${email}`;
     },
-    handler: (req, _res, next) => next(new RateLimited(secondsUntil(req.rateLimit?.resetTime), 'Too many failed sign-ins for this account. Wait and try again.')),
+    handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many failed sign-ins for this account. Wait and try again.')),
   });
   return [perAddress, perAccount];
 }

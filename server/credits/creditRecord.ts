@@ -1,4 +1,4 @@
-import type { CreditItemRow, CreditViewRow } from '../../db/repositories/creditRepository.ts';
+import type { CreditViewRow } from '../../db/repositories/creditRepository.ts';
 import type { CreditReason, CreditRecord } from '../../shared/credits.ts';
 
 const parseJson = <T>(text: string, fallback: T): T => {
@@ -13,7 +13,7 @@ const parseJson = <T>(text: string, fallback: T): T => {
 const nameOf = (id: string | null, name: string | null): string | null => (id === 'system' ? 'System' : name);
 
 /** The API record of a grant (never the raw row). */
-export function rowToCredit(row: CreditViewRow, items: CreditItemRow[]): CreditRecord {
+export function rowToCredit(row: CreditViewRow): CreditRecord {
   const evidence = parseJson<Record<string, unknown>>(row.evidence, {});
   const approvalReasons = Array.isArray(evidence.approval_reasons) ? evidence.approval_reasons.filter((r): r is string => typeof r === 'string') : [];
   return {
@@ -21,7 +21,7 @@ export function rowToCredit(row: CreditViewRow, items: CreditItemRow[]): CreditR
     customer_id: row.customer_id,
     customer_name: row.customer_name,
     amount: row.amount,
-    items: items.map((item) => ({ generation_id: item.generation_id, tokens: item.tokens })),
+    items: parseJson<{ generation_id: string; tokens: number }[]>(row.items_json, []).sort((a, b) => (a.generation_id < b.generation_id ? -1 : 1)),
     reason: row.reason as CreditReason,
     ticket_ref: row.ticket_ref,
     expected: row.expected,

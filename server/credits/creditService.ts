@@ -67,7 +67,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
   function record(id: string): CreditRecord {
     const row = credits.viewById(id);
     if (!row) throw new NotFound('Credit', id);
-    return rowToCredit(row, credits.items(id));
+    return rowToCredit(row);
   }
 
   function eligibility(generationIds: string[]): Eligibility {
