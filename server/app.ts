@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/auditRoutes.ts';
 import { creditListRoutes } from './credits/creditListRoutes.ts';
 import { creditRoutes } from './credits/creditRoutes.ts';
 import { policyRoutes } from './policy/policyRoutes.ts';
+import { reportRoutes } from './reports/reportRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
@@ -84,6 +85,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(creditRoutes(ctx));
   api.use(creditListRoutes(ctx));
   api.use(auditRoutes(ctx));
+  api.use(reportRoutes(ctx));
   api.use(policyRoutes(ctx));
   api.use((req, _res, next) => next(new NotFound('API route', `${req.method} ${req.path}`)));
   app.use('/api', api);

@@ -1,0 +1,60 @@
+import type { Db } from '../connection.ts';
+
+export interface ReportRow {
+  key: string;
+  label: string;
+  count: number;
+  tokens: number;
+}
+
+export interface RefundReportRow {
+  tool: string;
+  failed: number;
+  not_charged: number;
+  auto_refunded: number;
+  refund_pending: number;
+  refund_missing: number;
+}
+
+interface Period {
+  from: string;
+  to: string;
+}
+
+// Applied credits (voided ones net to nothing) requested in the period; credits_status drives it.
+const appliedInPeriod = `FROM credits c WHERE c.status = 'applied' AND c.created_at >= @from AND c.created_at <= @to`;
+
+/** The aggregates behind the lead dashboard. */
+export function createReportQueries(db: Db) {
+  const byDay = db.prepare<Period, ReportRow>(`SELECT substr(c.created_at, 1, 10) AS key, substr(c.created_at, 1, 10) AS label,
+      COUNT(*) AS count, SUM(c.amount) AS tokens ${appliedInPeriod} GROUP BY 1 ORDER BY 1`);
+  const byAgent = db.prepare<Period, ReportRow>(`SELECT c.requested_by AS key, COALESCE(s.name, c.requested_by) AS label,
+      COUNT(*) AS count, SUM(c.amount) AS tokens
+    FROM credits c LEFT JOIN staff s ON s.id = c.requested_by
+    WHERE c.status = 'applied' AND c.created_at >= @from AND c.created_at <= @to
+    GROUP BY c.requested_by ORDER BY tokens DESC, key`);
+  const byReason = db.prepare<Period, ReportRow>(`SELECT c.reason AS key, c.reason AS label, COUNT(*) AS count, SUM(c.amount) AS tokens
+    ${appliedInPeriod} GROUP BY c.reason ORDER BY tokens DESC, key`);
+  // A grant may cover runs of several tools: its tokens are split by item; goodwill has no run.
+  const byTool = db.prepare<Period, ReportRow>(`SELECT key, key AS label, COUNT(DISTINCT credit_id) AS count, SUM(tokens) AS tokens FROM (
+      SELECT g.tool AS key, c.id AS credit_id, i.tokens AS tokens
+        FROM credits c JOIN credit_items i ON i.credit_id = c.id JOIN generations g ON g.id = i.generation_id
+       WHERE c.status = 'applied' AND c.created_at >= @from AND c.created_at <= @to
+      UNION ALL
+      SELECT 'no run (goodwill)', c.id, c.amount ${appliedInPeriod} AND NOT EXISTS (SELECT 1 FROM credit_items i WHERE i.credit_id = c.id)
+    ) GROUP BY key ORDER BY tokens DESC, key`);
+  // Failed runs started in the period, by tool; generations_unsettled drives it.
+  const refunds = db.prepare<Period & { grace_cutoff: string }, RefundReportRow>(`SELECT g.tool AS tool, COUNT(*) AS failed,
+      SUM(g.tokens_charged = 0) AS not_charged,
+      SUM(g.tokens_charged > 0 AND g.auto_refund_id IS NOT NULL) AS auto_refunded,
+      SUM(g.tokens_charged > 0 AND g.auto_refund_id IS NULL AND g.finished_at > @grace_cutoff) AS refund_pending,
+      SUM(g.tokens_charged > 0 AND g.auto_refund_id IS NULL AND (g.finished_at IS NULL OR g.finished_at <= @grace_cutoff)) AS refund_missing
+    FROM generations g WHERE g.status = 'failed' AND g.started_at >= @from AND g.started_at <= @to
+    GROUP BY g.tool ORDER BY failed DESC, tool`);
+
+  return {
+    credits: (groupBy: 'day' | 'agent' | 'reason' | 'tool', period: Period): ReportRow[] =>
+      ({ day: byDay, agent: byAgent, reason: byReason, tool: byTool })[groupBy].all(period),
+    refunds: (period: Period, graceCutoff: string): RefundReportRow[] => refunds.all({ ...period, grace_cutoff: graceCutoff }),
+  };
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { createReportQueries } from '../../db/repositories/reportQueries.ts';
+import { creditReportQuerySchema, reportPeriodSchema, type CreditReport, type RefundReport } from '../../shared/reports.ts';
+import { requireRole } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import { ValidationFailed } from '../errors.ts';
+import { parseQuery } from '../http/validate.ts';
+import { createGraceCutoff } from '../ledger/refundState.ts';
+
+const DEFAULT_DAYS = 30;
+
+/** Lead dashboard figures (api.md): credits by day, agent, reason or tool; refund health by tool. */
+export function reportRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const queries = createReportQueries(ctx.db);
+  const graceCutoff = createGraceCutoff(ctx.db, ctx.clock);
+  const leads = requireRole('lead', 'admin');
+
+  const period = (parsed: { from?: string; to?: string }): { from: string; to: string } => {
+    const to = parsed.to ?? ctx.clock().toISOString();
+    const from = parsed.from ?? new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString();
+    if (from > to) throw new ValidationFailed({ from: 'must be before to' });
+    return { from, to };
+  };
+
+  router.get('/reports/credits', leads, (req, res) => {
+    const query = parseQuery(creditReportQuerySchema.strict(), req);
+    const range = period(query);
+    const body: CreditReport = { ...range, group_by: query.group_by, rows: queries.credits(query.group_by, range) };
+    res.json(body);
+  });
+
+  router.get('/reports/refunds', leads, (req, res) => {
+    const range = period(parseQuery(reportPeriodSchema.strict(), req));
+    const rows = queries.refunds(range, graceCutoff()).map((row) => {
+      const charged = row.failed - row.not_charged;
+      return { ...row, auto_refund_rate: charged > 0 ? Math.round((row.auto_refunded / charged) * 10_000) / 10_000 : null };
+    });
+    const body: RefundReport = { ...range, rows };
+    res.json(body);
+  });
+
+  return router;
+}

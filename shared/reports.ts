@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { timeBoundSchema } from './listQuery.ts';
+
+export const creditReportGroups = ['day', 'agent', 'reason', 'tool'] as const;
+
+export const reportPeriodSchema = z.object({
+  from: timeBoundSchema('gte').optional(),
+  to: timeBoundSchema('lte').optional(),
+});
+
+export const creditReportQuerySchema = reportPeriodSchema.extend({
+  group_by: z.enum(creditReportGroups, { message: `must be one of ${creditReportGroups.join(', ')}` }).default('day'),
+});
+
+export const creditReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  group_by: z.enum(creditReportGroups),
+  rows: z.array(z.object({ key: z.string(), label: z.string(), count: z.number().int(), tokens: z.number().int() })),
+});
+export type CreditReport = z.infer<typeof creditReportSchema>;
+
+export const refundReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(
+    z.object({
+      tool: z.string(),
+      failed: z.number().int(),
+      not_charged: z.number().int(),
+      auto_refunded: z.number().int(),
+      refund_pending: z.number().int(),
+      refund_missing: z.number().int(),
+      /** auto_refunded / failed runs that were charged; null when none were. */
+      auto_refund_rate: z.number().nullable(),
+    }),
+  ),
+});
+export type RefundReport = z.infer<typeof refundReportSchema>;
