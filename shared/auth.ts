@@ -12,6 +12,8 @@ export const staffUserSchema = z.object({
   email: z.string(),
   name: z.string(),
   role: roleSchema,
+  /** Set for a new or reset account: nothing but a password change is allowed until it is done. */
+  must_change_password: z.boolean().optional(),
 });
 export type StaffUser = z.infer<typeof staffUserSchema>;
 

@@ -13,7 +13,7 @@ export interface SessionRow {
 }
 
 export type SessionWithStaff = SessionRow & {
-  staff: Pick<StaffRow, 'id' | 'email' | 'name' | 'role' | 'disabled'>;
+  staff: Pick<StaffRow, 'id' | 'email' | 'name' | 'role' | 'disabled' | 'must_change_password'>;
 };
 
 interface JoinedRow extends SessionRow {
@@ -21,19 +21,21 @@ interface JoinedRow extends SessionRow {
   name: string;
   role: StaffRow['role'];
   disabled: 0 | 1;
+  must_change_password: 0 | 1;
 }
 
 export function createSessionRepository(db: Db) {
   const insert = db.prepare<SessionRow>(`INSERT INTO sessions
     (id_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, client_ip, user_agent)
     VALUES (@id_hash, @staff_id, @csrf_token, @created_at, @last_seen_at, @expires_at, @client_ip, @user_agent)`);
-  const find = db.prepare<[string], JoinedRow>(`SELECT s.*, st.email, st.name, st.role, st.disabled
+  const find = db.prepare<[string], JoinedRow>(`SELECT s.*, st.email, st.name, st.role, st.disabled, st.must_change_password
     FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.id_hash = ?`);
   const touch = db.prepare<{ id_hash: string; last_seen_at: string }>(
     'UPDATE sessions SET last_seen_at = @last_seen_at WHERE id_hash = @id_hash',
   );
   const remove = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
   const removeForStaff = db.prepare<[string]>('DELETE FROM sessions WHERE staff_id = ?');
+  const removeOthers = db.prepare<{ staff_id: string; keep: string }>('DELETE FROM sessions WHERE staff_id = @staff_id AND id_hash <> @keep');
   const removeExpired = db.prepare<{ now: string; idle_before: string }>(
     'DELETE FROM sessions WHERE expires_at <= @now OR last_seen_at <= @idle_before',
   );
@@ -45,8 +47,8 @@ export function createSessionRepository(db: Db) {
     find: (idHash: string): SessionWithStaff | undefined => {
       const row = find.get(idHash);
       if (!row) return undefined;
-      const { email, name, role, disabled, ...session } = row;
-      return { ...session, staff: { id: row.staff_id, email, name, role, disabled } };
+      const { email, name, role, disabled, must_change_password: mustChange, ...session } = row;
+      return { ...session, staff: { id: row.staff_id, email, name, role, disabled, must_change_password: mustChange } };
     },
     touch: (idHash: string, lastSeenAt: string): void => {
       touch.run({ id_hash: idHash, last_seen_at: lastSeenAt });
@@ -56,6 +58,7 @@ export function createSessionRepository(db: Db) {
     },
     /** Ends every session of a staff member (disable, role change). Returns how many. */
     removeForStaff: (staffId: string): number => removeForStaff.run(staffId).changes,
+    removeOthers: (staffId: string, keepIdHash: string): number => removeOthers.run({ staff_id: staffId, keep: keepIdHash }).changes,
     removeExpired: (now: string, idleBefore: string): number =>
       removeExpired.run({ now, idle_before: idleBefore }).changes,
   };

@@ -24,6 +24,14 @@ export function createStaffRepository(db: Db) {
     'UPDATE staff SET disabled = @disabled, updated_at = @updated_at WHERE id = @id',
   );
   const count = db.prepare<[], number>('SELECT COUNT(*) FROM staff').pluck();
+  const activeAdmins = db.prepare<[], number>("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0").pluck();
+  const update = db.prepare<Pick<StaffRow, 'id' | 'name' | 'role' | 'disabled' | 'updated_at'>>(
+    'UPDATE staff SET name = @name, role = @role, disabled = @disabled, updated_at = @updated_at WHERE id = @id',
+  );
+  const setPassword = db.prepare<Pick<StaffRow, 'id' | 'password_hash' | 'must_change_password' | 'updated_at'>>(
+    `UPDATE staff SET password_hash = @password_hash, must_change_password = @must_change_password, updated_at = @updated_at
+     WHERE id = @id`,
+  );
 
   return {
     /** E-mail comparison ignores case (the column is NOCASE). */
@@ -36,6 +44,13 @@ export function createStaffRepository(db: Db) {
       setDisabled.run({ id, disabled: disabled ? 1 : 0, updated_at: updatedAt });
     },
     count: (): number => count.get() ?? 0,
+    activeAdminCount: (): number => activeAdmins.get() ?? 0,
+    update: (row: Pick<StaffRow, 'id' | 'name' | 'role' | 'disabled' | 'updated_at'>): void => {
+      update.run(row);
+    },
+    setPassword: (row: Pick<StaffRow, 'id' | 'password_hash' | 'must_change_password' | 'updated_at'>): void => {
+      setPassword.run(row);
+    },
   };
 }
 export type StaffRepository = ReturnType<typeof createStaffRepository>;

@@ -1,5 +1,6 @@
 import { Router, type CookieOptions } from 'express';
 import { loginRequestSchema, type SessionInfo } from '../../shared/auth.ts';
+import { passwordChangeSchema } from '../../shared/staff.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, NotAuthenticated } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
@@ -33,9 +34,16 @@ export function authRoutes(ctx: AppContext): Router {
   router.get('/me', requireSession, (req, res) => {
     const session = req.session;
     if (!session) throw new NotAuthenticated();
-    const { id, email, name, role } = session.staff;
-    const info: SessionInfo = { user: { id, email, name, role }, csrf_token: session.csrf_token };
+    const { id, email, name, role, must_change_password: mustChange } = session.staff;
+    const info: SessionInfo = { user: { id, email, name, role, must_change_password: mustChange === 1 }, csrf_token: session.csrf_token };
     res.json(info);
+  });
+
+  router.post('/password', requireSession, requireCsrf, async (req, res) => {
+    const session = req.session;
+    if (!session || !req.sessionToken) throw new NotAuthenticated();
+    const input = parseBody(passwordChangeSchema, req);
+    res.json(await ctx.staff.changeOwnPassword(session.staff.id, input, req.sessionToken, requestOrigin(req)));
   });
 
   router.post('/logout', requireSession, requireCsrf, (req, res) => {

@@ -55,7 +55,10 @@ export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions) {
       .immediate();
     return {
       session,
-      info: { user: { id: staff.id, email: staff.email, name: staff.name, role: staff.role }, csrf_token: session.csrfToken },
+      info: {
+        user: { id: staff.id, email: staff.email, name: staff.name, role: staff.role, must_change_password: staff.must_change_password === 1 },
+        csrf_token: session.csrfToken,
+      },
     };
   }
 

@@ -48,3 +48,10 @@ export function requireRole(...allowed: Role[]): RequestHandler {
     next(allowed.includes(req.session.staff.role) ? undefined : new Forbidden());
   };
 }
+
+/** A new or reset account may do nothing but change its password (under /auth) until it has. */
+export const requirePasswordChanged: RequestHandler = (req, _res, next) => {
+  next(req.session?.staff.must_change_password === 1
+    ? new Forbidden('Choose your own password first: your account still has a temporary one.', 'password_change_required')
+    : undefined);
+};

@@ -70,6 +70,8 @@ export function createSessions(db: Db, settings: SessionSettings, clock: Clock) 
     resolve,
     end: (token: string): void => repo.remove(hashToken(token)),
     endAllFor: (staffId: string): number => repo.removeForStaff(staffId),
+    /** Ends a person's other sessions, keeping the one behind `token` (after a password change). */
+    endOthers: (staffId: string, token: string): number => repo.removeOthers(staffId, hashToken(token)),
     purgeExpired: (): number => {
       const now = clock().getTime();
       return repo.removeExpired(new Date(now).toISOString(), new Date(now - idleMs).toISOString());

@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connection.ts';
 import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
-import type { StaffCreate, StaffRecord } from '../../shared/staff.ts';
+import type { PasswordChange, StaffCreate, StaffInvite, StaffRecord, StaffUpdate, StaffWithPassword } from '../../shared/staff.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import { isoNow, type Clock } from '../clock.ts';
-import { Conflict, NotFound } from '../errors.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { newId } from '../ids.ts';
 
 export const rowToStaff = (row: StaffRow): StaffRecord => ({
@@ -14,16 +15,18 @@ export const rowToStaff = (row: StaffRow): StaffRecord => ({
   name: row.name,
   role: row.role,
   disabled: row.disabled === 1,
+  must_change_password: row.must_change_password === 1,
   created_at: row.created_at,
   updated_at: row.updated_at,
 });
 
+/** 18 random bytes as base64url: 24 characters, 144 bits. */
+const temporaryPassword = (): string => randomBytes(18).toString('base64url');
+
 export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, clock: Clock) {
   const repo = createStaffRepository(db);
 
-  async function create(input: StaffCreate, actor: Actor, origin?: RequestOrigin): Promise<StaffRecord> {
-    // The slow hash runs before the write transaction, which must not await.
-    const passwordHash = await hashPassword(input.password);
+  function insert(input: StaffCreate, passwordHash: string, mustChange: boolean, actor: Actor, origin?: RequestOrigin): StaffRecord {
     return db
       .transaction(() => {
         if (repo.byEmail(input.email)) {
@@ -37,7 +40,7 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
           role: input.role,
           disabled: 0,
           password_hash: passwordHash,
-          must_change_password: 0,
+          must_change_password: mustChange ? 1 : 0,
           external_subject: null,
           created_at: now,
           updated_at: now,
@@ -50,23 +53,114 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
       .immediate();
   }
 
-  /** Disables an account and ends its sessions at once, in one transaction. */
-  function disable(email: string, actor: Actor, origin?: RequestOrigin): { staff: StaffRecord; sessionsEnded: number } {
+  /** An account with a password its owner chose (command line, demo accounts). */
+  async function create(input: StaffCreate, actor: Actor, origin?: RequestOrigin): Promise<StaffRecord> {
+    // The slow hash runs before the write transaction, which must not await.
+    return insert(input, await hashPassword(input.password), false, actor, origin);
+  }
+
+  /**
+   * Onboarding by an admin: a generated temporary password, shown once, that
+   * must be changed at first sign-in (nothing else is allowed until then).
+   */
+  async function invite(input: StaffInvite, actor: Actor, origin?: RequestOrigin): Promise<StaffWithPassword> {
+    const password = temporaryPassword();
+    const record = insert({ ...input, password }, await hashPassword(password), true, actor, origin);
+    return { ...record, temporary_password: password };
+  }
+
+  function mustFind(id: string): StaffRow {
+    const row = repo.byId(id);
+    if (!row) throw new NotFound('Staff account', id);
+    return row;
+  }
+
+  /**
+   * Name, role and disabled flag. The last active admin can be neither
+   * disabled nor demoted; disabling ends the person's sessions at once.
+   */
+  function applyUpdate(id: string, changes: StaffUpdate, actor: Actor, origin?: RequestOrigin): { staff: StaffRecord; sessionsEnded: number } {
     return db
       .transaction(() => {
-        const row = repo.byEmail(email);
-        if (!row) throw new NotFound('Staff account', email);
+        const row = mustFind(id);
+        const next = {
+          id: row.id,
+          name: changes.name ?? row.name,
+          role: changes.role ?? row.role,
+          disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? (1 as const) : (0 as const),
+          updated_at: isoNow(clock),
+        };
+        const losesAdmin = row.role === 'admin' && row.disabled === 0 && (next.role !== 'admin' || next.disabled === 1);
+        if (losesAdmin && repo.activeAdminCount() <= 1) {
+          throw new Conflict('last_admin', 'This is the last active admin: make someone else admin first.');
+        }
+        repo.update(next);
+        const sessionsEnded = next.disabled === 1 && row.disabled === 0 ? sessions.endAllFor(row.id) : 0;
         const before = rowToStaff(row);
-        const now = isoNow(clock);
-        repo.setDisabled(row.id, true, now);
-        const sessionsEnded = sessions.endAllFor(row.id);
-        const after = { ...before, disabled: true, updated_at: now };
-        audit.record({ actor, action: 'staff.disabled', entityType: 'staff', entityId: row.id, before, after, origin });
+        const after = rowToStaff({ ...row, ...next });
+        const action = next.disabled !== row.disabled ? (next.disabled ? 'staff.disabled' : 'staff.enabled') : 'staff.updated';
+        audit.record({ actor, action, entityType: 'staff', entityId: row.id, before, after: { ...after, sessions_ended: sessionsEnded }, origin });
         return { staff: after, sessionsEnded };
       })
       .immediate();
   }
 
-  return { create, disable, byEmail: repo.byEmail, byId: repo.byId, count: repo.count };
+  const update = (id: string, changes: StaffUpdate, actor: Actor, origin?: RequestOrigin): StaffRecord =>
+    applyUpdate(id, changes, actor, origin).staff;
+
+  /** Disables an account by e-mail and ends its sessions (the command-line path). */
+  function disable(email: string, actor: Actor, origin?: RequestOrigin): { staff: StaffRecord; sessionsEnded: number } {
+    const row = repo.byEmail(email);
+    if (!row) throw new NotFound('Staff account', email);
+    return applyUpdate(row.id, { disabled: true }, actor, origin);
+  }
+
+  function endSessions(id: string, actor: Actor, origin?: RequestOrigin): number {
+    return db
+      .transaction(() => {
+        mustFind(id);
+        const ended = sessions.endAllFor(id);
+        audit.record({ actor, action: 'staff.sessions_ended', entityType: 'staff', entityId: id, after: { sessions_ended: ended }, origin });
+        return ended;
+      })
+      .immediate();
+  }
+
+  async function resetPassword(id: string, actor: Actor, origin?: RequestOrigin): Promise<StaffWithPassword> {
+    mustFind(id);
+    const password = temporaryPassword();
+    const hash = await hashPassword(password);
+    return db
+      .transaction(() => {
+        const row = mustFind(id);
+        const now = isoNow(clock);
+        repo.setPassword({ id, password_hash: hash, must_change_password: 1, updated_at: now });
+        const ended = sessions.endAllFor(id);
+        audit.record({ actor, action: 'staff.password_reset', entityType: 'staff', entityId: id, after: { sessions_ended: ended }, origin });
+        return { ...rowToStaff({ ...row, must_change_password: 1, updated_at: now }), temporary_password: password };
+      })
+      .immediate();
+  }
+
+  /** A signed-in person changes their own password; their other sessions end. */
+  async function changeOwnPassword(id: string, input: PasswordChange, sessionToken: string, origin?: RequestOrigin): Promise<StaffRecord> {
+    const row = mustFind(id);
+    if (!row.password_hash || !(await verifyPassword(input.current_password, row.password_hash))) {
+      throw new ValidationFailed({ current_password: 'is not your current password' });
+    }
+    if (input.new_password === input.current_password) throw new ValidationFailed({ new_password: 'must differ from the current password' });
+    const hash = await hashPassword(input.new_password);
+    return db
+      .transaction(() => {
+        const now = isoNow(clock);
+        repo.setPassword({ id, password_hash: hash, must_change_password: 0, updated_at: now });
+        const ended = sessions.endOthers(id, sessionToken);
+        audit.record({ actor: { type: 'staff', id, name: row.name }, action: 'auth.password_changed', entityType: 'staff', entityId: id, after: { other_sessions_ended: ended }, origin });
+        return rowToStaff({ ...row, must_change_password: 0, updated_at: now });
+      })
+      .immediate();
+  }
+
+  return { create, invite, update, disable, endSessions, resetPassword, changeOwnPassword, byEmail: repo.byEmail, byId: repo.byId, count: repo.count };
 }
 export type StaffService = ReturnType<typeof createStaffService>;

@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import { createStaffQueries } from '../../db/repositories/staffQueries.ts';
+import { staffInviteSchema, staffUpdateSchema } from '../../shared/staff.ts';
+import { requireRole } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import { NotFound } from '../errors.ts';
+import { requestOrigin, staffActor } from '../http/origin.ts';
+import { parseBody } from '../http/validate.ts';
+import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
+import { rowToStaff } from './staffService.ts';
+
+/** Staff accounts: leads and admins read; admins onboard, change, disable. Never hard-deleted. */
+export function staffRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const statements = createStaffQueries(ctx.db);
+  const readers = requireRole('lead', 'admin');
+  const admins = requireRole('admin');
+
+  router.get('/staff', readers, (req, res) => {
+    const page = parseListQuery('staff', statements, req.query as Record<string, unknown>);
+    sendListPage(res, 'staff', statements, page, rowToStaff);
+  });
+
+  router.get('/staff/:id', readers, (req, res) => {
+    const row = statements.byId(String(req.params.id));
+    if (!row) throw new NotFound('Staff account', String(req.params.id));
+    res.json(rowToStaff(row));
+  });
+
+  router.post('/staff', admins, async (req, res) => {
+    const input = parseBody(staffInviteSchema, req);
+    res.status(201).json(await ctx.staff.invite(input, staffActor(req), requestOrigin(req)));
+  });
+
+  router.put('/staff/:id', admins, (req, res) => {
+    const changes = parseBody(staffUpdateSchema, req);
+    res.json(ctx.staff.update(String(req.params.id), changes, staffActor(req), requestOrigin(req)));
+  });
+
+  router.post('/staff/:id/end-sessions', admins, (req, res) => {
+    res.json({ sessions_ended: ctx.staff.endSessions(String(req.params.id), staffActor(req), requestOrigin(req)) });
+  });
+
+  router.post('/staff/:id/reset-password', admins, async (req, res) => {
+    res.json(await ctx.staff.resetPassword(String(req.params.id), staffActor(req), requestOrigin(req)));
+  });
+
+  return router;
+}

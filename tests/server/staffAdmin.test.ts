@@ -1,0 +1,94 @@
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
+
+let t: TestApp;
+beforeEach(() => {
+  t = createTestApp();
+});
+afterEach(() => t.cleanup());
+
+const value = (sql: string, ...params: unknown[]): unknown => t.db.prepare(sql).pluck().get(...params);
+
+async function people() {
+  const admin = await buildStaff(t.ctx, { role: 'admin', name: 'Ari Admin' });
+  const lead = await buildStaff(t.ctx, { role: 'lead', name: 'Lee Lead' });
+  const agent = await buildStaff(t.ctx, { role: 'agent', name: 'Ada Agent' });
+  return { admin, lead, agent, as: { admin: await signIn(t.app, admin.email), lead: await signIn(t.app, lead.email), agent: await signIn(t.app, agent.email) } };
+}
+
+describe('staff administration', () => {
+  it('lets an admin onboard a person with a temporary password that must be changed at first sign-in', async () => {
+    const p = await people();
+    const created = await p.as.admin.agent.post('/api/staff').set('X-CSRF-Token', p.as.admin.csrf).send({ email: 'New.Agent@Example.com', name: 'Nia New', role: 'agent' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'new.agent@example.com', role: 'agent', disabled: false, must_change_password: true, temporary_password: expect.stringMatching(/^[\w-]{24}$/) });
+    expect(value("SELECT action FROM audit_events WHERE entity_id = ? AND action = 'staff.created'", created.body.id)).toBe('staff.created');
+    expect(JSON.stringify(t.db.prepare('SELECT * FROM audit_events').all())).not.toContain(created.body.temporary_password);
+
+    const newcomer = await signIn(t.app, 'new.agent@example.com', created.body.temporary_password);
+    expect(newcomer.user).toMatchObject({ must_change_password: true });
+    const blocked = await newcomer.agent.get('/api/customers');
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.code).toBe('password_change_required');
+    const weak = await newcomer.agent.post('/api/auth/password').set('X-CSRF-Token', newcomer.csrf).send({ current_password: created.body.temporary_password, new_password: 'short' });
+    expect(weak.body.errors).toHaveProperty('new_password');
+    const wrong = await newcomer.agent.post('/api/auth/password').set('X-CSRF-Token', newcomer.csrf).send({ current_password: 'not-it-at-all', new_password: 'my-own-long-password' });
+    expect(wrong.body.errors).toHaveProperty('current_password');
+    const changed = await newcomer.agent.post('/api/auth/password').set('X-CSRF-Token', newcomer.csrf).send({ current_password: created.body.temporary_password, new_password: 'my-own-long-password' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.must_change_password).toBe(false);
+    expect((await newcomer.agent.get('/api/customers')).status).toBe(200);
+    await signIn(t.app, 'new.agent@example.com', 'my-own-long-password');
+  });
+
+  it('changes a role, disables (ending sessions) and re-enables, all audited; admins only', async () => {
+    const p = await people();
+    const put = (who: typeof p.as.admin, id: string, body: object) => who.agent.put(`/api/staff/${id}`).set('X-CSRF-Token', who.csrf).send(body);
+    expect((await put(p.as.lead, p.agent.id, { role: 'lead' })).status).toBe(403);
+    expect((await put(p.as.admin, p.agent.id, { role: 'lead' })).body).toMatchObject({ role: 'lead' });
+    expect((await p.as.agent.agent.get('/api/auth/me')).body.user.role).toBe('lead');
+    const disabled = await put(p.as.admin, p.agent.id, { disabled: true });
+    expect(disabled.body.disabled).toBe(true);
+    expect((await p.as.agent.agent.get('/api/auth/me')).status).toBe(401);
+    expect((await request(t.app).post('/api/auth/login').send({ email: p.agent.email, password: 'correct-horse-battery' })).status).toBe(401);
+    await put(p.as.admin, p.agent.id, { disabled: false }).expect(200);
+    await signIn(t.app, p.agent.email);
+    expect(t.db.prepare("SELECT action FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%' ORDER BY seq").pluck().all(p.agent.id)).toEqual(['staff.updated', 'staff.disabled', 'staff.enabled']);
+    expect((await put(p.as.admin, p.agent.id, { role: 'owner' })).body.errors).toHaveProperty('role');
+    expect((await put(p.as.admin, p.agent.id, { password: 'x' })).status).toBe(400);
+    expect((await put(p.as.admin, 'stf_nobody', { role: 'agent' })).status).toBe(404);
+  });
+
+  it('never disables or demotes the last active admin', async () => {
+    const p = await people();
+    const put = (body: object) => p.as.admin.agent.put(`/api/staff/${p.admin.id}`).set('X-CSRF-Token', p.as.admin.csrf).send(body);
+    expect((await put({ disabled: true })).body.code).toBe('last_admin');
+    expect((await put({ role: 'lead' })).body.code).toBe('last_admin');
+    expect(value('SELECT role FROM staff WHERE id = ?', p.admin.id)).toBe('admin');
+    await p.as.admin.agent.put(`/api/staff/${p.lead.id}`).set('X-CSRF-Token', p.as.admin.csrf).send({ role: 'admin' }).expect(200);
+    expect((await put({ role: 'lead' })).status).toBe(200);
+  });
+
+  it('lets an admin end a person\'s sessions and reset a password', async () => {
+    const p = await people();
+    const ended = await p.as.admin.agent.post(`/api/staff/${p.agent.id}/end-sessions`).set('X-CSRF-Token', p.as.admin.csrf);
+    expect(ended.body).toEqual({ sessions_ended: 1 });
+    expect((await p.as.agent.agent.get('/api/auth/me')).status).toBe(401);
+    const reset = await p.as.admin.agent.post(`/api/staff/${p.lead.id}/reset-password`).set('X-CSRF-Token', p.as.admin.csrf);
+    expect(reset.body).toMatchObject({ must_change_password: true, temporary_password: expect.any(String) });
+    expect((await p.as.lead.agent.get('/api/auth/me')).status).toBe(401);
+    const lead = await signIn(t.app, p.lead.email, reset.body.temporary_password);
+    expect(lead.user).toMatchObject({ must_change_password: true });
+  });
+
+  it('lists staff for leads and admins with filters, never for agents', async () => {
+    const p = await people();
+    const list = await p.as.lead.agent.get(`/api/staff?filter=${encodeURIComponent('{"role":"agent"}')}`);
+    expect(list.body.map((s: { name: string }) => s.name)).toEqual(['Ada Agent']);
+    expect(list.body[0]).not.toHaveProperty('password_hash');
+    expect((await p.as.lead.agent.get(`/api/staff?filter=${encodeURIComponent('{"q":"lee"}')}`)).body).toHaveLength(1);
+    expect((await p.as.agent.agent.get('/api/staff')).status).toBe(403);
+    expect((await p.as.lead.agent.post('/api/staff').set('X-CSRF-Token', p.as.lead.csrf).send({ email: 'x@y.z', name: 'X', role: 'agent' })).status).toBe(403);
+  });
+});
