@@ -218,7 +218,7 @@ describe('sign-in throttling', () => {
     const res = await request(t.app).post('/api/auth/login').send({ email: 'someone@example.test', password: 'wrong-password-x' });
     expect(res.status).toBe(429);
     expect(res.body.message).toMatch(/this address/);
-  });
+  }, 30_000);
 });
 
 describe('demo media', () => {
