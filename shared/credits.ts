@@ -104,6 +104,10 @@ export const creditItemRecordSchema = z.object({
   tokens: z.number().int(),
 });
 
+export const anomalyRules = ['agent_volume', 'repeat_customer', 'refunded_elsewhere', 'near_threshold'] as const;
+export const creditAnomalySchema = z.object({ rule: z.enum(anomalyRules), message: z.string() });
+export type CreditAnomaly = z.infer<typeof creditAnomalySchema>;
+
 export const creditRecordSchema = z.object({
   id: z.string(),
   customer_id: z.string(),
@@ -134,6 +138,8 @@ export const creditRecordSchema = z.object({
   balance_after: z.number().int().nullable(),
   /** Why it waits, in words, when it waits for approval. */
   approval_reasons: z.array(z.string()),
+  /** Flags for a lead's second look, each in words; empty for most credits. */
+  anomalies: z.array(creditAnomalySchema),
   created_at: z.string(),
 });
 export type CreditRecord = z.infer<typeof creditRecordSchema>;

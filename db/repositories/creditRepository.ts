@@ -42,13 +42,42 @@ export interface CreditViewRow extends CreditRow {
   balance_after: number | null;
   /** JSON array of the grant's items: `[{generation_id, tokens}]`. */
   items_json: string;
+  /** What the anomaly rules look at (see server/credits/anomalies.ts). */
+  requested_by_role: string | null;
+  approval_threshold: number;
+  agent_day_tokens: number;
+  agent_prior_30d_tokens: number;
+  customer_prior_credits: number;
+  /** `<run id>|<auto-refund entry id>|<other credit id>` of the first run refunded another way, or null. */
+  overlap: string | null;
 }
 
 /** A grant with the names of the people and customer it names, and its ledger entry's balance. */
 export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS requested_by_name, dc.name AS decided_by_name,
     vd.name AS voided_by_name, l.balance_after AS balance_after,
     (SELECT json_group_array(json_object('generation_id', i.generation_id, 'tokens', i.tokens))
-       FROM credit_items i WHERE i.credit_id = c.id) AS items_json
+       FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
+    rq.role AS requested_by_role,
+    (SELECT p.approval_threshold FROM credit_policy p WHERE p.id = 1) AS approval_threshold,
+    (SELECT COALESCE(SUM(x.amount), 0) FROM credits x
+      WHERE x.requested_by = c.requested_by AND x.status <> 'rejected'
+        AND x.created_at >= substr(c.created_at, 1, 10) || 'T00:00:00.000Z'
+        AND x.created_at < strftime('%Y-%m-%dT00:00:00.000Z', c.created_at, '+1 day')) AS agent_day_tokens,
+    (SELECT COALESCE(SUM(x.amount), 0) FROM credits x
+      WHERE x.requested_by = c.requested_by AND x.status <> 'rejected'
+        AND x.created_at >= strftime('%Y-%m-%dT00:00:00.000Z', c.created_at, '-30 days')
+        AND x.created_at < substr(c.created_at, 1, 10) || 'T00:00:00.000Z') AS agent_prior_30d_tokens,
+    (SELECT COUNT(*) FROM credits x
+      WHERE x.customer_id = c.customer_id AND x.id <> c.id AND x.status <> 'rejected'
+        AND x.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at, '-30 days') AND x.created_at <= c.created_at) AS customer_prior_credits,
+    (SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(
+         (SELECT i2.credit_id FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
+           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval') LIMIT 1), '')
+       FROM credit_items i JOIN generations g ON g.id = i.generation_id
+      WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR EXISTS (
+         SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
+          WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval')))
+      LIMIT 1) AS overlap
   FROM credits c
   LEFT JOIN customers cu ON cu.id = c.customer_id
   LEFT JOIN staff rq ON rq.id = c.requested_by
@@ -58,6 +87,9 @@ export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS r
 
 export function createCreditRepository(db: Db) {
   const view = db.prepare<[string], CreditViewRow>(`${creditViewSql} WHERE c.id = ?`);
+  const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(
+    `${creditViewSql} WHERE c.created_at >= @from AND c.created_at <= @to AND c.status <> 'rejected' ORDER BY c.created_at DESC`,
+  );
   const insert = db.prepare<CreditRow>(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
       note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
       void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
@@ -107,6 +139,8 @@ export function createCreditRepository(db: Db) {
     },
     byId: (id: string): CreditRow | undefined => byId.get(id),
     viewById: (id: string): CreditViewRow | undefined => view.get(id),
+    /** Every grant requested in the period but rejected ones, newest first. */
+    viewInPeriod: (from: string, to: string): CreditViewRow[] => viewInPeriod.all({ from, to }),
     items: (creditId: string): CreditItemRow[] => items.all(creditId),
     /** Pending or applied grants that cover a run: what a late auto-refund must undo. */
     activeForGeneration: (generationId: string): CreditRow[] => activeForGeneration.all(generationId),

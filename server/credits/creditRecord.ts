@@ -1,5 +1,6 @@
 import type { CreditViewRow } from '../../db/repositories/creditRepository.ts';
 import type { CreditReason, CreditRecord } from '../../shared/credits.ts';
+import { anomaliesOf } from './anomalies.ts';
 
 const parseJson = <T>(text: string, fallback: T): T => {
   try {
@@ -45,6 +46,7 @@ export function rowToCredit(row: CreditViewRow): CreditRecord {
     void_transaction_id: row.void_transaction_id,
     balance_after: row.balance_after,
     approval_reasons: approvalReasons,
+    anomalies: anomaliesOf(row),
     created_at: row.created_at,
   };
 }

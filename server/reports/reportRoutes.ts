@@ -1,10 +1,12 @@
 import { Router } from 'express';
+import { createCreditRepository } from '../../db/repositories/creditRepository.ts';
 import { createReportQueries } from '../../db/repositories/reportQueries.ts';
 import { creditReportQuerySchema, reportPeriodSchema, type CreditReport, type RefundReport } from '../../shared/reports.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationFailed } from '../errors.ts';
 import { parseQuery } from '../http/validate.ts';
+import { rowToCredit } from '../credits/creditRecord.ts';
 import { createGraceCutoff } from '../ledger/refundState.ts';
 
 const DEFAULT_DAYS = 30;
@@ -13,6 +15,7 @@ const DEFAULT_DAYS = 30;
 export function reportRoutes(ctx: AppContext): Router {
   const router = Router();
   const queries = createReportQueries(ctx.db);
+  const credits = createCreditRepository(ctx.db);
   const graceCutoff = createGraceCutoff(ctx.db, ctx.clock);
   const leads = requireRole('lead', 'admin');
 
@@ -38,6 +41,12 @@ export function reportRoutes(ctx: AppContext): Router {
     });
     const body: RefundReport = { ...range, rows };
     res.json(body);
+  });
+
+  router.get('/reports/anomalies', leads, (req, res) => {
+    const range = period(parseQuery(reportPeriodSchema.strict(), req));
+    const rows = credits.viewInPeriod(range.from, range.to).map(rowToCredit).filter((credit) => credit.anomalies.length > 0);
+    res.json({ ...range, rows });
   });
 
   return router;
