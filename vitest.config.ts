@@ -13,6 +13,8 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/server/**/*.test.ts'],
           pool: 'forks',
+          // Several tests start real processes (the CLI tools, the server); two busy cores make them slow.
+          testTimeout: 30_000,
         },
       },
       {
