@@ -11,6 +11,7 @@ import type { AppContext } from './context.ts';
 import { auditRoutes } from './audit/auditRoutes.ts';
 import { creditListRoutes } from './credits/creditListRoutes.ts';
 import { creditRoutes } from './credits/creditRoutes.ts';
+import { exportRoutes } from './exports/exportRoutes.ts';
 import { policyRoutes } from './policy/policyRoutes.ts';
 import { reportRoutes } from './reports/reportRoutes.ts';
 import { staffRoutes } from './staff/staffRoutes.ts';
@@ -83,6 +84,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // Everything below needs a live session and, for changes, the CSRF token.
   api.use(requireSession, requireCsrf, requirePasswordChanged);
   api.use(resourceRoutes(ctx));
+  // Before the credit and audit routes, whose `/:id` would otherwise take `export.csv`.
+  api.use(exportRoutes(ctx));
   api.use(creditRoutes(ctx));
   api.use(creditListRoutes(ctx));
   api.use(auditRoutes(ctx));
