@@ -9,6 +9,7 @@ import { createContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createDemoStaff, demoStaff } from './seed/demoStaff.ts';
 import { loadDataset } from './seed/dataset.ts';
+import { loadDemoCredits } from './seed/demoCredits.ts';
 
 async function main(): Promise<void> {
   const config = (() => {
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     await createDemoStaff(ctx);
     if (createCustomerRepository(db).isEmpty()) {
       const summary = loadDataset(ctx, { scale: 'small', seed: 1 });
-      logger.info({ ...summary }, 'demo data loaded');
+      const credits = await loadDemoCredits(ctx, ctx.clock());
+      logger.info({ ...summary, credits }, 'demo data loaded');
     }
   }
 

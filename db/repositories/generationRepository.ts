@@ -38,6 +38,12 @@ export function createGenerationRepository(db: Db) {
   const setOutcome = db.prepare<GenerationOutcome>(`UPDATE generations SET status = @status, error_code = @error_code,
     error_message = @error_message, finished_at = @finished_at, status_at = @status_at WHERE id = @id`);
   const byId = db.prepare<[string], GenerationRow>('SELECT * FROM generations WHERE id = ?');
+  const creditable = db.prepare<{ min_tokens: number; limit: number; finished_before: string }, Pick<GenerationRow, 'id' | 'customer_id' | 'chat_id' | 'tool' | 'tokens_charged' | 'finished_at'>>(
+    `SELECT id, customer_id, chat_id, tool, tokens_charged, finished_at FROM generations
+      WHERE status = 'succeeded' AND tokens_charged >= @min_tokens AND auto_refund_id IS NULL
+        AND tokens_credited = 0 AND tokens_reserved = 0 AND customer_id NOT GLOB 'cus_*_*'
+      ORDER BY id LIMIT @limit`,
+  );
   const stateOf = db
     .prepare<{ id: string; grace_cutoff: string }, RefundState>(`SELECT ${refundStateSql} FROM generations g WHERE g.id = @id`)
     .pluck();
@@ -50,6 +56,9 @@ export function createGenerationRepository(db: Db) {
       setOutcome.run(outcome);
     },
     byId: (id: string): GenerationRow | undefined => byId.get(id),
+    /** Succeeded, charged, untouched runs (for demo credit history), in id order. */
+    creditableRuns: (minTokens: number, limit: number, finishedBefore: string) =>
+      creditable.all({ min_tokens: minTokens, limit, finished_before: finishedBefore }),
     /** The derived refund state; `graceCutoff` is now minus the grace period. */
     refundStateOf: (id: string, graceCutoff: string): RefundState | undefined => stateOf.get({ id, grace_cutoff: graceCutoff }),
   };

@@ -4,7 +4,7 @@ import type { CreditAnomaly } from '../../shared/credits.ts';
 const tokens = (n: number): string => n.toLocaleString('en-US');
 
 /** An agent's day is unusual when it is at least this many tokens… */
-export const VOLUME_FLOOR = 1000;
+export const VOLUME_FLOOR = 500;
 /** …and this many times their daily average over the previous 30 days. */
 export const VOLUME_FACTOR = 3;
 /** This many earlier credits to one customer within 30 days flags the next one. */

@@ -48,7 +48,7 @@ describe('anomaly flags', () => {
     for (let i = 0; i < 3; i++) big.push(await postCredit(w.as.agent, creditBody(`${w.customer.id}`, [{ generation_id: run(400).id, tokens: 400 }])));
     const last = big[2].body;
     expect(rules(last)).toContain('agent_volume');
-    expect(last.anomalies.find((a: { rule: string }) => a.rule === 'agent_volume').message).toMatch(/total 1,200 tokens, 72\.0× their daily average of 17/);
+    expect(last.anomalies.find((a: { rule: string }) => a.rule === 'agent_volume').message).toMatch(/total 1,200 tokens, 72.0× their daily average of 17/);
   });
 
   it('flags a credit for a run refunded another way, and lists flagged credits for the dashboard', async () => {
