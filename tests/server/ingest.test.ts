@@ -85,6 +85,19 @@ describe('POST /api/ingest/events: the signature', () => {
     expect(count('SELECT COUNT(*) FROM ledger_entries')).toBe(0);
   });
 
+  it('accepts a request signed with the old and the new secret during a rotation', async () => {
+    const { signBody } = await import('../../server/ingest/signature.ts');
+    const { DEMO_INGEST_SECRET } = await import('../../server/config.ts');
+    const body = JSON.stringify({ events: scenario() });
+    const t0 = Math.floor(t.ctx.clock().getTime() / 1000);
+    const oldSig = signBody('the-previous-ingest-secret', body, t0).split(',')[1];
+    const newSig = signBody(DEMO_INGEST_SECRET, body, t0).split(',')[1];
+    const res = await (await import('supertest')).default(t.app).post('/api/ingest/events')
+      .set('Content-Type', 'application/json').set('X-Signature', `t=${t0},${oldSig},${newSig}`).send(body);
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(11);
+  });
+
   it('makes a replayed request harmless: every event is a counted duplicate', async () => {
     await postEvents(t.app, scenario()).expect(200);
     const before = finalState(t.db);
