@@ -2,7 +2,7 @@ import { Card, CardContent, Typography } from '@mui/material';
 import { Title, useGetIdentity, usePermissions } from 'react-admin';
 import type { Role } from '../shared/roles.ts';
 
-/** The home screen of the shell: who is signed in, and an honest word on what comes next. */
+/** The home screen: who is signed in, and where a case starts. */
 export const Dashboard = () => {
   const { identity } = useGetIdentity();
   const { permissions: role } = usePermissions<Role>();
@@ -19,7 +19,8 @@ export const Dashboard = () => {
           </Typography>
         )}
         <Typography color="text.secondary" sx={{ mt: 1 }}>
-          Looking up a chat, customer, generation or transaction arrives soon.
+          Start from the ticket: paste the chat ID or chat URL, the customer’s e-mail, or a run or transaction id into the
+          lookup box at the top (press <kbd>/</kbd> to jump there) and press Enter.
         </Typography>
       </CardContent>
     </Card>

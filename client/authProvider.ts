@@ -1,6 +1,7 @@
 import type { AuthProvider, UserIdentity } from 'react-admin';
 import { sessionInfoSchema, type LoginRequest, type SessionInfo } from '../shared/auth.ts';
 import type { Role } from '../shared/roles.ts';
+import { changePasswordPath } from './account/accountModel.ts';
 import { fetchApi } from './fetchApi.ts';
 import { currentSession, forgetSession, rememberSession } from './session.ts';
 
@@ -33,13 +34,35 @@ const statusOf = (error: unknown): number | undefined =>
     ? error.status
     : undefined;
 
+const codeOf = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null && 'body' in error && typeof error.body === 'object' && error.body !== null
+    ? (error.body as { code?: unknown }).code
+    : undefined;
+
+const setMustChangePassword = (required: boolean): void => {
+  const session = currentSession();
+  if (session) rememberSession({ ...session, user: { ...session.user, must_change_password: required } });
+};
+
+/**
+ * Whether the signed-in person still has a temporary password (a new or reset account). Until
+ * they choose their own the server refuses everything else, so the console shows only the
+ * change-password page.
+ */
+export const passwordChangeRequired = (): boolean => currentSession()?.user.must_change_password === true;
+
+/** Records in memory that the person has chosen their own password (the server answered the change). */
+export const notePasswordChosen = (): void => setMustChangePassword(false);
+
 export const authProvider: AuthProvider = {
   async login({ email, password }: LoginRequest) {
     const { json } = await fetchApi('/api/auth/login', {
       method: 'POST',
       body: JSON.stringify({ email, password }),
     });
-    rememberSession(sessionInfoSchema.parse(json));
+    const session = sessionInfoSchema.parse(json);
+    rememberSession(session);
+    if (session.user.must_change_password) return { redirectTo: changePasswordPath };
   },
 
   async logout() {
@@ -68,9 +91,16 @@ export const authProvider: AuthProvider = {
    * failed). Rejecting would make react-admin swallow the error and answer the call with empty
    * data — a refused approval would look like a success — so the HttpError goes on to the
    * caller, which shows the server's message.
+   * The exception is `403 password_change_required`: the account still has a temporary password
+   * (the server refuses everything until it changes), so the person stays signed in and goes to
+   * the change-password page.
    */
   async checkError(error: unknown) {
     if (statusOf(error) === 401) throw error;
+    if (statusOf(error) === 403 && codeOf(error) === 'password_change_required') {
+      setMustChangePassword(true);
+      throw { logoutUser: false, redirectTo: changePasswordPath, message: false };
+    }
   },
 
   async getIdentity(): Promise<StaffIdentity> {

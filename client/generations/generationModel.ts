@@ -1,6 +1,6 @@
 import type { RefundState } from '../../shared/refundState.ts';
 import { formatDateTime, formatTokenCount } from '../display/format.ts';
-import type { GenerationRecord, TransactionRecord } from '../records.ts';
+import type { GenerationRecord, TransactionRecord } from '../../shared/records.ts';
 
 export type BadgeColour = 'default' | 'primary' | 'success' | 'warning' | 'error' | 'info';
 
@@ -58,6 +58,8 @@ export interface RefundProof {
   text: string;
   /** The ledger entries that prove it (the auto-refund, the manual credits). */
   entries: TransactionRecord[];
+  /** The instant `text` names (the auto-refund's), so a view can show its UTC value on hover. */
+  time?: string;
 }
 
 const entryWords = (entry: TransactionRecord, timeZone: string) =>
@@ -68,27 +70,32 @@ const entryWords = (entry: TransactionRecord, timeZone: string) =>
  * totals; this only puts them, and the entries behind them, into words.
  */
 export const refundProof = (
-  run: Pick<GenerationRecord, 'refund_state' | 'tokens_charged' | 'tokens_returned'>,
+  run: Pick<
+    GenerationRecord,
+    'refund_state' | 'tokens_charged' | 'tokens_returned' | 'tokens_auto_refunded' | 'charge_id' | 'auto_refund_id' | 'auto_refunded_at'
+  >,
   entries: TransactionRecord[],
   timeZone: string,
 ): RefundProof => {
   const charged = formatTokenCount(run.tokens_charged);
   switch (run.refund_state) {
     case 'auto_refunded': {
-      const refunds = entries.filter(entry => entry.kind === 'auto_refund');
-      if (refunds.length === 0) {
-        return {
-          severity: 'success',
-          text: 'Auto-refunded. The refund entry is not among this run’s ledger entries below; search the customer’s usage history for it.',
-          entries: [],
-        };
+      // The run names its refund entry; the ledger list, when it holds it, adds the reversed charge.
+      const refund = entries.find(entry => entry.id === run.auto_refund_id) ?? entries.find(entry => entry.kind === 'auto_refund');
+      const refundId = run.auto_refund_id ?? refund?.id;
+      if (!refundId) {
+        return { severity: 'success', text: 'Auto-refunded, but the refund entry could not be found in this run’s ledger entries.', entries: [] };
       }
-      const [refund] = refunds;
-      const reverses = refund.reverses_id ? `, reversing charge ${refund.reverses_id}` : '';
+      const time = run.auto_refunded_at ?? refund?.created_at ?? undefined;
+      const refundedAt = formatDateTime(time, timeZone);
+      const amount = formatTokenCount(refund?.amount ?? run.tokens_auto_refunded);
+      const reversedCharge = refund?.reverses_id ?? run.charge_id;
+      const reverses = reversedCharge ? `, reversing charge ${reversedCharge}` : '';
       return {
         severity: 'success',
-        text: `Auto-refunded: ${entryWords(refund, timeZone)}${reverses}. The customer already has these tokens back.`,
-        entries: refunds,
+        text: `Auto-refunded: ledger entry ${refundId} returned ${amount} on ${refundedAt}${reverses}. The customer already has these tokens back.`,
+        entries: refund ? [refund] : [],
+        time,
       };
     }
     case 'credited': {

@@ -1,6 +1,7 @@
 import { Chip, Typography } from '@mui/material';
 import { AppBar, TitlePortal, usePermissions } from 'react-admin';
 import type { Role } from '../../shared/roles.ts';
+import { LookupBox } from '../lookup/LookupBox.tsx';
 
 /** The signed-in user's role beside their name (react-admin's user menu shows the name). */
 const RoleBadge = () => {
@@ -9,12 +10,14 @@ const RoleBadge = () => {
   return <Chip label={role} size="small" variant="outlined" sx={{ color: 'inherit', borderColor: 'currentColor' }} />;
 };
 
+/** The app bar: the page title, the lookup box (always at hand, "/" focuses it), the user's role. */
 export const DeskAppBar = () => (
   <AppBar>
     <Typography variant="h6" component="span" sx={{ fontWeight: 500, mr: 2, whiteSpace: 'nowrap' }}>
       Token Desk
     </Typography>
     <TitlePortal />
+    <LookupBox />
     <RoleBadge />
   </AppBar>
 );

@@ -1,5 +1,8 @@
 import { parseWallTime, zonedWallTimeToUtc } from '../display/zonedTime.ts';
-import type { TransactionKind } from '../records.ts';
+import type { z } from 'zod';
+import type { ledgerKindSchema } from '../../shared/records.ts';
+
+type TransactionKind = z.infer<typeof ledgerKindSchema>;
 
 /** What each kind of ledger entry is called on screen. */
 export const transactionKindLabels: Record<TransactionKind, string> = {

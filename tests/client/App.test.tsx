@@ -8,6 +8,12 @@ import { jsonResponse, leadSession, sentRequest, stubFetch } from './fetchStub.t
 
 const noSession = () => jsonResponse({ code: 'unauthenticated', message: 'Sign in to continue.' }, 401);
 
+/** A signed-in session's answer to a list the shell asks for (menu badges, dashboard panels): empty. */
+const emptyList = (url: string): Response | undefined => {
+  const { pathname, searchParams } = new URL(url, 'http://desk.test');
+  return searchParams.has('range') ? jsonResponse([], 200, { 'Content-Range': `${pathname.slice('/api/'.length)} */0` }) : undefined;
+};
+
 beforeEach(() => {
   forgetSession();
   window.location.hash = '#/';
@@ -16,7 +22,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('the console shell', () => {
   it('shows a returning user the app bar with their name and role, and the welcome screen', async () => {
-    stubFetch(url => (url === '/api/auth/me' ? jsonResponse(leadSession) : noSession()));
+    stubFetch(url => (url === '/api/auth/me' ? jsonResponse(leadSession) : (emptyList(url) ?? noSession())));
 
     render(<App store={memoryStore()} />);
 
@@ -29,9 +35,14 @@ describe('the console shell', () => {
 
   it('sends a visitor without a session to sign in, then opens the console', async () => {
     const user = userEvent.setup();
-    const fetchMock = stubFetch((url, init) =>
-      url === '/api/auth/login' && init.method === 'POST' ? jsonResponse(leadSession) : noSession(),
-    );
+    let signedIn = false;
+    const fetchMock = stubFetch((url, init) => {
+      if (url === '/api/auth/login' && init.method === 'POST') {
+        signedIn = true;
+        return jsonResponse(leadSession);
+      }
+      return (signedIn && emptyList(url)) || noSession();
+    });
 
     render(<App store={memoryStore()} />);
 
@@ -49,7 +60,7 @@ describe('the console shell', () => {
     const fetchMock = stubFetch((url, init) => {
       if (url === '/api/auth/me') return jsonResponse(leadSession);
       if (url === '/api/auth/logout' && init.method === 'POST') return new Response(null, { status: 204 });
-      return noSession();
+      return emptyList(url) ?? noSession();
     });
     render(<App store={memoryStore()} />);
 

@@ -3,6 +3,10 @@ import { cleanup } from '@testing-library/react';
 import { format } from 'node:util';
 import { afterEach, beforeEach, vi } from 'vitest';
 
+// A UI test renders whole react-admin pages; on the shared 2-core machines, with the server
+// tests running beside it, one can take several seconds without anything being wrong.
+vi.setConfig({ testTimeout: 20_000 });
+
 const guardedLevels = ['error', 'warn'] as const;
 
 /**

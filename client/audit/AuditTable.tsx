@@ -1,0 +1,57 @@
+import { Typography } from '@mui/material';
+import { lazy, Suspense } from 'react';
+import { DataTable, Link } from 'react-admin';
+import type { AuditRecord } from '../../shared/audit.ts';
+import { DateTimeText } from '../display/DateTimeText.tsx';
+import { EmptyState } from '../display/EmptyState.tsx';
+import { showPath } from '../lookup/lookupModel.ts';
+import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
+
+// The before/after table loads when a row is first expanded.
+const AuditDiffPanel = lazy(() => import('./AuditDiff.tsx').then(module => ({ default: module.AuditDiffPanel })));
+
+const ExpandedDiff = () => (
+  <Suspense fallback={<Typography color="text.secondary">Loading the changes…</Typography>}>
+    <AuditDiffPanel />
+  </Suspense>
+);
+
+const Entity = ({ event }: { event: AuditRecord }) => {
+  const type = auditEntityTypeLabels[event.entity_type] ?? event.entity_type;
+  if (!event.entity_id) return <span>{type}</span>;
+  if (event.entity_type === 'credit') {
+    return (
+      <span>
+        {type} <Link to={`/credits/${encodeURIComponent(event.entity_id)}/show`}>{event.entity_id}</Link>
+      </span>
+    );
+  }
+  return (
+    <span>
+      {type} {event.entity_id}
+    </span>
+  );
+};
+
+/**
+ * Audit events in the surrounding list context; expand a row for its before/after values.
+ * `compact` leaves out the entity and customer (a record's own trail).
+ */
+export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empty: { title: string; hint: string } }) => (
+  <DataTable<AuditRecord> bulkActionButtons={false} rowClick={false} expand={<ExpandedDiff />} empty={<EmptyState {...empty} />}>
+    <DataTable.Col<AuditRecord> source="at" label="When" render={event => <DateTimeText value={event.at} />} />
+    <DataTable.Col<AuditRecord> source="id" label="Event" disableSort render={event => <Link to={`/audit/${event.id}/show`}>{event.id}</Link>} />
+    <DataTable.Col<AuditRecord> source="actor_id" label="Who" disableSort render={event => auditActorLabel(event)} />
+    <DataTable.Col<AuditRecord> source="action" label="Action" disableSort render={event => auditActionLabel(event.action)} />
+    {!compact && <DataTable.Col<AuditRecord> source="entity_type" label="On" disableSort render={event => <Entity event={event} />} />}
+    {!compact && (
+      <DataTable.Col<AuditRecord>
+        source="customer_id"
+        label="Customer"
+        disableSort
+        render={event => (event.customer_id ? <Link to={showPath('customers', event.customer_id)}>{event.customer_id}</Link> : '—')}
+      />
+    )}
+    <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />
+  </DataTable>
+);

@@ -1,0 +1,127 @@
+import { Alert, Box, Card, CardContent, Skeleton, Stack, Typography } from '@mui/material';
+import { useMemo, useState } from 'react';
+import { ListBase, Pagination, Show, useGetOne, useRecordContext } from 'react-admin';
+import { DateTimeText } from '../display/DateTimeText.tsx';
+import { formatTokens, isKnownTimeZone, viewerTimeZone } from '../display/format.ts';
+import { ListLoadError } from '../display/ListLoadError.tsx';
+import { Section } from '../display/Section.tsx';
+import { CustomerHeader } from '../customers/CustomerHeader.tsx';
+import { RunsTable } from '../generations/RunsTable.tsx';
+import type { ChatRecord, CustomerRecord } from '../../shared/records.ts';
+import { LedgerTable } from '../transactions/LedgerTable.tsx';
+import { nearTimeFilters, nearTimeRange } from './chatModel.ts';
+import { NearTimeFilter, type NearTimeValue } from './NearTimeFilter.tsx';
+
+const ChatCustomer = ({ customerId }: { customerId: string }) => {
+  const { data: customer, isPending, error } = useGetOne<CustomerRecord>('customers', { id: customerId });
+  if (isPending) return <Skeleton variant="rounded" height={96} aria-label="Loading the customer" />;
+  if (error || !customer) {
+    return <Alert severity="error">Could not load customer {customerId}: {error instanceof Error ? error.message : 'not found'}.</Alert>;
+  }
+  return <CustomerHeader customer={customer} linkToCustomer />;
+};
+
+/**
+ * The chat review — where a chat lookup lands: who the customer is, the chat's runs in time order
+ * with their refund states and outputs, and the chat's ledger entries, optionally narrowed to the
+ * time the customer reported.
+ */
+const ChatReview = () => {
+  const chat = useRecordContext<ChatRecord>();
+  const { data: customer } = useGetOne<CustomerRecord>('customers', { id: chat?.customer_id ?? '' }, { enabled: Boolean(chat) });
+  const customerTimeZone = isKnownTimeZone(customer?.time_zone) ? customer.time_zone : null;
+  const agentTimeZone = useMemo(viewerTimeZone, []);
+  const [nearTime, setNearTime] = useState<Omit<NearTimeValue, 'clock'> & { clock: NearTimeValue['clock'] | null }>({
+    reported: '',
+    window: '1h',
+    clock: null,
+  });
+  if (!chat) return null;
+
+  // Customers report times on their own clock: read it there unless the agent says otherwise.
+  const clock = nearTime.clock ?? (customerTimeZone ? 'customer' : 'agent');
+  const zone = clock === 'customer' && customerTimeZone ? customerTimeZone : agentTimeZone;
+  const range = nearTimeRange(nearTime.reported, nearTime.window, zone);
+  const filters = nearTimeFilters(range);
+
+  return (
+    <Stack spacing={3}>
+      <Card variant="outlined">
+        <CardContent>
+          <ChatCustomer customerId={chat.customer_id} />
+        </CardContent>
+      </Card>
+      <Box>
+        <Typography variant="h5" component="h2" sx={{ overflowWrap: 'anywhere' }}>
+          {chat.title || 'Untitled chat'}
+        </Typography>
+        <Typography variant="body2" color="text.secondary">
+          Chat {chat.id} · started <DateTimeText value={chat.created_at} /> · {formatTokens(chat.generation_count)}{' '}
+          {chat.generation_count === 1 ? 'run' : 'runs'}
+        </Typography>
+      </Box>
+      <NearTimeFilter
+        value={{ ...nearTime, clock }}
+        onChange={setNearTime}
+        range={range}
+        customerTimeZone={customerTimeZone}
+        agentTimeZone={agentTimeZone}
+      />
+      <Section title="Runs">
+        <ListBase
+          resource="generations"
+          filter={{ chat_id: chat.id, ...filters.runs }}
+          sort={{ field: 'started_at', order: 'ASC' }}
+          perPage={50}
+          disableSyncWithLocation
+          storeKey={false}
+        >
+          <ListLoadError what="the runs">
+            <RunsTable
+              empty={
+                range
+                  ? { title: 'No runs started in this window.', hint: 'Widen the window, or check whose clock the reported time is on.' }
+                  : { title: 'This chat has no runs yet.', hint: 'Check the chat ID in the ticket, or look the customer up instead.' }
+              }
+            />
+            <Pagination rowsPerPageOptions={[25, 50, 100]} />
+          </ListLoadError>
+        </ListBase>
+      </Section>
+      <Section title="Ledger entries of this chat">
+        <ListBase
+          resource="transactions"
+          filter={{ chat_id: chat.id, ...filters.ledger }}
+          sort={{ field: 'created_at', order: 'ASC' }}
+          perPage={50}
+          disableSyncWithLocation
+          storeKey={false}
+        >
+          <ListLoadError what="the ledger entries">
+            <LedgerTable
+              empty={
+                range
+                  ? { title: 'No ledger entries in this window.', hint: 'Widen the window to see the charges and refunds around it.' }
+                  : { title: 'No ledger entries for this chat.', hint: 'Its runs charged nothing yet; the customer’s usage history shows every entry.' }
+              }
+            />
+            <Pagination rowsPerPageOptions={[25, 50, 100]} />
+          </ListLoadError>
+        </ListBase>
+      </Section>
+    </Stack>
+  );
+};
+
+const ChatTitle = () => {
+  const chat = useRecordContext<ChatRecord>();
+  return <span>Chat review{chat ? `: ${chat.title || chat.id}` : ''}</span>;
+};
+
+export const ChatShow = () => (
+  <Show title={<ChatTitle />} actions={false}>
+    <Box sx={{ p: 2 }}>
+      <ChatReview />
+    </Box>
+  </Show>
+);

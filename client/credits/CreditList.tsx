@@ -1,0 +1,67 @@
+import Person from '@mui/icons-material/Person';
+import { Button } from '@mui/material';
+import { FilterButton, List, Pagination, SelectInput, TextInput, TopToolbar, useGetIdentity, useListContext } from 'react-admin';
+import { creditReasons, creditStatuses } from '../../shared/credits.ts';
+import { creditReasonLabel, creditStatusPresentation } from './creditModel.ts';
+import { CreditsTable } from './CreditsTable.tsx';
+import { DayFilterInput } from './DayFilterInput.tsx';
+
+export const creditFilters = [
+  <SelectInput
+    key="status"
+    source="status"
+    label="Status"
+    alwaysOn
+    choices={creditStatuses.map(status => ({ id: status, name: creditStatusPresentation(status).label }))}
+  />,
+  <SelectInput key="reason" source="reason" label="Reason" choices={creditReasons.map(reason => ({ id: reason, name: creditReasonLabel(reason) }))} />,
+  <TextInput key="customer_id" source="customer_id" label="Customer id" />,
+  <TextInput key="requested_by" source="requested_by" label="Requested by (staff id)" />,
+  <TextInput key="ticket_ref" source="ticket_ref" label="Ticket reference" />,
+  <DayFilterInput key="created_at_gte" source="created_at_gte" label="Requested from" edge="gte" />,
+  <DayFilterInput key="created_at_lte" source="created_at_lte" label="Requested to" edge="lte" />,
+];
+
+/** Narrows the list to the signed-in user's own requests. */
+const MyRequestsButton = () => {
+  const { identity } = useGetIdentity();
+  const { filterValues, setFilters, displayedFilters } = useListContext();
+  if (!identity) return null;
+  const mine = filterValues.requested_by === String(identity.id);
+  return (
+    <Button
+      size="small"
+      startIcon={<Person />}
+      aria-pressed={mine}
+      variant={mine ? 'contained' : 'text'}
+      onClick={() => {
+        const { requested_by: _drop, ...others } = filterValues;
+        setFilters(mine ? others : { ...others, requested_by: String(identity.id) }, { ...displayedFilters, requested_by: !mine });
+      }}
+    >
+      My requests
+    </Button>
+  );
+};
+
+const CreditListActions = () => (
+  <TopToolbar>
+    <MyRequestsButton />
+    <FilterButton />
+  </TopToolbar>
+);
+
+/** Every credit grant, newest first, filterable by status, agent, reason, customer, date and ticket. */
+export const CreditList = () => (
+  <List
+    filters={creditFilters}
+    actions={<CreditListActions />}
+    sort={{ field: 'created_at', order: 'DESC' }}
+    perPage={25}
+    exporter={false}
+    empty={false}
+    pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+  >
+    <CreditsTable empty={{ title: 'No credit matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
+  </List>
+);

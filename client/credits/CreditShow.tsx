@@ -1,0 +1,221 @@
+import { Alert, AlertTitle, Box, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Link, Show, useGetMany, useGetOne, useRecordContext } from 'react-admin';
+import type { CreditRecord } from '../../shared/credits.ts';
+import type { CustomerRecord, GenerationRecord } from '../../shared/records.ts';
+import { DateTimeText } from '../display/DateTimeText.tsx';
+import { Fact, FactList } from '../display/Fact.tsx';
+import { formatTokens } from '../display/format.ts';
+import { safeMediaUrl } from '../display/safeUrl.ts';
+import { Section } from '../display/Section.tsx';
+import { TokenAmount } from '../display/TokenAmount.tsx';
+import { RefundStateBadge } from '../generations/RefundStateBadge.tsx';
+import { showPath } from '../lookup/lookupModel.ts';
+import { CopyReplyButton } from './CopyReplyButton.tsx';
+import { CreditDecisionButtons } from './CreditDecisionButtons.tsx';
+import { creditReasonLabel, readEvidence } from './creditModel.ts';
+import { CreditStatusChip } from './CreditStatusChip.tsx';
+import { creditReply } from './replyModel.ts';
+
+const AuditTrail = lazy(() => import('../audit/AuditTrail.tsx').then(module => ({ default: module.AuditTrail })));
+
+const Text = ({ children }: { children: string | null }) =>
+  children ? (
+    <Typography component="p" variant="body2" sx={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+      {children}
+    </Typography>
+  ) : (
+    <Typography variant="body2" color="text.secondary">
+      —
+    </Typography>
+  );
+
+const Who = ({ name, id, at }: { name: string | null; id: string | null; at: string | null }): ReactNode => (
+  <>
+    {name ?? id ?? '—'}
+    {at && (
+      <>
+        {', '}
+        <DateTimeText value={at} />
+      </>
+    )}
+  </>
+);
+
+/** The runs of the grant: the tokens returned for each, and the run as it stood when the credit was requested. */
+const CreditRuns = ({ credit }: { credit: CreditRecord }) => {
+  const evidence = readEvidence(credit.evidence);
+  if (credit.items.length === 0) return <Typography color="text.secondary">A goodwill credit: it covers no runs.</Typography>;
+  return (
+    <Table size="small" aria-label="Runs of this credit">
+      <TableHead>
+        <TableRow>
+          <TableCell>Run</TableCell>
+          <TableCell align="right">Tokens returned by this credit</TableCell>
+          <TableCell>Refund state when requested</TableCell>
+          <TableCell align="right">Charged</TableCell>
+          <TableCell align="right">Returned before</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {credit.items.map(item => {
+          const atRequest = evidence.runs.find(run => run.generation_id === item.generation_id);
+          return (
+            <TableRow key={item.generation_id}>
+              <TableCell>
+                <Link to={showPath('generations', item.generation_id)}>{item.generation_id}</Link>
+              </TableCell>
+              <TableCell align="right">
+                <TokenAmount value={item.tokens} />
+              </TableCell>
+              <TableCell>{atRequest?.refund_state ? <RefundStateBadge state={atRequest.refund_state} /> : '—'}</TableCell>
+              <TableCell align="right">
+                <TokenAmount value={atRequest?.tokens_charged} />
+              </TableCell>
+              <TableCell align="right">
+                <TokenAmount value={atRequest?.tokens_returned} />
+              </TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+};
+
+const CreditReplyButton = ({ credit }: { credit: CreditRecord }) => {
+  const { data: customer } = useGetOne<CustomerRecord>('customers', { id: credit.customer_id });
+  const ids = credit.items.map(item => item.generation_id);
+  const { data: runs } = useGetMany<GenerationRecord>('generations', { ids }, { enabled: ids.length > 0 });
+  const reply = creditReply(credit, (runs ?? []).map(run => run.started_at), customer?.time_zone);
+  return reply ? <CopyReplyButton text={reply} size="medium" /> : null;
+};
+
+/** One grant: who asked for what and why, the runs and evidence, the decision, and its audit trail. */
+const CreditDetail = () => {
+  const credit = useRecordContext<CreditRecord>();
+  if (!credit) return null;
+  const { balanceBefore } = readEvidence(credit.evidence);
+  const links = credit.customer_asset_urls;
+  return (
+    <Stack spacing={3} sx={{ p: 2 }}>
+      <Box>
+        <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+          <Typography variant="h5" component="h2">
+            <TokenAmount value={credit.amount} /> tokens for{' '}
+            <Link to={showPath('customers', credit.customer_id)}>{credit.customer_name ?? credit.customer_id}</Link>
+          </Typography>
+          <CreditStatusChip status={credit.status} />
+        </Stack>
+        <Typography variant="body2" color="text.secondary">
+          Credit {credit.id} · {creditReasonLabel(credit.reason)} · ticket {credit.ticket_ref}
+        </Typography>
+      </Box>
+
+      <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
+        <CreditReplyButton credit={credit} />
+        <CreditDecisionButtons credit={credit} />
+      </Stack>
+
+      {credit.status === 'pending_approval' && (
+        <Alert severity="warning">
+          <AlertTitle>Waiting for approval</AlertTitle>
+          {credit.approval_reasons.length > 0 ? credit.approval_reasons.join(' ') : 'A lead must approve it.'} Its tokens are held until a lead decides.
+        </Alert>
+      )}
+      {credit.status === 'voided' && (
+        <Alert severity="error">
+          <AlertTitle>Voided</AlertTitle>
+          By <Who name={credit.voided_by_name} id={credit.voided_by} at={credit.voided_at} />: {credit.void_reason ?? 'no reason given'}.
+        </Alert>
+      )}
+
+      <FactList>
+        <Fact term="Reason">{creditReasonLabel(credit.reason)}</Fact>
+        <Fact term="Ticket">{credit.ticket_ref}</Fact>
+        <Fact term="Requested by">
+          <Who name={credit.requested_by_name} id={credit.requested_by} at={credit.created_at} />
+        </Fact>
+        <Fact term={credit.status === 'rejected' ? 'Rejected by' : 'Decided by'}>
+          {credit.decided_at ? <Who name={credit.decided_by_name} id={credit.decided_by} at={credit.decided_at} /> : credit.status === 'applied' ? 'Applied at once' : '—'}
+        </Fact>
+        {credit.decision_reason && <Fact term="Decision reason">{credit.decision_reason}</Fact>}
+        <Fact term="Balance before">{balanceBefore == null ? '—' : `${formatTokens(balanceBefore)} tokens`}</Fact>
+        <Fact term="Balance after">{credit.balance_after == null ? 'Not applied' : `${formatTokens(credit.balance_after)} tokens`}</Fact>
+        <Fact term="Ledger entry">
+          {credit.transaction_id ? <Link to={showPath('transactions', credit.transaction_id)}>{credit.transaction_id}</Link> : '—'}
+        </Fact>
+        {credit.void_transaction_id && (
+          <Fact term="Void entry">
+            <Link to={showPath('transactions', credit.void_transaction_id)}>{credit.void_transaction_id}</Link>
+          </Fact>
+        )}
+      </FactList>
+
+      {credit.status !== 'pending_approval' && credit.approval_reasons.length > 0 && (
+        <Section title="Why it waited for approval">
+          <Box component="ul" sx={{ m: 0, pl: 3 }}>
+            {credit.approval_reasons.map(reason => (
+              <li key={reason}>
+                <Typography variant="body2">{reason}</Typography>
+              </li>
+            ))}
+          </Box>
+        </Section>
+      )}
+
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
+        <Section title="Customer expected">
+          <Text>{credit.expected}</Text>
+        </Section>
+        <Section title="Customer received">
+          <Text>{credit.received}</Text>
+        </Section>
+      </Box>
+      <Section title="Internal note">
+        <Text>{credit.note}</Text>
+      </Section>
+      {links.length > 0 && (
+        <Section title="Customer-provided assets">
+          <Box component="ul" sx={{ m: 0, pl: 3 }}>
+            {links.map(link => {
+              const safe = safeMediaUrl(link);
+              return (
+                <li key={link}>
+                  {safe ? (
+                    <a href={safe} target="_blank" rel="noopener noreferrer">
+                      {link}
+                    </a>
+                  ) : (
+                    <span>{link} (not an https link: not opened)</span>
+                  )}
+                </li>
+              );
+            })}
+          </Box>
+        </Section>
+      )}
+
+      <Section title="Runs">
+        <CreditRuns credit={credit} />
+      </Section>
+
+      <Section title="Audit trail">
+        <Suspense fallback={<Typography color="text.secondary">Loading the audit trail…</Typography>}>
+          <AuditTrail entityId={credit.id} customerId={credit.customer_id} />
+        </Suspense>
+      </Section>
+    </Stack>
+  );
+};
+
+const CreditTitle = () => {
+  const credit = useRecordContext<CreditRecord>();
+  return <span>Credit{credit ? ` ${credit.id}` : ''}</span>;
+};
+
+export const CreditShow = () => (
+  <Show title={<CreditTitle />} actions={false}>
+    <CreditDetail />
+  </Show>
+);

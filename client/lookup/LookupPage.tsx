@@ -1,0 +1,71 @@
+import { Alert, Box, Button, Card, CardContent, CircularProgress, Stack, TextField, Typography } from '@mui/material';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Title, useLocation, useNavigate } from 'react-admin';
+import { lookupRoutePath } from './lookupModel.ts';
+import { useLookup } from './useLookup.ts';
+
+/**
+ * `/#/lookup?q=<chat id, chat URL, e-mail or id>`: the deep link a helpdesk sidebar or ticket
+ * macro opens. It resolves `q` and replaces itself with the page it names, so Back returns to the
+ * ticket rather than to this page; when nothing matches it says so and lets the agent edit the text.
+ */
+export const LookupPage = () => {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const q = new URLSearchParams(location.search).get('q')?.trim() ?? '';
+  const { lookUp, status } = useLookup({ replace: true });
+  const [draft, setDraft] = useState(q);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    setDraft(q);
+    if (q) void lookUp(q);
+  }, [q, attempt, lookUp]);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const next = draft.trim();
+    if (next === q) setAttempt(count => count + 1);
+    else navigate(lookupRoutePath(next), { replace: true });
+  };
+
+  const resolving = status.state === 'pending' || (q !== '' && status.state === 'idle');
+
+  return (
+    <Card sx={{ mt: 2, maxWidth: 720 }}>
+      <Title title="Lookup" />
+      <CardContent>
+        {resolving ? (
+          <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }} role="status">
+            <CircularProgress size={24} aria-hidden />
+            <Typography>Looking up “{q}”…</Typography>
+          </Stack>
+        ) : (
+          <Stack spacing={2}>
+            {status.state === 'failed' && q ? (
+              <Alert severity="warning">{status.message}</Alert>
+            ) : (
+              <Typography>
+                Paste a chat ID or chat URL, a customer e-mail or id, or a run or transaction id to open it.
+              </Typography>
+            )}
+            <Box component="form" onSubmit={submit} sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+              <TextField
+                label="Look up"
+                value={draft}
+                onChange={event => setDraft(event.target.value)}
+                size="small"
+                fullWidth
+                autoFocus
+                slotProps={{ htmlInput: { spellCheck: false, autoComplete: 'off' } }}
+              />
+              <Button type="submit" variant="contained" disabled={!draft.trim()}>
+                {draft.trim() === q && status.state === 'failed' ? 'Try again' : 'Look up'}
+              </Button>
+            </Box>
+          </Stack>
+        )}
+      </CardContent>
+    </Card>
+  );
+};

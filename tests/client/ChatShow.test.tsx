@@ -1,0 +1,237 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { HttpError } from 'react-admin';
+import { describe, expect, it, vi } from 'vitest';
+import { ChatShow } from '../../client/chats/ChatShow.tsx';
+import { nearTimeRange } from '../../client/chats/chatModel.ts';
+import { viewerTimeZone } from '../../client/display/format.ts';
+import { fakeApi, renderPage } from './adminHarness.tsx';
+import { buildAsset, buildChat, buildCustomer, buildEntry, buildRun } from './recordBuilders.ts';
+
+const runs = [
+  buildRun({ id: 'gen_1', started_at: '2026-11-20T01:10:00.000Z', refund_state: 'none', asset_count: 1 }),
+  buildRun({
+    id: 'gen_2',
+    tool: 'video',
+    model: 'motion-2',
+    started_at: '2026-11-20T01:15:00.000Z',
+    status: 'failed',
+    error_code: 'gpu_timeout',
+    refund_state: 'auto_refunded',
+    tokens_charged: 3500,
+    tokens_returned: 3500,
+    tokens_auto_refunded: 3500,
+    asset_count: 0,
+    auto_refund_id: 'tx_refund_2',
+  }),
+  buildRun({
+    id: 'gen_3',
+    tool: 'video',
+    started_at: '2026-11-20T01:20:00.000Z',
+    status: 'failed',
+    error_code: 'encoder_crash',
+    refund_state: 'refund_missing',
+    tokens_charged: 35000,
+    asset_count: 1,
+  }),
+];
+const assets = [
+  buildAsset({ id: 'ast_1', generation_id: 'gen_1' }),
+  buildAsset({
+    id: 'ast_3',
+    generation_id: 'gen_3',
+    kind: 'video',
+    mime: 'video/mp4',
+    url: '/media/video-01.mp4',
+    thumbnail_url: '/media/video-01-poster.jpg',
+  }),
+];
+const entries = [
+  buildEntry({ id: 'tx_charge_1', generation_id: 'gen_1', amount: -1200, balance_after: 48_800, created_at: '2026-11-20T01:10:00.000Z' }),
+  buildEntry({ id: 'tx_charge_2', generation_id: 'gen_2', amount: -3500, balance_after: 45_300, created_at: '2026-11-20T01:15:00.000Z' }),
+  buildEntry({
+    id: 'tx_refund_2',
+    kind: 'auto_refund',
+    generation_id: 'gen_2',
+    amount: 3500,
+    balance_after: 48_800,
+    reverses_id: 'tx_charge_2',
+    created_at: '2026-11-20T01:16:00.000Z',
+  }),
+];
+
+const openChatReview = (customer = buildCustomer()) => {
+  const api = fakeApi({ customers: [customer], chats: [buildChat()], generations: runs, transactions: entries, assets });
+  const view = renderPage({ element: <ChatShow />, path: '/chats/cht_42/show', route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider });
+  return { ...api, ...view };
+};
+
+describe('chat review', () => {
+  it('shows the customer header: name, e-mail, plan, balance and their local time', async () => {
+    const { getOne } = openChatReview();
+
+    expect(await screen.findByRole('link', { name: 'Grace Hopper' })).toHaveAttribute('href', '/customers/cus_7/show');
+    expect(screen.getByText('grace@example.com')).toBeInTheDocument();
+    expect(screen.getByText('Plan: pro')).toBeInTheDocument();
+    expect(screen.getByText('12,345 tokens')).toBeInTheDocument();
+    expect(screen.getByText(/^Customer’s local time: .+ \(Asia\/Tokyo\)$/)).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Spring campaign visuals' })).toBeInTheDocument();
+    expect(getOne).toHaveBeenCalledWith('chats', expect.objectContaining({ id: 'cht_42' }));
+    expect(getOne).toHaveBeenCalledWith('customers', expect.objectContaining({ id: 'cus_7' }));
+  });
+
+  it('shows a negative balance in words, not only in red', async () => {
+    openChatReview(buildCustomer({ balance: -1250 }));
+
+    expect(await screen.findByText('-1,250 tokens')).toBeInTheDocument();
+    expect(screen.getByText('Negative balance: the customer owes 1,250 tokens.')).toBeInTheDocument();
+  });
+
+  it("lists the chat's runs in time order with tool, status, tokens and the refund state in words", async () => {
+    const { getList } = openChatReview();
+
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_1');
+    const rows = within(runsSection).getAllByRole('row').slice(1);
+    expect(rows.map(row => within(row).getAllByRole('link')[0].textContent)).toEqual(['gen_1', 'gen_2', 'gen_3']);
+    expect(within(rows[0]).getByText('No refund')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('1,200')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Auto-refunded')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Failed')).toBeInTheDocument();
+    expect(within(rows[1]).getByText(/gpu_timeout/)).toBeInTheDocument();
+    expect(within(rows[1]).getByText('motion-2')).toBeInTheDocument();
+    expect(within(rows[1]).getAllByText('3,500')).toHaveLength(2);
+    expect(within(rows[2]).getByText('Refund missing')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('35,000')).toBeInTheDocument();
+    expect(getList).toHaveBeenCalledWith(
+      'generations',
+      expect.objectContaining({ filter: { chat_id: 'cht_42' }, sort: { field: 'started_at', order: 'ASC' } }),
+    );
+  });
+
+  it('shows image thumbnails and video posters, lazily loaded, fetched in one request', async () => {
+    const { getList } = openChatReview();
+
+    const image = await screen.findByRole('img', { name: 'Image 1 of run gen_1' });
+    expect(image).toHaveAttribute('src', '/media/image-01.png');
+    expect(image).toHaveAttribute('loading', 'lazy');
+    const poster = screen.getByRole('img', { name: 'Video 1 of run gen_3' });
+    expect(poster).toHaveAttribute('src', '/media/video-01-poster.jpg');
+    expect(poster).toHaveAttribute('loading', 'lazy');
+    expect(getList.mock.calls.filter(([resource]) => resource === 'assets')).toEqual([
+      ['assets', expect.objectContaining({ filter: { generation_id: ['gen_1', 'gen_3'] } })],
+    ]);
+  });
+
+  it("lists the chat's ledger entries", async () => {
+    const { getList } = openChatReview();
+
+    const ledger = await screen.findByRole('region', { name: 'Ledger entries of this chat' });
+    expect(await within(ledger).findByText('tx_refund_2')).toBeInTheDocument();
+    expect(within(ledger).getAllByText('Charge')).toHaveLength(2);
+    expect(within(ledger).getByText('Auto-refund')).toBeInTheDocument();
+    expect(within(ledger).getByText('+3,500')).toBeInTheDocument();
+    expect(within(ledger).getByText('-3,500')).toBeInTheDocument();
+    expect(within(ledger).getByText('reverses tx_charge_2')).toBeInTheDocument();
+    expect(getList).toHaveBeenCalledWith(
+      'transactions',
+      expect.objectContaining({ filter: { chat_id: 'cht_42' }, sort: { field: 'created_at', order: 'ASC' } }),
+    );
+  });
+
+  it("narrows runs and entries to a reported time on the customer's clock, then on the agent's", async () => {
+    const user = userEvent.setup();
+    const { getList } = openChatReview();
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_3');
+
+    // 10:04 in Tokyo is 01:04 UTC; ± 15 minutes keeps gen_1 (01:10) and gen_2 (01:15), not gen_3 (01:20).
+    fireEvent.change(screen.getByLabelText('Reported time'), { target: { value: '2026-11-20T10:04' } });
+    await user.click(screen.getByRole('combobox', { name: 'Window' }));
+    await user.click(await screen.findByRole('option', { name: '± 15 minutes' }));
+
+    await waitFor(() => expect(within(runsSection).queryByText('gen_3')).not.toBeInTheDocument());
+    expect(within(runsSection).getByText('gen_1')).toBeInTheDocument();
+    expect(within(runsSection).getByText('gen_2')).toBeInTheDocument();
+    const customerRange = { from: '2026-11-20T00:49:00.000Z', to: '2026-11-20T01:19:00.000Z' };
+    expect(getList).toHaveBeenCalledWith(
+      'generations',
+      expect.objectContaining({ filter: { chat_id: 'cht_42', started_at_gte: customerRange.from, started_at_lte: customerRange.to } }),
+    );
+    expect(getList).toHaveBeenCalledWith(
+      'transactions',
+      expect.objectContaining({ filter: { chat_id: 'cht_42', created_at_gte: customerRange.from, created_at_lte: customerRange.to } }),
+    );
+    expect(screen.getByRole('status')).toHaveTextContent(/^Showing runs started and ledger entries made from .+ to .+ \(your time\)\.$/);
+
+    await user.click(screen.getByRole('button', { name: /^My time/ }));
+
+    const agentRange = nearTimeRange('2026-11-20T10:04', '15m', viewerTimeZone())!;
+    await waitFor(() =>
+      expect(getList).toHaveBeenCalledWith(
+        'generations',
+        expect.objectContaining({ filter: { chat_id: 'cht_42', started_at_gte: agentRange.from, started_at_lte: agentRange.to } }),
+      ),
+    );
+    expect(getList).toHaveBeenCalledWith(
+      'transactions',
+      expect.objectContaining({ filter: { chat_id: 'cht_42', created_at_gte: agentRange.from, created_at_lte: agentRange.to } }),
+    );
+  });
+
+  it('lets runs be selected for a bulk action', async () => {
+    const user = userEvent.setup();
+    openChatReview();
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_1');
+
+    const [, firstRun] = within(runsSection).getAllByRole('checkbox');
+    await user.click(firstRun);
+
+    expect(firstRun).toBeChecked();
+    expect(await within(runsSection).findByText('1 item selected')).toBeInTheDocument();
+    expect(within(runsSection).queryByRole('button', { name: /delete/i })).not.toBeInTheDocument();
+  });
+
+  it('renders a name carrying markup as text', async () => {
+    openChatReview(buildCustomer({ name: '<img src=x onerror="alert(1)">Mallory' }));
+
+    expect(await screen.findByRole('link', { name: '<img src=x onerror="alert(1)">Mallory' })).toBeInTheDocument();
+    expect(document.querySelector('img[src="x"]')).toBeNull();
+  });
+
+  it('says what to do when the chat has no runs or entries yet', async () => {
+    const api = fakeApi({ customers: [buildCustomer()], chats: [buildChat({ generation_count: 0 })], generations: [], transactions: [] });
+    renderPage({ element: <ChatShow />, path: '/chats/cht_42/show', route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider });
+
+    expect(await screen.findByText('This chat has no runs yet.')).toBeInTheDocument();
+    expect(screen.getByText('Check the chat ID in the ticket, or look the customer up instead.')).toBeInTheDocument();
+    expect(await screen.findByText('No ledger entries for this chat.')).toBeInTheDocument();
+  });
+
+  it('says when a list could not load, instead of showing it empty, and retries on request', async () => {
+    const user = userEvent.setup();
+    const api = fakeApi({ customers: [buildCustomer()], chats: [buildChat()], generations: runs, assets });
+    const listFromTables = api.getList.getMockImplementation()!;
+    let ledgerAttempts = 0;
+    api.getList.mockImplementation(async (resource, params) => {
+      if (resource !== 'transactions') return listFromTables(resource, params);
+      ledgerAttempts += 1;
+      if (ledgerAttempts === 1) throw new HttpError('The database is busy, try again.', 503, {});
+      return { data: entries, total: entries.length };
+    });
+    renderPage({ element: <ChatShow />, path: '/chats/cht_42/show', route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider });
+
+    const ledger = await screen.findByRole('region', { name: 'Ledger entries of this chat' });
+    expect(await within(ledger).findByRole('alert')).toHaveTextContent('Could not load the ledger entries: The database is busy, try again.');
+    expect(within(ledger).queryByText('No ledger entries for this chat.')).not.toBeInTheDocument();
+    // react-admin's data provider wrapper logs every failed call in development.
+    expect(console.error).toHaveBeenCalledWith(expect.objectContaining({ status: 503 }));
+    vi.mocked(console.error).mockClear();
+
+    await user.click(within(ledger).getByRole('button', { name: 'Retry' }));
+
+    expect(await within(ledger).findByText('tx_refund_2')).toBeInTheDocument();
+    expect(ledgerAttempts).toBe(2);
+  });
+});
