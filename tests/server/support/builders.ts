@@ -7,12 +7,15 @@ import { newId } from '../../../server/ids.ts';
 let counter = 0;
 const next = (): number => ++counter;
 
-export function buildCustomer(ctx: AppContext, fields: { id?: string; name?: string; email?: string; balance?: number } = {}) {
+export function buildCustomer(
+  ctx: AppContext,
+  fields: { id?: string; name?: string; email?: string; balance?: number; plan?: string; createdAt?: string } = {},
+) {
   const n = next();
   const id = fields.id ?? `cus_${n}_${newId('t').slice(-6)}`;
-  const at = ctx.clock().toISOString();
+  const at = fields.createdAt ?? ctx.clock().toISOString();
   createCustomerRepository(ctx.db).insert({
-    id, name: fields.name ?? `Customer ${n}`, email: fields.email ?? `customer${n}@example.com`, plan: 'pro',
+    id, name: fields.name ?? `Customer ${n}`, email: fields.email ?? `customer${n}@example.com`, plan: fields.plan ?? 'pro',
     time_zone: 'Europe/Paris', created_at: at, source_at: at,
   });
   if (fields.balance) {
@@ -21,9 +24,11 @@ export function buildCustomer(ctx: AppContext, fields: { id?: string; name?: str
   return { id };
 }
 
-export function buildChat(ctx: AppContext, customerId: string, fields: { id?: string; title?: string } = {}) {
+export function buildChat(ctx: AppContext, customerId: string, fields: { id?: string; title?: string; createdAt?: string } = {}) {
   const id = fields.id ?? `chat-${next()}-${newId('t').slice(-6)}`;
-  createChatRepository(ctx.db).insert({ id, customer_id: customerId, title: fields.title ?? 'A chat', created_at: ctx.clock().toISOString() });
+  createChatRepository(ctx.db).insert({
+    id, customer_id: customerId, title: fields.title ?? 'A chat', created_at: fields.createdAt ?? ctx.clock().toISOString(),
+  });
   return { id };
 }
 

@@ -1,0 +1,55 @@
+import { nameFilterSchema } from '../../shared/listQuery.ts';
+import { ledgerKindSchema } from '../../shared/records.ts';
+import type { Db } from '../connection.ts';
+import type { LedgerKind } from './ledgerRepository.ts';
+import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
+
+export interface TransactionListRow {
+  id: string;
+  customer_id: string;
+  kind: LedgerKind;
+  amount: number;
+  balance_after: number;
+  created_at: string;
+  recorded_at: string;
+  generation_id: string | null;
+  chat_id: string | null;
+  tool: string | null;
+  reverses_id: string | null;
+  credit_id: string | null;
+}
+
+export const transactionListSpec: ListSpec = {
+  select: `SELECT l.id, l.customer_id, l.kind, l.amount, l.balance_after, l.created_at, l.recorded_at,
+      l.generation_id, l.chat_id, l.tool, l.reverses_id, l.credit_id
+    FROM ledger_entries l`,
+  from: 'ledger_entries l',
+  // seq is the rowid: ledger_customer_time and ledger_chat_time end with it, so (created_at, seq) needs no sort.
+  key: 'l.seq',
+  idColumn: 'l.id',
+  filters: {
+    id: filterOn.key('l.id', 0),
+    generation_id: filterOn.key('l.generation_id', 1),
+    chat_id: filterOn.key('l.chat_id', 2, true),
+    customer_id: filterOn.key('l.customer_id', 3, true),
+    // Every kind but charge is rare: the partial index ledger_uncommon_kind (002) holds them.
+    kind: filterOn.equals('l.kind', ledgerKindSchema, (kind) => (kind === 'charge' ? undefined : "l.kind <> 'charge'")),
+    tool: filterOn.equals('l.tool', nameFilterSchema),
+    created_at_gte: filterOn.time('l.created_at', 'gte'),
+    created_at_lte: filterOn.time('l.created_at', 'lte'),
+  },
+  sorts: {
+    created_at: { expr: 'l.created_at' },
+    id: { expr: 'l.id', narrowedOnly: true },
+    amount: { expr: 'l.amount', narrowedOnly: true },
+    kind: { expr: 'l.kind', narrowedOnly: true },
+    tool: { expr: 'l.tool', narrowedOnly: true },
+  },
+  defaultSort: { field: 'created_at', order: 'DESC' },
+};
+
+/** Lists of ledger entries (the `transactions` resource). */
+export function createTransactionQueries(db: Db) {
+  return createListStatements<TransactionListRow>(db, transactionListSpec);
+}
+export type TransactionQueries = ReturnType<typeof createTransactionQueries>;

@@ -1,0 +1,130 @@
+import type { Response } from 'express';
+import type { ListRequest, ListSpec, ListStatements, SqlParams } from '../../db/repositories/listStatements.ts';
+import {
+  contentRange,
+  listFilterSchema,
+  listRangeSchema,
+  listSortSchema,
+  MAX_PAGE_ROWS,
+  TOTAL_CAP,
+} from '../../shared/listQuery.ts';
+import { ValidationFailed } from '../errors.ts';
+
+/** A list request checked against its resource's declared filters and sorts. */
+export interface ListPage {
+  request: ListRequest;
+  /** The first row asked for (the range's start). */
+  start: number;
+  /** A customer, chat, run or id filter bounds the list: exact total, any depth. */
+  narrowed: boolean;
+}
+
+const listParameters = new Set(['filter', 'range', 'sort']);
+
+const firstMessage = (issues: readonly { message: string }[]): string => issues[0]?.message ?? 'is invalid';
+
+const orList = (names: string[]): string =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+
+/** The narrowing filters a person would add (the `id` list is for fetching, not browsing). */
+const narrowingNames = (spec: ListSpec): string[] =>
+  Object.entries(spec.filters)
+    .filter(([name, def]) => def.role.kind === 'narrow' && name !== 'id')
+    .map(([name]) => name);
+
+/**
+ * Parses `filter`, `range` and `sort` (api.md's list protocol) for one
+ * resource. Every problem is a 400 naming its parameter — `filter.<name>` for
+ * a filter — and nothing unknown is ignored.
+ */
+export function parseListQuery(
+  resource: string,
+  statements: Pick<ListStatements<unknown>, 'spec' | 'isNarrowed'>,
+  query: Record<string, unknown>,
+): ListPage {
+  const { spec } = statements;
+  const errors: Record<string, string> = {};
+  let capMessage: string | undefined;
+
+  for (const name of Object.keys(query)) {
+    if (!listParameters.has(name)) errors[name] = 'is not a list parameter (use filter, range and sort)';
+  }
+
+  const filter: Record<string, unknown> = {};
+  if (query.filter !== undefined) {
+    const parsed = listFilterSchema.safeParse(query.filter);
+    if (!parsed.success) {
+      errors.filter = firstMessage(parsed.error.issues);
+    } else {
+      for (const [name, value] of Object.entries(parsed.data)) {
+        const def = Object.hasOwn(spec.filters, name) ? spec.filters[name] : undefined;
+        if (!def) {
+          errors[`filter.${name}`] = `is not a filter of ${resource} (filters: ${Object.keys(spec.filters).join(', ')})`;
+          continue;
+        }
+        const checked = def.schema.safeParse(value);
+        if (checked.success) filter[name] = checked.data;
+        else errors[`filter.${name}`] = firstMessage(checked.error.issues);
+      }
+    }
+  }
+  const narrowed = statements.isNarrowed(filter);
+
+  let sort = spec.defaultSort;
+  if (query.sort !== undefined) {
+    const parsed = listSortSchema.safeParse(query.sort);
+    if (!parsed.success) {
+      errors.sort = firstMessage(parsed.error.issues);
+    } else {
+      const [field, order] = parsed.data;
+      const def = Object.hasOwn(spec.sorts, field) ? spec.sorts[field] : undefined;
+      if (!def) {
+        errors.sort = `cannot sort ${resource} by ${field} (sortable: ${Object.keys(spec.sorts).join(', ')})`;
+      } else if (def.narrowedOnly && !narrowed) {
+        errors.sort = `sorting ${resource} by ${field} needs a ${orList(narrowingNames(spec))} filter`;
+      } else {
+        sort = { field, order };
+      }
+    }
+  }
+
+  let [start, end] = [0, MAX_PAGE_ROWS - 1];
+  if (query.range !== undefined) {
+    const parsed = listRangeSchema.safeParse(query.range);
+    if (!parsed.success) errors.range = firstMessage(parsed.error.issues);
+    else [start, end] = parsed.data;
+  }
+  if (!narrowed && start >= TOTAL_CAP && !errors.range) {
+    capMessage = `This list shows its first ${TOTAL_CAP} rows only: add a ${orList(narrowingNames(spec))} filter to see further.`;
+    errors.range = `must start below ${TOTAL_CAP} without a ${orList(narrowingNames(spec))} filter`;
+  }
+
+  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors, Object.keys(errors).length === 1 ? capMessage : undefined);
+  // Without a narrowing filter nothing past the cap is shown, so a page never reaches beyond it.
+  const last = narrowed ? end : Math.min(end, TOTAL_CAP - 1);
+  return { request: { filter, sort, offset: start, limit: last - start + 1 }, start, narrowed };
+}
+
+/**
+ * Answers one page: the records and `Content-Range: <resource> start-end/total`.
+ * The total is exact for narrowed lists; others count at most TOTAL_CAP rows
+ * (api.md, Totals). A short page is its own proof of the total, so most small
+ * lists need no count query at all.
+ */
+export function sendListPage<Row, Rec>(
+  res: Response,
+  resource: string,
+  statements: ListStatements<Row>,
+  page: ListPage,
+  toRecord: (row: Row) => Rec,
+  params: SqlParams = {},
+): void {
+  const rows = statements.page(page.request, params);
+  let total: number;
+  if (rows.length > 0 && rows.length < page.request.limit) total = page.start + rows.length;
+  else if (rows.length === 0 && page.start === 0) total = 0;
+  else if (page.narrowed) total = statements.count(page.request, params);
+  else total = Math.min(statements.count(page.request, params, TOTAL_CAP + 1), TOTAL_CAP);
+  res.setHeader('Content-Range', contentRange(resource, page.start, rows.length, total));
+  res.json(rows.map(toRecord));
+}
