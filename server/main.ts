@@ -60,7 +60,10 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const purge = setInterval(() => ctx.sessions.purgeExpired(), 10 * 60_000);
+  const purge = setInterval(() => {
+    ctx.sessions.purgeExpired();
+    ctx.credits.purgeIdempotencyKeys(48);
+  }, 10 * 60_000);
   purge.unref();
 
   const shutdown = (signal: string): void => {

@@ -272,6 +272,10 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
       .immediate();
   }
 
-  return { record, eligibility, request, approve, reject, voidCredit };
+  /** Forgets idempotency keys older than `hours` (api.md keeps them at least 24 hours). */
+  const purgeIdempotencyKeys = (hours: number): number =>
+    idempotency.purgeOlderThan(new Date(clock().getTime() - hours * 3_600_000).toISOString());
+
+  return { record, eligibility, request, approve, reject, voidCredit, purgeIdempotencyKeys };
 }
 export type CreditService = ReturnType<typeof createCreditService>;

@@ -190,3 +190,16 @@ describe('idempotency', () => {
     expect(checkLedger(t.db).ok).toBe(true);
   });
 });
+
+describe('idempotency key retention', () => {
+  it('keeps keys for at least 24 hours and forgets them after the retention', async () => {
+    const key = freshKey();
+    const body = creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]);
+    await postCredit(w.as.agent, body, key).expect(201);
+    t.time.advance(47 * 3_600_000);
+    expect(t.ctx.credits.purgeIdempotencyKeys(48)).toBe(0);
+    t.time.advance(2 * 3_600_000);
+    expect(t.ctx.credits.purgeIdempotencyKeys(48)).toBe(1);
+    expect(value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
+  });
+});
