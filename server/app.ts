@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { authRoutes } from './auth/authRoutes.ts';
+import { oidcRoutes } from './auth/oidcRoutes.ts';
 import { loadSession, requireCsrf, requirePasswordChanged, requireSession } from './auth/middleware.ts';
 import type { AppContext } from './context.ts';
 import { auditRoutes } from './audit/auditRoutes.ts';
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(express.json({ limit: JSON_LIMIT }));
   api.use(loadSession(ctx.sessions));
   api.use('/auth', authRoutes(ctx));
+  api.use('/auth', oidcRoutes(ctx));
   // Everything below needs a live session and, for changes, the CSRF token.
   api.use(requireSession, requireCsrf, requirePasswordChanged);
   api.use(resourceRoutes(ctx));

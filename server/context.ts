@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { createAuditLog } from './audit/auditLog.ts';
 import { createAuthService } from './auth/authService.ts';
+import { createOidcService } from './auth/oidcService.ts';
 import { createSessions } from './auth/sessions.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -18,6 +19,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
   const ledger = createLedger(db, clock);
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
+  const auth = createAuthService(db, audit, sessions);
   return {
     db,
     config,
@@ -30,7 +32,9 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     ingest: createIngestService(db, ledger, creditReversals, audit, clock),
     credits: createCreditService(db, ledger, creditReversals, audit, clock),
     policy: createPolicyService(db, audit, clock),
-    auth: createAuthService(db, audit, sessions),
+    auth,
+    /** Single sign-on, when OIDC_ISSUER turns it on. */
+    oidc: config.oidc ? createOidcService(db, config.oidc, auth, clock) : null,
     staff: createStaffService(db, audit, sessions, clock),
   };
 }

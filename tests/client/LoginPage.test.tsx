@@ -1,8 +1,9 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { AdminContext, HttpError, memoryStore, testDataProvider, type AuthProvider } from 'react-admin';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LoginPage } from '../../client/LoginPage.tsx';
+import { jsonResponse, stubFetch } from './fetchStub.ts';
 
 /** An auth provider with nobody signed in; `login` answers as the test says. */
 const signedOutAuthProvider = (login: AuthProvider['login']) => ({
@@ -24,7 +25,10 @@ const renderLoginPage = (authProvider: AuthProvider) =>
 
 beforeEach(() => {
   window.location.hash = '#/login';
+  // The page asks which ways in the server offers; these tests are about the password form.
+  stubFetch(() => jsonResponse({ password: true, sso: false }));
 });
+afterEach(() => vi.unstubAllGlobals());
 
 describe('LoginPage', () => {
   it('offers labelled e-mail and password fields, the first one focused', async () => {

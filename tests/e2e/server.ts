@@ -17,7 +17,7 @@ export interface RunningServer {
 const startTimeoutMs = 90_000;
 const keptLogChars = 20_000;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -65,16 +65,23 @@ async function waitUntilHealthy(baseUrl: string, child: ChildProcess, log: () =>
   throw new Error(`The server did not answer 200 on /healthz within ${startTimeoutMs / 1000} s:\n${log()}`);
 }
 
+export interface ServerOptions {
+  /** Extra environment, e.g. the OIDC_* variables of a test identity provider. */
+  env?: Record<string, string>;
+  /** A port chosen beforehand (freePort()), when something must know the URL before the server starts. */
+  port?: number;
+}
+
 /**
  * Starts the real server (`node --import tsx server/main.ts`) on a free port
  * with a new database in a temporary folder, which it fills with demo data and
  * the demo staff accounts, and resolves once GET /healthz answers 200.
  * Node is spawned directly, not through npx, so the pid we kill is the server.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'token-desk-e2e-'));
   const databasePath = join(dataDir, 'e2e.db');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
   const log = (): string => output;
@@ -87,6 +94,7 @@ export async function startServer(): Promise<RunningServer> {
       DATABASE_PATH: databasePath,
       DEMO_DATA: 'auto',
       LOG_LEVEL: 'warn',
+      ...options.env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../../db/connection.ts';
+import { createOidcRepository } from '../../db/repositories/oidcRepository.ts';
+import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import type { SsoErrorCode } from '../../shared/singleSignOn.ts';
+import type { Clock } from '../clock.ts';
+import type { AuthService, LoginOrigin, SignedIn } from './authService.ts';
+import { createOidcClient, SsoRefused, type OidcClient, type OidcSettings, type VerifiedIdentity } from './oidcClient.ts';
+
+/** How long a browser may take at the identity provider before its attempt is void. */
+export const OIDC_LOGIN_TTL_MS = 10 * 60_000;
+
+const hashHandle = (handle: string): string => createHash('sha256').update(handle).digest('hex');
+
+interface Refusal {
+  code: SsoErrorCode;
+  reason: string;
+}
+type Verdict = { accepted: StaffRow } | { refused: Refusal };
+
+/**
+ * Single sign-on: starts an attempt (what the callback must find again stays
+ * in oidc_logins, the browser gets only a random handle for it) and completes
+ * it — the provider's answer checked by openid-client, then the verified
+ * e-mail mapped to an existing, enabled staff account (never creating one) —
+ * opening the session exactly as a password sign-in does.
+ */
+export function createOidcService(db: Db, settings: OidcSettings, auth: AuthService, clock: Clock, client: OidcClient = createOidcClient(settings)) {
+  const repo = createOidcRepository(db);
+  const staffRepo = createStaffRepository(db);
+  const allowedDomain = settings.emailDomain?.replace(/^@/, '').toLowerCase() ?? null;
+
+  /**
+   * A new attempt: where to send the browser, and the handle its state cookie
+   * carries. Throws IssuerUnavailable when the provider cannot be reached.
+   */
+  async function start(): Promise<{ authorizationUrl: URL; handle: string; expiresAt: Date }> {
+    const { authorizationUrl, checks } = await client.beginSignIn();
+    const handle = randomBytes(32).toString('base64url');
+    const now = clock();
+    const expiresAt = new Date(now.getTime() + OIDC_LOGIN_TTL_MS);
+    db.transaction(() => {
+      repo.removeExpiredLogins(now.toISOString());
+      repo.insertLogin({
+        handle_hash: hashHandle(handle),
+        state: checks.state,
+        nonce: checks.nonce,
+        code_verifier: checks.codeVerifier,
+        created_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+      });
+    }).immediate();
+    return { authorizationUrl, handle, expiresAt };
+  }
+
+  /** Voids an attempt the browser abandoned (it started another). */
+  function discard(handle: string): void {
+    repo.takeLogin(hashHandle(handle));
+  }
+
+  /** Whether this verified identity may sign in, and as which staff account. */
+  function verdictFor(identity: VerifiedIdentity, staff: StaffRow | undefined): Verdict {
+    const refuse = (code: SsoErrorCode, reason: string): Verdict => ({ refused: { code, reason } });
+    if (!identity.email) return refuse('email_missing', 'the identity provider gave no e-mail address');
+    if (identity.emailVerified === false) return refuse('email_unverified', 'e-mail not verified by the identity provider');
+    const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();
+    if (allowedDomain && domain !== allowedDomain) return refuse('email_domain', `e-mail domain ${domain} not allowed`);
+    if (!staff) return refuse('not_staff', 'unknown e-mail');
+    if (staff.disabled) return refuse('account_disabled', 'account disabled');
+    if (staff.external_subject !== null && staff.external_subject !== identity.subject) {
+      return refuse('subject_mismatch', 'account is linked to another single sign-on subject');
+    }
+    const owner = repo.staffIdBySubject(identity.subject);
+    if (owner !== undefined && owner !== staff.id) return refuse('subject_mismatch', 'single sign-on subject is linked to another account');
+    return { accepted: staff };
+  }
+
+  /**
+   * Completes the attempt behind `handle` with the provider's answer (the
+   * callback's query string). The attempt is used up first, whatever happens
+   * next. Resolves the new session; throws SsoRefused (a refusal of the
+   * identity is audited as auth.login_failed) or IssuerUnavailable.
+   */
+  async function finish(handle: string | undefined, callbackQuery: string, origin: LoginOrigin): Promise<SignedIn> {
+    const pending = handle ? repo.takeLogin(hashHandle(handle)) : undefined;
+    if (!pending) throw new SsoRefused('expired', handle ? 'no pending sign-in for this state cookie (used or never started)' : 'no state cookie');
+    if (Date.parse(pending.expires_at) <= clock().getTime()) throw new SsoRefused('expired', 'the sign-in attempt expired');
+
+    const identity = await client.completeSignIn(callbackQuery, { state: pending.state, nonce: pending.nonce, codeVerifier: pending.code_verifier });
+
+    // Read again inside the write transaction: an account disabled or linked meanwhile is seen as it is now.
+    const outcome = db
+      .transaction((): SignedIn | Refusal => {
+        const staff = identity.email ? staffRepo.byEmail(identity.email) : undefined;
+        const verdict = verdictFor(identity, staff);
+        if ('refused' in verdict) {
+          auth.recordRefusal(
+            { email: identity.email ?? `(no e-mail, subject ${identity.subject})`, staff, reason: verdict.refused.reason, details: { method: 'sso', subject: identity.subject } },
+            origin,
+          );
+          return verdict.refused;
+        }
+        const account = verdict.accepted;
+        const linked = account.external_subject === null && repo.linkSubject(account.id, identity.subject, clock().toISOString());
+        return auth.openSession(account, origin, { method: 'sso', subject: identity.subject, ...(linked ? { subject_linked: true } : {}) });
+      })
+      .immediate();
+    if ('code' in outcome) throw new SsoRefused(outcome.code, outcome.reason);
+    return outcome;
+  }
+
+  return { start, discard, finish };
+}
+export type OidcService = ReturnType<typeof createOidcService>;
