@@ -114,7 +114,10 @@ describe('authorization matrix', () => {
     }
   });
 
-  it('answers health checks to anyone', async () => {
+  it('answers health checks and the sign-in methods to anyone, and has no single sign-on routes unless configured', async () => {
     expect((await request(t.app).get('/healthz')).status).toBe(200);
+    expect((await request(t.app).get('/api/auth/methods')).body).toMatchObject({ password: true, sso: false });
+    expect((await request(t.app).get('/api/auth/oidc/start')).status).toBe(404);
+    expect((await request(t.app).get('/api/auth/oidc/callback?code=x&state=y')).status).toBe(404);
   });
 });
