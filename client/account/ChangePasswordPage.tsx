@@ -95,7 +95,7 @@ const PasswordForm = ({ forced }: { forced: boolean }) => {
 export const ChangePasswordPage = () => {
   // Without a live session react-admin signs out and shows the sign-in page.
   const { isPending, authenticated } = useAuthState(undefined, true);
-  const forced = !isPending && authenticated && passwordChangeRequired();
+  const forced = !isPending && authenticated === true && passwordChangeRequired();
   return (
     <Box
       component="main"

@@ -1,7 +1,8 @@
-import { Alert } from '@mui/material';
+import { Alert, Stack } from '@mui/material';
 import { FilterButton, List, Pagination, SelectInput, TextInput, TopToolbar, usePermissions } from 'react-admin';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { DayFilterInput } from '../credits/DayFilterInput.tsx';
+import { ExportCsvButton } from '../dashboard/ExportCsvButton.tsx';
 import { auditActionLabels, auditEntityTypeLabels, auditEntityTypes } from './auditModel.ts';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainStatusIndicator } from './ChainStatusIndicator.tsx';
@@ -23,9 +24,9 @@ const filters = [
 ];
 
 const AuditActions = () => (
-  <TopToolbar sx={{ alignItems: 'center' }}>
-    <ChainStatusIndicator />
+  <TopToolbar>
     <FilterButton />
+    <ExportCsvButton resource="audit" />
   </TopToolbar>
 );
 
@@ -41,16 +42,19 @@ export const AuditList = () => {
     );
   }
   return (
-    <List
-      filters={filters}
-      actions={<AuditActions />}
-      sort={{ field: 'at', order: 'DESC' }}
-      perPage={50}
-      exporter={false}
-      empty={false}
-      pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
-    >
-      <AuditTable empty={{ title: 'No audit event matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
-    </List>
+    <Stack spacing={1} sx={{ mt: 1 }}>
+      <ChainStatusIndicator />
+      <List
+        filters={filters}
+        actions={<AuditActions />}
+        sort={{ field: 'at', order: 'DESC' }}
+        perPage={50}
+        exporter={false}
+        empty={false}
+        pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+      >
+        <AuditTable empty={{ title: 'No audit event matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
+      </List>
+    </Stack>
   );
 };

@@ -4,6 +4,7 @@ import type { AuditRecord } from '../../shared/audit.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { Fact, FactList } from '../display/Fact.tsx';
 import { Section } from '../display/Section.tsx';
+import { creditShowPath } from '../credits/creditPaths.ts';
 import { showPath } from '../lookup/lookupModel.ts';
 import { AuditDiff } from './AuditDiff.tsx';
 import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
@@ -21,12 +22,14 @@ const AuditDetail = () => {
         <Fact term="When">
           <DateTimeText value={event.at} />
         </Fact>
-        <Fact term="Who">{auditActorLabel(event)}</Fact>
+        <Fact term="Who">
+          {auditActorLabel(event)} ({event.actor_id})
+        </Fact>
         <Fact term="Action">{event.action}</Fact>
         <Fact term="On">
           {auditEntityTypeLabels[event.entity_type] ?? event.entity_type}{' '}
           {event.entity_type === 'credit' && event.entity_id ? (
-            <Link to={`/credits/${encodeURIComponent(event.entity_id)}/show`}>{event.entity_id}</Link>
+            <Link to={creditShowPath(event.entity_id)}>{event.entity_id}</Link>
           ) : (
             event.entity_id
           )}

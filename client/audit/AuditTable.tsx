@@ -1,9 +1,12 @@
 import { Typography } from '@mui/material';
 import { lazy, Suspense } from 'react';
-import { DataTable, Link } from 'react-admin';
+import { DataTable, Link, usePermissions } from 'react-admin';
 import type { AuditRecord } from '../../shared/audit.ts';
+import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
+import { TableFrame } from '../display/TableFrame.tsx';
+import { creditShowPath } from '../credits/creditPaths.ts';
 import { showPath } from '../lookup/lookupModel.ts';
 import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
 
@@ -22,7 +25,7 @@ const Entity = ({ event }: { event: AuditRecord }) => {
   if (event.entity_type === 'credit') {
     return (
       <span>
-        {type} <Link to={`/credits/${encodeURIComponent(event.entity_id)}/show`}>{event.entity_id}</Link>
+        {type} <Link to={creditShowPath(event.entity_id)}>{event.entity_id}</Link>
       </span>
     );
   }
@@ -33,25 +36,33 @@ const Entity = ({ event }: { event: AuditRecord }) => {
   );
 };
 
+/** The event's id, opening its page for those who may read it (leads and admins; agents see a customer's trail only). */
+const EventId = ({ event }: { event: AuditRecord }) => {
+  const { permissions: role } = usePermissions<Role>();
+  return role && isLeadOrAdmin(role) ? <Link to={`/audit/${event.id}/show`}>{event.id}</Link> : <span>{event.id}</span>;
+};
+
 /**
  * Audit events in the surrounding list context; expand a row for its before/after values.
  * `compact` leaves out the entity and customer (a record's own trail).
  */
 export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empty: { title: string; hint: string } }) => (
-  <DataTable<AuditRecord> bulkActionButtons={false} rowClick={false} expand={<ExpandedDiff />} empty={<EmptyState {...empty} />}>
-    <DataTable.Col<AuditRecord> source="at" label="When" render={event => <DateTimeText value={event.at} />} />
-    <DataTable.Col<AuditRecord> source="id" label="Event" disableSort render={event => <Link to={`/audit/${event.id}/show`}>{event.id}</Link>} />
-    <DataTable.Col<AuditRecord> source="actor_id" label="Who" disableSort render={event => auditActorLabel(event)} />
-    <DataTable.Col<AuditRecord> source="action" label="Action" disableSort render={event => auditActionLabel(event.action)} />
-    {!compact && <DataTable.Col<AuditRecord> source="entity_type" label="On" disableSort render={event => <Entity event={event} />} />}
-    {!compact && (
-      <DataTable.Col<AuditRecord>
-        source="customer_id"
-        label="Customer"
-        disableSort
-        render={event => (event.customer_id ? <Link to={showPath('customers', event.customer_id)}>{event.customer_id}</Link> : '—')}
-      />
-    )}
-    <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />
-  </DataTable>
+  <TableFrame>
+    <DataTable<AuditRecord> bulkActionButtons={false} rowClick={false} expand={<ExpandedDiff />} empty={<EmptyState {...empty} />}>
+      <DataTable.Col<AuditRecord> source="at" label="When" render={event => <DateTimeText value={event.at} noWrap />} />
+      <DataTable.Col<AuditRecord> source="id" label="Event" disableSort render={event => <EventId event={event} />} />
+      <DataTable.Col<AuditRecord> source="actor_id" label="Who" disableSort render={event => <span title={event.actor_id} style={{ whiteSpace: 'nowrap' }}>{auditActorLabel(event)}</span>} />
+      <DataTable.Col<AuditRecord> source="action" label="Action" disableSort render={event => auditActionLabel(event.action)} />
+      {!compact && <DataTable.Col<AuditRecord> source="entity_type" label="On" disableSort render={event => <Entity event={event} />} />}
+      {!compact && (
+        <DataTable.Col<AuditRecord>
+          source="customer_id"
+          label="Customer"
+          disableSort
+          render={event => (event.customer_id ? <Link to={showPath('customers', event.customer_id)}>{event.customer_id}</Link> : '—')}
+        />
+      )}
+      <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />
+    </DataTable>
+  </TableFrame>
 );

@@ -35,7 +35,7 @@ export const auditEntityTypeLabels: Record<string, string> = {
   dataset: 'Dataset',
 };
 
-/** Who did it, in words: a staff member's name, or the console itself, or the studio's ingestion. */
+/** Who did it, in words: a staff member's name (the id is on hover), or the console itself, or the studio's ingestion. */
 export const auditActorLabel = (event: Pick<AuditRecord, 'actor_type' | 'actor_id' | 'actor_name'>): string => {
   switch (event.actor_type) {
     case 'system':
@@ -45,7 +45,7 @@ export const auditActorLabel = (event: Pick<AuditRecord, 'actor_type' | 'actor_i
     case 'anonymous':
       return event.actor_name ? `Unknown (${event.actor_name})` : 'Unknown';
     default:
-      return event.actor_name ? `${event.actor_name} (${event.actor_id})` : event.actor_id;
+      return event.actor_name ?? event.actor_id;
   }
 };
 

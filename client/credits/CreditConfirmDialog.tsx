@@ -22,6 +22,7 @@ const forecastWords = (forecast: ApprovalForecast, amount: number) => {
  * that got no answer can be sent again from here with the same idempotency key.
  */
 export const CreditConfirmDialog = ({
+  open,
   request,
   customer,
   forecast,
@@ -30,6 +31,7 @@ export const CreditConfirmDialog = ({
   onConfirm,
   onCancel,
 }: {
+  open: boolean;
   request: CreditRequest | null;
   customer: CustomerRecord | undefined;
   forecast: ApprovalForecast;
@@ -38,7 +40,6 @@ export const CreditConfirmDialog = ({
   onConfirm: () => void;
   onCancel: () => void;
 }) => {
-  const open = request !== null;
   const amount = request?.amount ?? 0;
   const balance = customer?.balance;
   const { severity, title } = forecastWords(forecast, amount);
@@ -59,7 +60,7 @@ export const CreditConfirmDialog = ({
           <Fact term="Runs">{request?.items.length ? request.items.map(item => `${item.generation_id} (${formatTokens(item.tokens)})`).join(', ') : 'None (goodwill)'}</Fact>
           <Fact term="Ticket">{request?.ticket_ref}</Fact>
         </FactList>
-        <Alert severity={severity} sx={{ mt: 2 }}>
+        <Alert severity={severity} role="note" sx={{ mt: 2 }}>
           {title}
           {forecast.reasons.length > 0 && (
             <Box component="ul" sx={{ m: 0, pl: 2 }}>

@@ -1,6 +1,6 @@
 import { Alert, AlertTitle, Box, Button, Card, CardContent, Skeleton, Stack, Typography } from '@mui/material';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Form,
   HttpError,
@@ -16,7 +16,7 @@ import {
   useUnselectAll,
 } from 'react-admin';
 import { useFormContext, useWatch } from 'react-hook-form';
-import type { CreditRecord, CreditRequest, RunEligibility } from '../../shared/credits.ts';
+import type { CreditRecord, CreditRequest, Policy, RunEligibility } from '../../shared/credits.ts';
 import type { CustomerRecord, GenerationRecord } from '../../shared/records.ts';
 import type { Role } from '../../shared/roles.ts';
 import { CustomerHeader } from '../customers/CustomerHeader.tsx';
@@ -43,6 +43,14 @@ import { CreditCaseInputs, GoodwillAmountInput } from './CreditInputs.tsx';
 import { CreditOutcome } from './CreditOutcome.tsx';
 import { readCreditTarget } from './creditPaths.ts';
 import { CreditRunsTable } from './CreditRunsTable.tsx';
+
+/** What the confirmation needs to forecast whether the credit applies at once. */
+interface ForecastInput {
+  policy: Policy | undefined;
+  role: Role;
+  /** The agent's credits so far today (UTC), when known. */
+  todayTotal: number | null;
+}
 
 const errorMessage = (error: unknown): string => (error instanceof Error && error.message ? error.message : 'Token Desk did not answer.');
 
@@ -117,6 +125,7 @@ const FailureAlert = ({ failure }: { failure: CreditFailure | null }) => {
  * land on the fields; the form stays mounted throughout, so nothing typed is lost on an error.
  */
 const CreditSubmission = ({
+  open,
   request,
   onClose,
   idempotencyKey,
@@ -126,12 +135,13 @@ const CreditSubmission = ({
   onFailure,
   onSuccess,
 }: {
+  open: boolean;
   request: CreditRequest | null;
   onClose: () => void;
   idempotencyKey: string;
   customer: CustomerRecord | undefined;
   goodwill: boolean;
-  forecastInput: { policyKnown: Parameters<typeof forecastApproval>[0]; role: Role; todayTotal: number | null };
+  forecastInput: ForecastInput;
   onFailure: (failure: CreditFailure) => void;
   onSuccess: (answer: CreditAnswer) => void;
 }) => {
@@ -156,12 +166,13 @@ const CreditSubmission = ({
     },
   });
   const forecast = forecastApproval(
-    forecastInput.policyKnown,
+    forecastInput.policy,
     { role: forecastInput.role, amount: request?.amount ?? 0, reason: request?.reason ?? '' },
     forecastInput.todayTotal,
   );
   return (
     <CreditConfirmDialog
+      open={open}
       request={request}
       customer={customer}
       forecast={forecast}
@@ -185,6 +196,7 @@ const startTimes = (generations: Map<string, GenerationRecord>, ids: string[]) =
 
 const CreditForm = ({
   runs,
+  suggestedTotal,
   goodwill,
   customerId,
   customer,
@@ -194,28 +206,34 @@ const CreditForm = ({
   refetchEligibility,
 }: {
   runs: RunEligibility[];
+  /** The server's suggestion: what is left to return of every selected run. */
+  suggestedTotal: number;
   goodwill: boolean;
   customerId: string;
   customer: CustomerRecord | undefined;
   generations: Map<string, GenerationRecord>;
-  forecastInput: { policyKnown: Parameters<typeof forecastApproval>[0]; role: Role; todayTotal: number | null };
+  forecastInput: ForecastInput;
   onSuccess: (answer: CreditAnswer) => void;
   refetchEligibility: () => void;
 }) => {
   // The form's first values are set once: a later eligibility answer must not reset what was typed.
   const [defaultValues] = useState(() => initialCreditValues(creditableRuns(runs)));
-  const [suggested] = useState(() => (goodwill ? null : creditableRuns(runs).reduce((sum, run) => sum + run.eligible_tokens, 0)));
+  const [suggested] = useState(() => (goodwill ? null : suggestedTotal));
   // One key per credit request: every retry of it (after a network error) sends the same key, so
   // the server answers the first result instead of crediting twice. A 4xx answer is not stored by
   // the server, so a corrected request may reuse it too (api.md, Idempotency).
   const [idempotencyKey] = useState(newIdempotencyKey);
   const latestRuns = useRef(runs);
-  latestRuns.current = runs;
+  useEffect(() => {
+    latestRuns.current = runs;
+  }, [runs]);
   const validate = useCallback(
     (values: Record<string, unknown>) => validateCreditForm(values as unknown as CreditFormValues, latestRuns.current, goodwill),
     [goodwill],
   );
+  // The request under review stays set while its dialog closes, so the dialog never shows a blank request.
   const [review, setReview] = useState<CreditRequest | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const [failure, setFailure] = useState<CreditFailure | null>(null);
   const noReason = goodwill ? null : noReasonExplanation(creditableRuns(runs));
 
@@ -223,41 +241,49 @@ const CreditForm = ({
     <Form
       defaultValues={defaultValues}
       validate={validate}
-      onSubmit={(values: Record<string, unknown>) => setReview(buildCreditRequest(values as unknown as CreditFormValues, customerId))}
+      onSubmit={(values: Record<string, unknown>) => {
+        setReview(buildCreditRequest(values as unknown as CreditFormValues, customerId));
+        setConfirming(true);
+      }}
       noValidate
     >
-      <Stack spacing={2}>
-        <FailureAlert failure={failure} />
-        {goodwill ? (
-          <Box>
-            <Typography variant="h6" component="h3">
-              Goodwill credit
-            </Typography>
-            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-              Tokens given as a gesture, for no particular run. To credit runs, select them in the chat review or the customer’s runs instead.
-            </Typography>
-            <GoodwillAmountInput />
-          </Box>
-        ) : (
-          <Box>
-            <Typography variant="h6" component="h3">
-              Runs
-            </Typography>
-            <CreditRunsTable runs={runs} generations={generations} customerTimeZone={isKnownTimeZone(customer?.time_zone) ? customer.time_zone : null} />
-          </Box>
-        )}
-        {noReason && <Alert severity="warning">{noReason}</Alert>}
-        <CreditTotal suggested={suggested} />
-        <CreditCaseInputs runs={runs} />
-        <Box>
-          <Button type="submit" variant="contained">
-            Review the credit…
-          </Button>
-        </Box>
-      </Stack>
+      <Card variant="outlined">
+        <CardContent>
+          <Stack spacing={2}>
+            <FailureAlert failure={failure} />
+            {goodwill ? (
+              <Box>
+                <Typography variant="h6" component="h3">
+                  Goodwill credit
+                </Typography>
+                <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                  Tokens given as a gesture, for no particular run. To credit runs, select them in the chat review or the customer’s runs instead.
+                </Typography>
+                <GoodwillAmountInput />
+              </Box>
+            ) : (
+              <Box>
+                <Typography variant="h6" component="h3">
+                  Runs
+                </Typography>
+                <CreditRunsTable runs={runs} generations={generations} customerTimeZone={isKnownTimeZone(customer?.time_zone) ? customer.time_zone : null} />
+              </Box>
+            )}
+            {noReason && <Alert severity="warning">{noReason}</Alert>}
+            <CreditTotal suggested={suggested} />
+            <CreditCaseInputs runs={runs} />
+            <Box>
+              <Button type="submit" variant="contained">
+                Review the credit…
+              </Button>
+            </Box>
+          </Stack>
+        </CardContent>
+      </Card>
       <CreditSubmission
+        open={confirming}
         request={review}
-        onClose={() => setReview(null)}
+        onClose={() => setConfirming(false)}
         idempotencyKey={idempotencyKey}
         customer={customer}
         goodwill={goodwill}
@@ -268,7 +294,7 @@ const CreditForm = ({
         }}
         onSuccess={answer => {
           setFailure(null);
-          setReview(null);
+          setConfirming(false);
           onSuccess(answer);
         }}
       />
@@ -276,8 +302,23 @@ const CreditForm = ({
   );
 };
 
-/** The loaded case: the customer, their runs' eligibility and the policy; then the form, then the outcome. */
-const CreditCase = ({ runIds, goodwillCustomerId }: { runIds: string[]; goodwillCustomerId: string | null }) => {
+/** What the outcome screen needs from the case once the server has answered. */
+interface SettledCredit {
+  answer: CreditAnswer;
+  runTimes: string[];
+  chatId: string | null;
+}
+
+/** The loaded case: the customer, their runs' eligibility and the policy, and the form. */
+const CreditCase = ({
+  runIds,
+  goodwillCustomerId,
+  onSettled,
+}: {
+  runIds: string[];
+  goodwillCustomerId: string | null;
+  onSettled: (settled: SettledCredit) => void;
+}) => {
   const dataProvider = useDataProvider<AppDataProvider>();
   const goodwill = runIds.length === 0;
   const eligibility = useQuery({
@@ -302,8 +343,6 @@ const CreditCase = ({ runIds, goodwillCustomerId }: { runIds: string[]; goodwill
     { enabled: role === 'agent' && identity != null },
   );
   const todayTotal = today.data && (today.total ?? 0) <= today.data.length ? dailyCreditTotal(today.data) : null;
-  const [answer, setAnswer] = useState<CreditAnswer | null>(null);
-  const refresh = useRefresh();
   const unselectRuns = useUnselectAll('generations');
 
   if (!goodwill && eligibility.isPending) return <Skeleton variant="rounded" height={240} aria-label="Loading the runs’ eligibility" />;
@@ -345,26 +384,60 @@ const CreditCase = ({ runIds, goodwillCustomerId }: { runIds: string[]; goodwill
       {policy.error && (
         <Alert severity="info">The credit policy could not be loaded; the server still decides whether the credit applies at once.</Alert>
       )}
-      {answer ? (
-        <CreditOutcome answer={answer} customer={customer} runTimes={startTimes(generations, answer.record.items.map(item => item.generation_id))} chatId={chatIds.length === 1 ? chatIds[0] : null} />
-      ) : (
-        <CreditForm
-          runs={runs}
-          goodwill={goodwill}
-          customerId={customerId}
-          customer={customer}
-          generations={generations}
-          forecastInput={{ policyKnown: policy.data, role: role ?? 'agent', todayTotal }}
-          refetchEligibility={() => void eligibility.refetch()}
-          onSuccess={next => {
-            setAnswer(next);
-            unselectRuns(true);
-            // Balances, runs' refund states and lists all changed.
-            refresh();
-          }}
-        />
-      )}
+      <CreditForm
+        runs={runs}
+        suggestedTotal={eligibility.data?.suggested_total ?? 0}
+        goodwill={goodwill}
+        customerId={customerId}
+        customer={customer}
+        generations={generations}
+        forecastInput={{ policy: policy.data, role: role ?? 'agent', todayTotal }}
+        refetchEligibility={() => void eligibility.refetch()}
+        onSuccess={answer => {
+          unselectRuns(true);
+          onSettled({
+            answer,
+            runTimes: startTimes(generations, answer.record.items.map(item => item.generation_id)),
+            chatId: chatIds.length === 1 ? chatIds[0] : null,
+          });
+        }}
+      />
     </Stack>
+  );
+};
+
+/** After the server's answer: the customer as they stand now, and what became of the credit. */
+const CreditSettled = ({ settled }: { settled: SettledCredit }) => {
+  const { data: customer } = useGetOne<CustomerRecord>('customers', { id: settled.answer.record.customer_id });
+  return (
+    <Stack spacing={2}>
+      {customer && (
+        <Card variant="outlined">
+          <CardContent>
+            <CustomerHeader customer={customer} linkToCustomer />
+          </CardContent>
+        </Card>
+      )}
+      <CreditOutcome answer={settled.answer} customer={customer} runTimes={settled.runTimes} chatId={settled.chatId} />
+    </Stack>
+  );
+};
+
+/** One credit request, from the form to the server's answer. */
+const CreditRequestFlow = ({ runIds, goodwillCustomerId }: { runIds: string[]; goodwillCustomerId: string | null }) => {
+  const [settled, setSettled] = useState<SettledCredit | null>(null);
+  const refresh = useRefresh();
+  if (settled) return <CreditSettled settled={settled} />;
+  return (
+    <CreditCase
+      runIds={runIds}
+      goodwillCustomerId={goodwillCustomerId}
+      onSettled={next => {
+        setSettled(next);
+        // Balances, refund states and lists all changed on the server.
+        refresh();
+      }}
+    />
   );
 };
 
@@ -384,7 +457,7 @@ export const CreditCreate = () => {
           the customer’s page.
         </Alert>
       ) : (
-        <CreditCase key={location.search} runIds={target.runs} goodwillCustomerId={target.customerId} />
+        <CreditRequestFlow key={location.search} runIds={target.runs} goodwillCustomerId={target.customerId} />
       )}
     </Box>
   );

@@ -188,7 +188,7 @@ export const CreditDecisionButtons = ({ credit }: { credit: CreditRecord }) => {
   if (!canApprove && !canReject && !canVoid) return null;
   const amount = formatTokenCount(credit.amount);
   return (
-    <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap' }}>
+    <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1 }}>
       {canApprove && (
         <DecisionButton
           credit={credit}

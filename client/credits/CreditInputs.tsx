@@ -9,13 +9,14 @@ import { availableReasons, coveredRuns, creditReasonLabel, noteRequirement, type
 export const RunTokensInput = ({ index, run }: { index: number; run: RunEligibility }) => (
   <NumberInput
     source={`items.${index}.tokens`}
-    label={`Tokens for ${run.generation_id}`}
+    label="Tokens"
+    inputProps={{ 'aria-label': `Tokens for ${run.generation_id}` }}
     step={1}
     min={1}
     max={run.eligible_tokens}
     helperText={`Suggested: ${formatTokenCount(run.eligible_tokens)}`}
     size="small"
-    sx={{ width: 190, m: 0 }}
+    sx={{ width: 160, m: 0 }}
   />
 );
 
@@ -35,7 +36,6 @@ const ReasonInput = ({ runs }: { runs: RunEligibility[] }) => {
       choices={reasons.map(reason => ({ id: reason, name: creditReasonLabel(reason) }))}
       emptyText="Choose the reason"
       helperText={reasons.length === 1 ? 'The only reason that suits these runs.' : 'The reason must suit every run in the credit.'}
-      sx={{ minWidth: 280 }}
     />
   );
 };
@@ -53,9 +53,9 @@ const NoteInput = ({ runs }: { runs: RunEligibility[] }) => {
  */
 export const CreditCaseInputs = ({ runs }: { runs: RunEligibility[] }) => (
   <Stack spacing={1}>
-    <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+    <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
       <ReasonInput runs={runs} />
-      <TextInput source="ticket_ref" label="Ticket reference" helperText="The helpdesk ticket, e.g. ZD-48213" sx={{ minWidth: 240 }} />
+      <TextInput source="ticket_ref" label="Ticket reference" helperText="The helpdesk ticket, e.g. ZD-48213" />
     </Box>
     <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
       <TextInput source="expected" label="What the customer expected" multiline minRows={2} fullWidth helperText="In the customer’s words, from the ticket." />

@@ -2,11 +2,12 @@ import Person from '@mui/icons-material/Person';
 import { Button } from '@mui/material';
 import { FilterButton, List, Pagination, SelectInput, TextInput, TopToolbar, useGetIdentity, useListContext } from 'react-admin';
 import { creditReasons, creditStatuses } from '../../shared/credits.ts';
+import { ExportCsvButton } from '../dashboard/ExportCsvButton.tsx';
 import { creditReasonLabel, creditStatusPresentation } from './creditModel.ts';
 import { CreditsTable } from './CreditsTable.tsx';
 import { DayFilterInput } from './DayFilterInput.tsx';
 
-export const creditFilters = [
+const creditFilters = [
   <SelectInput
     key="status"
     source="status"
@@ -48,6 +49,7 @@ const CreditListActions = () => (
   <TopToolbar>
     <MyRequestsButton />
     <FilterButton />
+    <ExportCsvButton resource="credits" />
   </TopToolbar>
 );
 

@@ -123,6 +123,16 @@ const CreditDetail = () => {
           {credit.approval_reasons.length > 0 ? credit.approval_reasons.join(' ') : 'A lead must approve it.'} Its tokens are held until a lead decides.
         </Alert>
       )}
+      {credit.anomalies.length > 0 && (
+        <Alert severity="info">
+          <AlertTitle>Worth a second look</AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2 }}>
+            {credit.anomalies.map(anomaly => (
+              <li key={anomaly.rule}>{anomaly.message}</li>
+            ))}
+          </Box>
+        </Alert>
+      )}
       {credit.status === 'voided' && (
         <Alert severity="error">
           <AlertTitle>Voided</AlertTitle>

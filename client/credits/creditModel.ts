@@ -19,7 +19,7 @@ import { parseWallTime, zonedWallTimeToUtc } from '../display/zonedTime.ts';
  * is the one that counts.
  */
 
-export const creditReasonLabels: Record<CreditReason, string> = {
+const creditReasonLabels: Record<CreditReason, string> = {
   off_prompt: 'Off prompt',
   visual_artifacts: 'Visual artifacts',
   wrong_format_or_length: 'Wrong format or length',
@@ -33,18 +33,21 @@ export const creditReasonLabels: Record<CreditReason, string> = {
 export const creditReasonLabel = (reason: string): string =>
   (creditReasonLabels as Record<string, string | undefined>)[reason] ?? reason.replaceAll('_', ' ');
 
-export const creditStatusPresentations: Record<CreditStatus, { label: string; colour: 'warning' | 'success' | 'default' | 'error' }> = {
+/** How a credit's status reads on screen: words, with a colour that repeats them. */
+interface StatusPresentation {
+  label: string;
+  colour: 'warning' | 'success' | 'default' | 'error';
+}
+
+const creditStatusPresentations: Record<CreditStatus, StatusPresentation> = {
   pending_approval: { label: 'Waiting for approval', colour: 'warning' },
   applied: { label: 'Applied', colour: 'success' },
   rejected: { label: 'Rejected', colour: 'default' },
   voided: { label: 'Voided', colour: 'error' },
 };
 
-export const creditStatusPresentation = (status: string) =>
-  (creditStatusPresentations as Record<string, { label: string; colour: 'warning' | 'success' | 'default' | 'error' } | undefined>)[status] ?? {
-    label: status.replaceAll('_', ' '),
-    colour: 'default' as const,
-  };
+export const creditStatusPresentation = (status: string): StatusPresentation =>
+  (creditStatusPresentations as Record<string, StatusPresentation | undefined>)[status] ?? { label: status.replaceAll('_', ' '), colour: 'default' };
 
 /** The runs a credit can cover: those with tokens left to return. The rest are shown, not sent. */
 export const creditableRuns = (runs: RunEligibility[]): RunEligibility[] => runs.filter(run => run.eligible_tokens > 0);
@@ -110,7 +113,7 @@ export const creditTotal = (values: Pick<CreditFormValues, 'items' | 'amount'>):
     : values.items.reduce((total, item) => total + (isWholeTokens(item.tokens) ? item.tokens : 0), 0);
 
 /** The runs whose tokens differ from the suggestion (what is left to return): each needs a word in the note. */
-export const amountsDiffering = (items: CreditFormValues['items'], runs: RunEligibility[]) =>
+const amountsDiffering = (items: CreditFormValues['items'], runs: RunEligibility[]) =>
   items.flatMap(item => {
     const run = runs.find(candidate => candidate.generation_id === item.generation_id);
     return run && item.tokens !== run.eligible_tokens ? [{ generation_id: item.generation_id, suggested: run.eligible_tokens, requested: item.tokens }] : [];
@@ -128,13 +131,13 @@ export const noteRequirement = (values: Pick<CreditFormValues, 'items' | 'reason
 };
 
 /** The non-blank lines of the asset-links field. */
-export const assetLinks = (text: string): string[] =>
+const assetLinks = (text: string): string[] =>
   text
     .split(/\r?\n/)
     .map(line => line.trim())
     .filter(Boolean);
 
-export const isHttpsLink = (value: string): boolean => {
+const isHttpsLink = (value: string): boolean => {
   try {
     return new URL(value).protocol === 'https:';
   } catch {
@@ -267,8 +270,8 @@ export const creditPermissions = (credit: Pick<CreditRecord, 'status' | 'request
   const ownRequest = userId != null && credit.requested_by === String(userId);
   return {
     ownRequest,
-    /** Four eyes: never the requester. */
-    canApprove: decides && credit.status === 'pending_approval' && !ownRequest,
+    /** Four eyes: never the requester, so not before it is known who is signed in. */
+    canApprove: decides && userId != null && credit.status === 'pending_approval' && !ownRequest,
     /** The requester's own rejection is a withdrawal. */
     canReject: decides && credit.status === 'pending_approval',
     canVoid: decides && credit.status === 'applied',
@@ -296,7 +299,7 @@ export interface BlockedRun extends BlockedBy {
 /** What a failed credit request means for the form. */
 export type CreditFailure =
   /** 400: field errors, placed on the form's fields where it has one, listed otherwise. */
-  | { kind: 'invalid'; message: string; fieldErrors: [keyof CreditFormValues | `items.${number}.tokens`, string][]; otherErrors: string[] }
+  | { kind: 'invalid'; message: string; fieldErrors: [string, string][]; otherErrors: string[] }
   /** 409: runs not eligible (any more). */
   | { kind: 'blocked'; message: string; blocked: BlockedRun[]; runs: { generation_id: string; refund_state: string; eligible_tokens: number; message: string | null }[] }
   /** 409: the key was used for another body: an earlier attempt of this form may have been recorded. */
@@ -318,7 +321,7 @@ const fieldLabels: Record<string, string> = {
  * Places the API's field errors (`note`, `items.0.tokens`, `customer_asset_urls.2`) on the form's
  * fields; `amount` has a field only in a goodwill credit (with runs it is their sum).
  */
-export const placeServerErrors = (
+const placeServerErrors = (
   errors: Record<string, string>,
   goodwill: boolean,
 ): { fieldErrors: [string, string][]; otherErrors: string[] } => {
@@ -353,7 +356,7 @@ export const readCreditFailure = (error: unknown, goodwill = false): CreditFailu
   const message = typeof body.message === 'string' && body.message ? body.message : error.message || `The server refused the credit (HTTP ${error.status}).`;
   if (error.status === 400 && typeof body.errors === 'object' && body.errors !== null) {
     const { fieldErrors, otherErrors } = placeServerErrors(body.errors as Record<string, string>, goodwill);
-    return { kind: 'invalid', message, fieldErrors: fieldErrors as [keyof CreditFormValues, string][], otherErrors };
+    return { kind: 'invalid', message, fieldErrors, otherErrors };
   }
   if (error.status === 409 && body.code === 'idempotency_key_reused') {
     return {

@@ -1,6 +1,7 @@
 import { Chip, Typography } from '@mui/material';
-import { AppBar, TitlePortal, usePermissions } from 'react-admin';
+import { AppBar, Logout, TitlePortal, UserMenu, usePermissions } from 'react-admin';
 import type { Role } from '../../shared/roles.ts';
+import { ChangePasswordMenuItem } from '../account/ChangePasswordMenuItem.tsx';
 import { LookupBox } from '../lookup/LookupBox.tsx';
 
 /** The signed-in user's role beside their name (react-admin's user menu shows the name). */
@@ -12,7 +13,14 @@ const RoleBadge = () => {
 
 /** The app bar: the page title, the lookup box (always at hand, "/" focuses it), the user's role. */
 export const DeskAppBar = () => (
-  <AppBar>
+  <AppBar
+    userMenu={
+      <UserMenu>
+        <ChangePasswordMenuItem />
+        <Logout />
+      </UserMenu>
+    }
+  >
     <Typography variant="h6" component="span" sx={{ fontWeight: 500, mr: 2, whiteSpace: 'nowrap' }}>
       Token Desk
     </Typography>

@@ -1,9 +1,12 @@
 import { Layout, type LayoutProps } from 'react-admin';
+import { PasswordChangeGate } from '../account/PasswordChangeGate.tsx';
 import { DeskAppBar } from './DeskAppBar.tsx';
 import { DeskMenu } from './DeskMenu.tsx';
 
 export const DeskLayout = ({ children }: LayoutProps) => (
-  <Layout appBar={DeskAppBar} menu={DeskMenu}>
-    {children}
-  </Layout>
+  <PasswordChangeGate>
+    <Layout appBar={DeskAppBar} menu={DeskMenu}>
+      {children}
+    </Layout>
+  </PasswordChangeGate>
 );

@@ -1,18 +1,22 @@
 import { Menu, usePermissions, useResourceDefinitions } from 'react-admin';
 import type { Role } from '../../shared/roles.ts';
 import { ApprovalsMenuItem } from '../credits/ApprovalsMenuItem.tsx';
+import { DashboardMenuItem } from '../dashboard/DashboardMenuItem.tsx';
+import { MissingRefundsMenuItem } from '../missingRefunds/MissingRefundsMenuItem.tsx';
 import { PolicyMenuItem } from '../policy/PolicyMenuItem.tsx';
 
 /**
  * The side menu: every resource with a list, except those whose `options.roles` leave out the
- * signed-in role, then the leads' approval queue and the admins' policy page.
+ * signed-in role, then the leads' approval queue and the admins' policy page. "Home" is the
+ * lookup start page; "Dashboard" is the leads' reports.
  */
 export const DeskMenu = () => {
   const resources = useResourceDefinitions();
   const { permissions: role } = usePermissions<Role>();
   return (
     <Menu>
-      <Menu.DashboardItem />
+      <Menu.DashboardItem primaryText="Home" />
+      <DashboardMenuItem />
       {Object.values(resources)
         .filter(resource => resource.hasList)
         .filter(resource => {
@@ -23,6 +27,7 @@ export const DeskMenu = () => {
           <Menu.ResourceItem key={resource.name} name={resource.name} />
         ))}
       <ApprovalsMenuItem />
+      <MissingRefundsMenuItem />
       <PolicyMenuItem />
     </Menu>
   );

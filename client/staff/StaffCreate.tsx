@@ -39,10 +39,8 @@ const InviteConfirmDialog = ({
       onCreated(created);
     } catch (error) {
       const outcome = readStaffFailure(error);
-      const body = (error as { body?: { code?: unknown } }).body;
-      if (outcome.kind === 'invalid' || body?.code === 'email_taken') {
-        const fieldErrors = outcome.kind === 'invalid' ? outcome.fieldErrors : { email: outcome.message };
-        for (const [field, message] of Object.entries(fieldErrors)) setError(field, { type: 'server', message });
+      if (outcome.kind === 'invalid') {
+        for (const [field, message] of Object.entries(outcome.fieldErrors)) setError(field, { type: 'server', message });
         close();
       } else {
         setFailure(outcome.message);
@@ -117,8 +115,8 @@ export const StaffCreate = () => {
     <Card sx={{ mt: 2, maxWidth: 760 }}>
       <Title title="Add a staff member" />
       <CardContent>
-        <Typography variant="h5" component="h2" gutterBottom>
-          Add a staff member
+        <Typography color="text.secondary" sx={{ mb: 2 }}>
+          The person gets a temporary password, which they must change at their first sign-in.
         </Typography>
         {created ? (
           <Created created={created} onAnother={() => setCreated(null)} />
@@ -126,7 +124,7 @@ export const StaffCreate = () => {
           <Form
             defaultValues={emptyInviteForm}
             validate={validateInvite}
-            onSubmit={values => setReview({ ...emptyInviteForm, ...(values as Partial<InviteFormValues>) })}
+            onSubmit={(values: Partial<InviteFormValues>) => setReview({ ...emptyInviteForm, ...values })}
             noValidate
           >
             <Stack spacing={1} sx={{ maxWidth: 560 }}>

@@ -29,7 +29,7 @@ export const TemporaryPassword = ({ name, email, password }: { name: string; ema
           size="small"
           onFocus={event => event.target.select()}
           slotProps={{ htmlInput: { readOnly: true, spellCheck: false, style: { fontFamily: 'monospace', fontSize: '1.1rem' } } }}
-          sx={{ minWidth: 300, bgcolor: 'background.paper' }}
+          sx={{ flex: '0 1 360px', bgcolor: 'background.paper' }}
         />
         <Button variant="outlined" startIcon={<ContentCopy />} onClick={copy}>
           Copy

@@ -57,7 +57,7 @@ export const staffChanges = (before: EditFormValues, after: EditFormValues): Sta
 export type StaffFailure =
   /** 409 `last_admin`: the change would leave Token Desk with no active admin. */
   | { kind: 'last_admin'; message: string }
-  /** 400: field errors, to place on the form's fields. */
+  /** 400: field errors, to place on the form's fields (also 409 `email_taken`, which names the e-mail). */
   | { kind: 'invalid'; message: string; fieldErrors: Record<string, string> }
   | { kind: 'refused'; message: string }
   | { kind: 'network'; message: string };
@@ -72,6 +72,7 @@ export const readStaffFailure = (error: unknown): StaffFailure => {
   const body = (typeof error.body === 'object' && error.body !== null ? error.body : {}) as { code?: unknown; message?: unknown; errors?: unknown };
   const message = typeof body.message === 'string' && body.message ? body.message : error.message || `The server refused (HTTP ${error.status}).`;
   if (error.status === 409 && body.code === 'last_admin') return { kind: 'last_admin', message };
+  if (error.status === 409 && body.code === 'email_taken') return { kind: 'invalid', message, fieldErrors: { email: message } };
   if (error.status === 400 && typeof body.errors === 'object' && body.errors !== null) {
     const fieldErrors = Object.fromEntries(Object.entries(body.errors as Record<string, string>).map(([field, text]) => [field, sentenceCase(text)]));
     return { kind: 'invalid', message, fieldErrors };

@@ -35,6 +35,7 @@ export const buildCredit = (overrides: Partial<CreditRecord> = {}): CreditRecord
   void_transaction_id: null,
   balance_after: 13_545,
   approval_reasons: [],
+  anomalies: [],
   created_at: '2026-11-21T09:00:00.000Z',
   ...overrides,
 });
