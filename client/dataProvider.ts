@@ -13,7 +13,7 @@ import {
   type Policy,
 } from '../shared/credits.ts';
 import { lookupResultSchema, type LookupResult } from '../shared/lookup.ts';
-import { creditReportSchema, refundReportSchema, type CreditReport, type RefundReport } from '../shared/reports.ts';
+import { anomalyReportSchema, creditReportSchema, refundReportSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../shared/reports.ts';
 import {
   staffRecordSchema,
   staffWithPasswordSchema,
@@ -36,9 +36,6 @@ export interface ReportPeriod {
   to?: string;
 }
 
-export const anomalyReportSchema = z.object({ from: z.string(), to: z.string(), rows: z.array(creditRecordSchema) });
-/** `GET /api/reports/anomalies`: the period's credits that an anomaly rule flagged. */
-export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
 
 /** The API's domain actions beside react-admin's CRUD calls; use with `useDataProvider<AppDataProvider>()`. */
 export type AppDataProvider = DataProvider & {

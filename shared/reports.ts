@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { creditRecordSchema } from './credits.ts';
 import { timeBoundSchema } from './listQuery.ts';
 
 export const creditReportGroups = ['day', 'agent', 'reason', 'tool'] as const;
@@ -37,3 +38,7 @@ export const refundReportSchema = z.object({
   ),
 });
 export type RefundReport = z.infer<typeof refundReportSchema>;
+
+/** `GET /api/reports/anomalies`: the period's credits that an anomaly rule flagged. */
+export const anomalyReportSchema = z.object({ from: z.string(), to: z.string(), rows: z.array(creditRecordSchema) });
+export type AnomalyReport = z.infer<typeof anomalyReportSchema>;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { createCreditRepository } from '../../db/repositories/creditRepository.ts';
 import { createReportQueries } from '../../db/repositories/reportQueries.ts';
-import { creditReportQuerySchema, reportPeriodSchema, type CreditReport, type RefundReport } from '../../shared/reports.ts';
+import { creditReportQuerySchema, reportPeriodSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../../shared/reports.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationFailed } from '../errors.ts';
@@ -45,8 +45,8 @@ export function reportRoutes(ctx: AppContext): Router {
 
   router.get('/reports/anomalies', leads, (req, res) => {
     const range = period(parseQuery(reportPeriodSchema.strict(), req));
-    const rows = credits.viewInPeriod(range.from, range.to).map(rowToCredit).filter((credit) => credit.anomalies.length > 0);
-    res.json({ ...range, rows });
+    const body: AnomalyReport = { ...range, rows: credits.viewInPeriod(range.from, range.to).map(rowToCredit).filter((credit) => credit.anomalies.length > 0) };
+    res.json(body);
   });
 
   return router;
