@@ -159,9 +159,9 @@ describe('leads and admins', () => {
       // Expected: the refused call (a 401 load, and react-admin's log of its error) is what signs them out.
       agentProblems.allow(/status of 401 /);
       agentProblems.allow(/Sign in to continue\./);
-      // A background refresh may meet the 401 before the click does; either way they land on sign-in.
-      const customers = agentPage.getByRole('menuitem', { name: 'Customers' });
-      if (await customers.isVisible()) await customers.click();
+      // Their next action (here: opening the customers page) meets the 401. A background refresh
+      // may get there first and unmount the menu, so navigate rather than click a menu item.
+      await agentPage.goto('/#/customers');
       await signInButton(agentPage).waitFor();
       await expect(appBar(agentPage).count()).resolves.toBe(0);
       expect(agentProblems.unexpected()).toEqual([]);
