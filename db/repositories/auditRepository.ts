@@ -29,6 +29,11 @@ export function createAuditRepository(db: Db) {
     VALUES (@seq, @at, @actor_type, @actor_id, @actor_name, @action, @entity_type, @entity_id, @customer_id,
      @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`);
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
+  // The order of server/audit/auditChain.ts hashedFields, then the two hashes; raw rows skip building objects.
+  const chain = db
+    .prepare<[], unknown[]>(`SELECT seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
+      before_json, after_json, reason, request_id, client_ip, prev_hash, hash FROM audit_events ORDER BY seq`)
+    .raw();
   const forEntity = db.prepare<{ entity_type: string; entity_id: string }, AuditRow>(
     'SELECT * FROM audit_events WHERE entity_type = @entity_type AND entity_id = @entity_id ORDER BY seq',
   );
@@ -40,6 +45,8 @@ export function createAuditRepository(db: Db) {
     },
     /** Every event in chain order, streamed (the log can be large). */
     iterateAll: (): IterableIterator<AuditRow> => all.iterate(),
+    /** Every event in chain order as `[…hashed fields, prev_hash, hash]` arrays (verification). */
+    iterateChain: (): IterableIterator<unknown[]> => chain.iterate(),
     forEntity: (entityType: string, entityId: string): AuditRow[] =>
       forEntity.all({ entity_type: entityType, entity_id: entityId }),
   };

@@ -28,7 +28,7 @@ export function auditRoutes(ctx: AppContext): Router {
   });
 
   router.get('/audit/verify', leads, (_req, res) => {
-    const result: ChainStatus = verifyChain(repo.iterateAll());
+    const result: ChainStatus = verifyChain(repo.iterateChain());
     res.json(result);
   });
 

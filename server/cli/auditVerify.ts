@@ -4,7 +4,7 @@ import { openCliContext } from './cliContext.ts';
 
 const ctx = openCliContext();
 const started = performance.now();
-const result = verifyChain(createAuditRepository(ctx.db).iterateAll());
+const result = verifyChain(createAuditRepository(ctx.db).iterateChain());
 const seconds = (performance.now() - started) / 1000;
 ctx.db.close();
 if (result.ok) {
