@@ -59,14 +59,10 @@ export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS r
        FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
     rq.role AS requested_by_role,
     (SELECT p.approval_threshold FROM credit_policy p WHERE p.id = 1) AS approval_threshold,
-    (SELECT COALESCE(SUM(x.amount), 0) FROM credits x
-      WHERE x.requested_by = c.requested_by AND x.status <> 'rejected'
-        AND x.created_at >= substr(c.created_at, 1, 10) || 'T00:00:00.000Z'
-        AND x.created_at < strftime('%Y-%m-%dT00:00:00.000Z', c.created_at, '+1 day')) AS agent_day_tokens,
-    (SELECT COALESCE(SUM(x.amount), 0) FROM credits x
-      WHERE x.requested_by = c.requested_by AND x.status <> 'rejected'
-        AND x.created_at >= strftime('%Y-%m-%dT00:00:00.000Z', c.created_at, '-30 days')
-        AND x.created_at < substr(c.created_at, 1, 10) || 'T00:00:00.000Z') AS agent_prior_30d_tokens,
+    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
+      WHERE d.staff_id = c.requested_by AND d.day = substr(c.created_at, 1, 10)) AS agent_day_tokens,
+    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
+      WHERE d.staff_id = c.requested_by AND d.day >= date(c.created_at, '-30 days') AND d.day < substr(c.created_at, 1, 10)) AS agent_prior_30d_tokens,
     (SELECT COUNT(*) FROM credits x
       WHERE x.customer_id = c.customer_id AND x.id <> c.id AND x.status <> 'rejected'
         AND x.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at, '-30 days') AND x.created_at <= c.created_at) AS customer_prior_credits,

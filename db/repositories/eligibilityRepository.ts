@@ -35,16 +35,17 @@ export function createEligibilityRepository(db: Db) {
     WHERE i.generation_id = ? AND c.status = 'applied' ORDER BY l.created_at DESC, l.seq DESC LIMIT 1`);
   const pendingCredit = db.prepare<[string], EntryRef>(`SELECT c.id, c.created_at FROM credit_items i JOIN credits c ON c.id = i.credit_id
     WHERE i.generation_id = ? AND c.status = 'pending_approval' ORDER BY c.created_at DESC LIMIT 1`);
-  const dailyTotal = db.prepare<{ staff_id: string; from: string; to: string }, number>(`SELECT COALESCE(SUM(amount), 0) FROM credits
-    WHERE requested_by = @staff_id AND status IN ('pending_approval', 'applied') AND created_at >= @from AND created_at < @to`).pluck();
+  const dailyTotal = db
+    .prepare<{ staff_id: string; day: string }, number>('SELECT open_tokens FROM credit_day_totals WHERE staff_id = @staff_id AND day = @day')
+    .pluck();
 
   return {
     run: (id: string, graceCutoff: string): EligibilityRow | undefined => run.get({ id, grace_cutoff: graceCutoff }),
     /** The newest applied manual credit entry that returned tokens for the run. */
     lastCreditEntry: (generationId: string): EntryRef | undefined => lastCredit.get(generationId),
     pendingCredit: (generationId: string): EntryRef | undefined => pendingCredit.get(generationId),
-    /** The tokens of a staff member's applied and pending credits requested in [from, to). */
-    dailyTotal: (staffId: string, from: string, to: string): number => dailyTotal.get({ staff_id: staffId, from, to }) ?? 0,
+    /** The tokens of a staff member's applied and pending credits requested on a UTC day (YYYY-MM-DD). */
+    dailyTotal: (staffId: string, day: string): number => dailyTotal.get({ staff_id: staffId, day }) ?? 0,
   };
 }
 export type EligibilityRepository = ReturnType<typeof createEligibilityRepository>;

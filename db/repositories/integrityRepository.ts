@@ -43,6 +43,15 @@ export interface ReversalMismatch {
   reversed_amount: number | null;
 }
 
+export interface DayTotalMismatch {
+  staff_id: string;
+  day: string;
+  open_tokens: number | null;
+  requested_tokens: number | null;
+  open_sum: number;
+  requested_sum: number;
+}
+
 /** Read-only checks behind `npm run ledger:verify`: each query returns the rows that break a rule. */
 export function createIntegrityRepository(db: Db) {
   const balances = db.prepare<[], BalanceMismatch>(`SELECT c.id AS customer_id, c.balance, COALESCE(s.total, 0) AS ledger_sum
@@ -81,7 +90,17 @@ export function createIntegrityRepository(db: Db) {
            OR (r.kind = 'auto_refund' AND o.kind <> 'charge')
            OR (r.kind = 'credit_void' AND o.kind <> 'manual_credit'))`);
 
+  const dayTotals = db.prepare<[], DayTotalMismatch>(`SELECT k.staff_id, k.day, d.open_tokens, d.requested_tokens,
+      COALESCE(k.open_sum, 0) AS open_sum, COALESCE(k.requested_sum, 0) AS requested_sum
+    FROM (SELECT requested_by AS staff_id, substr(created_at, 1, 10) AS day,
+            SUM(CASE WHEN status IN ('pending_approval', 'applied') THEN amount ELSE 0 END) AS open_sum,
+            SUM(CASE WHEN status <> 'rejected' THEN amount ELSE 0 END) AS requested_sum
+          FROM credits GROUP BY 1, 2) k
+    LEFT JOIN credit_day_totals d ON d.staff_id = k.staff_id AND d.day = k.day
+    WHERE COALESCE(d.open_tokens, 0) <> k.open_sum OR COALESCE(d.requested_tokens, 0) <> k.requested_sum`);
+
   return {
+    dayTotalMismatches: (): DayTotalMismatch[] => dayTotals.all(),
     balanceMismatches: (): BalanceMismatch[] => balances.all(),
     /** Every entry in posting order, streamed: the running balance is checked in one pass. */
     entriesInOrder: (): IterableIterator<RunningEntry> => entries.iterate(),

@@ -87,9 +87,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
     if (input.reason === 'goodwill' && p.goodwill_requires_approval) reasons.push('Goodwill credits wait for a lead\'s approval.');
     if (requester.role === 'agent') {
       if (input.amount > p.approval_threshold) reasons.push(`${input.amount} tokens is above the approval threshold of ${p.approval_threshold}.`);
-      const dayStart = `${isoNow(clock).slice(0, 10)}T00:00:00.000Z`;
-      const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
-      const today = eligibilityRepo.dailyTotal(requester.id, dayStart, dayEnd);
+      const today = eligibilityRepo.dailyTotal(requester.id, isoNow(clock).slice(0, 10));
       if (today + input.amount > p.agent_daily_limit) {
         reasons.push(`It takes your credits today (UTC) to ${today + input.amount} tokens, above the daily limit of ${p.agent_daily_limit}.`);
       }

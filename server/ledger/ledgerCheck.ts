@@ -46,6 +46,9 @@ export function checkLedger(db: Db): LedgerCheck {
   for (const c of repo.creditMismatches()) {
     add(`credit ${c.credit_id} (${c.status}, ${c.amount} tokens): ledger credit ${c.credited ?? 'none'}, void ${c.voided ?? 'none'}, items ${c.items ?? 'none'}`);
   }
+  for (const d of repo.dayTotalMismatches()) {
+    add(`credit day totals of ${d.staff_id} on ${d.day}: ${d.open_tokens ?? 0}/${d.requested_tokens ?? 0} but the credits sum to ${d.open_sum}/${d.requested_sum}`);
+  }
   for (const r of repo.reversalMismatches()) {
     add(`${r.kind} ${r.id} of ${r.amount} does not reverse a matching entry (found ${r.reversed_kind ?? 'nothing'} of ${r.reversed_amount ?? '-'})`);
   }
