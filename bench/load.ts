@@ -1,0 +1,108 @@
+import autocannon from 'autocannon';
+import { cpuSeconds } from './processes.ts';
+
+/** One request as the load generator sends it. */
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadSpec {
+  /** The server's base URL. */
+  url: string;
+  connections: number;
+  /** Run for this long… */
+  seconds?: number;
+  /** …or send exactly this many requests (then `seconds` is ignored). */
+  amount?: number;
+  /** Called once per request sent, so every request can differ (another chat, a new idempotency key). */
+  next: () => LoadRequest;
+  /** The server's process, to charge it the CPU time it spent. */
+  serverPid?: number;
+}
+
+export interface LoadResult {
+  responses: number;
+  seconds: number;
+  /** Completed responses per second, whatever their status. */
+  rate: number;
+  /** Exact percentiles in milliseconds, over every response (autocannon's own histogram rounds to whole ms). */
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<number, number>;
+  /** Connection errors and timeouts: requests that got no answer at all. */
+  failures: number;
+  /** Server CPU time per response in microseconds (all its threads), when its pid was given. */
+  serverCpuUs?: number;
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  // Nearest-rank: the smallest value with at least `fraction` of the samples at or below it.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
+}
+
+/**
+ * Drives the server with autocannon and records every response's latency
+ * itself. autocannon's histogram counts whole milliseconds, too coarse for
+ * targets such as "p50 ≤ 1 ms"; its 'response' event gives the time in
+ * fractional milliseconds (process.hrtime).
+ */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let failures = 0;
+  const cpuBefore = spec.serverPid === undefined ? undefined : cpuSeconds(spec.serverPid);
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.seconds ?? 5 }),
+        timeout: 30,
+        requests: [
+          {
+            // Each connection builds its first request when it is set up, every later one before it is
+            // sent: `next` is called once per request actually sent, so a pool of unique bodies is not wasted.
+            setupRequest: (request) => {
+              const wanted = spec.next();
+              return { ...request, method: wanted.method, path: wanted.path, headers: wanted.headers ?? {}, body: wanted.body ?? '' };
+            },
+          },
+        ],
+      },
+      (error) => (error ? reject(error) : resolve()),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    });
+    instance.on('reqError', () => {
+      failures++;
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = spec.serverPid === undefined ? undefined : cpuSeconds(spec.serverPid);
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    responses: latencies.length,
+    seconds,
+    rate: latencies.length / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    statuses,
+    failures,
+    serverCpuUs: cpuBefore !== undefined && cpuAfter !== undefined && latencies.length > 0 ? ((cpuAfter - cpuBefore) * 1e6) / latencies.length : undefined,
+  };
+}
+
+/** Statuses other than the expected one, e.g. "404×12, 500×1"; empty when every answer was expected. */
+export function unexpectedStatuses(result: LoadResult, expected: number): string {
+  return Object.entries(result.statuses)
+    .filter(([status]) => Number(status) !== expected)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(', ');
+}

@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { httpSignIn } from '../tests/server/support/serverProcess.ts';
+import { checkWorkChain, measureAuditVerification } from './auditVerification.ts';
+import { checkGrantsApplied, creditableRuns, GRANTS_NEEDED, measureCreditGrants } from './creditGrants.ts';
+import { measureFirstScreen } from './firstScreen.ts';
+import { BareReference, measureRead } from './httpBench.ts';
+import { importTarget, measureImport, measureIngestion } from './ingestion.ts';
+import { readOptions, usage, UsageError, type BenchOptions } from './options.ts';
+import { repoRoot } from './paths.ts';
+import { startListening, type ListeningProcess } from './processes.ts';
+import { readScenarios } from './readScenarios.ts';
+import { consoleTable, currentLoad, writeBenchmarks } from './report.ts';
+import { cells, type BenchRow } from './results.ts';
+import { pickSamples } from './samples.ts';
+import { ensureSeed, removeWorkCopy, workCopy, type CachedSeed } from './seedCache.ts';
+import { measureSpaBundle } from './spaBundle.ts';
+import { prepareWorkDatabase } from './workDatabase.ts';
+
+/** The concurrency levels the bench uses, so the bare route is measured at each before the app is. */
+const CONCURRENCY_LEVELS = [1, 20, 50];
+
+const log = (text: string): void => {
+  process.stderr.write(`${text}\n`);
+};
+
+/** Runs one measurement; an exception becomes a "not measured" row instead of ending the run. */
+async function attempt(name: string, measure: () => Promise<BenchRow> | BenchRow, checks: BenchRow['checks'] = []): Promise<BenchRow> {
+  try {
+    const row = await measure();
+    log(`  ${cells(row).filter(Boolean).join('  ')}`);
+    return row;
+  } catch (error) {
+    log(`  ${name}: not measured: ${(error as Error).message}`);
+    return { name, checks, outcome: 'not measured', note: (error as Error).message.split('\n')[0] };
+  }
+}
+
+function seedRow(seed: CachedSeed): BenchRow {
+  const name = `seed (npm run seed), ${seed.meta.scale}`;
+  const { ledgerRowsPerSecond, seconds, builtBy, counts } = seed.meta;
+  const unit = 'ledger rows/s';
+  if (ledgerRowsPerSecond === null) {
+    return { name, checks: importTarget, unit, outcome: 'not measured', note: `the cached seed was ${builtBy}, not built by the bench: rerun with --rebuild to time the seed` };
+  }
+  return {
+    name,
+    checks: importTarget,
+    outcome: 'measured',
+    value: ledgerRowsPerSecond,
+    unit,
+    note: `${counts.ledger_entries.toLocaleString('en-US')} ledger entries; the seed command ran ${seconds} s (start-up included) when the cache was built on ${seed.meta.builtAt.slice(0, 10)}`,
+  };
+}
+
+/** Everything measured against the running server: reads, credit grants, ingestion, the first screen. */
+async function measureOverHttp(options: BenchOptions, workPath: string): Promise<{ rows: BenchRow[]; bare: BareReference; notes: string[] }> {
+  const samples = pickSamples(workPath, options.anchor);
+  log(`Preparing the work copy (staff, audit events) …`);
+  const prepared = await prepareWorkDatabase(workPath, samples.customers.map((customer) => customer.id));
+  const notes = [
+    `The run's work copy also holds a bench lead and ${prepared.auditAppended.toLocaleString('en-US')} appended audit events ` +
+      `(${prepared.auditTotal.toLocaleString('en-US')} in all, more than the lists count).`,
+  ];
+  const runs = creditableRuns(workPath, GRANTS_NEEDED);
+
+  const servers: ListeningProcess[] = [];
+  try {
+    const bareServer = await startListening(join(repoRoot, 'bench', 'bareServer.ts'), {});
+    servers.push(bareServer);
+    const app = await startListening(join(repoRoot, 'server', 'main.ts'), {
+      DATABASE_PATH: workPath,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'off',
+    });
+    servers.push(app);
+    log(`Server ${app.url} (pid ${app.pid}), bare Express ${bareServer.url} (pid ${bareServer.pid}).`);
+
+    const bare = new BareReference(bareServer.url, bareServer.pid);
+    for (const connections of CONCURRENCY_LEVELS) {
+      const reference = await bare.at(connections);
+      log(`  bare Express, ${connections} connection(s): ${Math.round(reference.rate)} req/s, p50 ${reference.p50Ms.toFixed(2)} ms, ${Math.round(reference.serverCpuUs ?? 0)} µs CPU/req`);
+    }
+
+    const session = await httpSignIn(app.url, prepared.lead.email, prepared.lead.password);
+    const rows: BenchRow[] = [];
+    for (const scenario of readScenarios(samples)) {
+      rows.push(await attempt(scenario.name, () => measureRead(scenario, app, session, bare), scenario.checks));
+    }
+    let grants: Awaited<ReturnType<typeof measureCreditGrants>> | undefined;
+    rows.push(
+      await attempt('credit grants, 20 clients', async () => {
+        grants = await measureCreditGrants(app, session, runs, bare);
+        return grants.row;
+      }),
+    );
+    rows.push(await attempt('ingestion, signed batches of 1000 events', () => measureIngestion(app, workPath, options.anchor)));
+    rows.push(await attempt('sign-in → usable lookup box (Chromium)', () => measureFirstScreen(app.url, prepared.lead)));
+
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    if (grants && grants.row.outcome === 'measured') {
+      // Read after the server stopped: every acknowledged grant must be in the database, once.
+      const check = checkGrantsApplied(workPath, grants.keyPrefix, grants.created);
+      grants.row.correct = check.ok;
+      grants.row.note = `${grants.row.note ?? ''}; ${check.ok ? 'exactly once each' : 'NOT exactly once'}: ${check.note}`;
+    }
+    return { rows, bare, notes };
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+async function main(): Promise<void> {
+  const options = (() => {
+    try {
+      return readOptions(process.argv.slice(2), process.env);
+    } catch (error) {
+      if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        log(`${(error as Error).message}\n${usage}`);
+        process.exit(2);
+      }
+      throw error;
+    }
+  })();
+  const startedAt = new Date();
+  const started = performance.now();
+  const loadAtStart = currentLoad();
+  const command = `${process.env.BENCH_SCALE ? `BENCH_SCALE=${process.env.BENCH_SCALE} ` : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+
+  const seed = await ensureSeed(options);
+  for (const note of seed.notes) log(note);
+  log(`Seed: ${seed.path} (${Math.round(seed.bytes / 2 ** 20)} MiB, ${seed.meta.counts.ledger_entries.toLocaleString('en-US')} ledger entries).`);
+  log('SPA bundle …');
+  const spaRow = await attempt('SPA initial JS (gzip)', measureSpaBundle);
+
+  log('Copying the seed to a work file …');
+  const workPath = workCopy(seed);
+  try {
+    const { rows, bare, notes } = await measureOverHttp(options, workPath);
+    log('Audit chain verification, import …');
+    rows.push(await attempt('audit chain verification', measureAuditVerification));
+    rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
+    notes.push(checkWorkChain(workPath));
+    log(notes[notes.length - 1]);
+    rows.push(seedRow(seed), spaRow);
+    const firstScreen = rows.findIndex((row) => row.name.startsWith('sign-in'));
+    if (firstScreen >= 0) rows.push(...rows.splice(firstScreen, 1));
+
+    process.stdout.write(`\n${consoleTable(rows)}\n`);
+    if (options.writeReport) {
+      writeBenchmarks({ command, startedAt, seconds: (performance.now() - started) / 1000, seed, rows, bare: bare.measured(), notes, loadAtStart });
+      log('\nWrote BENCHMARKS.md.');
+    }
+  } finally {
+    removeWorkCopy(workPath);
+  }
+}
+
+await main();
