@@ -2,6 +2,7 @@ import { assetKindSchema } from '../../shared/records.ts';
 import type { Db } from '../connection.ts';
 import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
 
+/** An `assets` row, as stored. */
 export interface AssetListRow {
   id: string;
   generation_id: string;

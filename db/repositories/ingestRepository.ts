@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import type { AssetListRow } from './assetQueries.ts';
 
 export interface HeldEventRow {
   event_id: string;
@@ -47,20 +48,7 @@ export interface GenerationFinish {
   status_at: string;
 }
 
-export interface AssetInsert {
-  id: string;
-  generation_id: string;
-  customer_id: string;
-  kind: 'image' | 'video';
-  mime: string;
-  url: string;
-  thumbnail_url: string | null;
-  width: number | null;
-  height: number | null;
-  duration_ms: number | null;
-  bytes: number | null;
-  created_at: string;
-}
+export type AssetInsert = AssetListRow;
 
 /**
  * The writes of ingestion. Every upsert is written so that the event with the

@@ -1,23 +1,11 @@
 import type { Db } from '../connection.ts';
+import type { AssetListRow } from './assetQueries.ts';
 import type { ChatRow } from './chatRepository.ts';
 import type { NewCustomer } from './customerRepository.ts';
 import type { NewGeneration } from './generationRepository.ts';
 import type { NewLedgerEntry } from './ledgerRepository.ts';
 
-export interface NewAsset {
-  id: string;
-  generation_id: string;
-  customer_id: string;
-  kind: 'image' | 'video';
-  mime: string;
-  url: string;
-  thumbnail_url: string | null;
-  width: number | null;
-  height: number | null;
-  duration_ms: number | null;
-  bytes: number | null;
-  created_at: string;
-}
+export type NewAsset = AssetListRow;
 
 /**
  * Rows per multi-row INSERT. One statement step then carries this many rows,

@@ -1,23 +1,11 @@
 import { nameFilterSchema } from '../../shared/listQuery.ts';
 import { ledgerKindSchema } from '../../shared/records.ts';
 import type { Db } from '../connection.ts';
-import type { LedgerKind } from './ledgerRepository.ts';
+import type { NewLedgerEntry } from './ledgerRepository.ts';
 import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
 
-export interface TransactionListRow {
-  id: string;
-  customer_id: string;
-  kind: LedgerKind;
-  amount: number;
-  balance_after: number;
-  created_at: string;
-  recorded_at: string;
-  generation_id: string | null;
-  chat_id: string | null;
-  tool: string | null;
-  reverses_id: string | null;
-  credit_id: string | null;
-}
+/** A ledger entry as lists show it (everything but the internal `seq`). */
+export type TransactionListRow = NewLedgerEntry;
 
 export const transactionListSpec: ListSpec = {
   select: `SELECT l.id, l.customer_id, l.kind, l.amount, l.balance_after, l.created_at, l.recorded_at,
