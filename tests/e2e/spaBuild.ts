@@ -37,7 +37,10 @@ export async function ensureSpaBuilt(): Promise<void> {
   if (!existsSync(viteCli)) throw new Error(`Cannot build the SPA: ${viteCli} is missing. Run npm ci first.`);
   const output: string[] = [];
   const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const build = spawn(process.execPath, [viteCli, 'build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build:
+    // build exactly what `npm start` builds.
+    const { NODE_ENV: _testEnv, ...env } = process.env;
+    const build = spawn(process.execPath, [viteCli, 'build'], { cwd: repoRoot, env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
     build.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     build.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     build.on('error', reject);

@@ -110,7 +110,8 @@ describe('single sign-on in the browser', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toBe(ssoErrorMessages.not_staff);
-    await expect(ssoLink(page).isVisible()).resolves.toBe(true);
+    // The link appears once the sign-in methods have loaded, which may be after the alert.
+    await ssoLink(page).waitFor();
     await expect(appBar(page).count()).resolves.toBe(0);
     expect(new URL(page.url()).hash).toBe('#/login?sso_error=not_staff');
   });
