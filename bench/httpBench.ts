@@ -58,6 +58,7 @@ export async function probe(url: string, request: LoadRequest): Promise<string |
   return `HTTP ${res.status}${message ? ` (${message})` : ''}`;
 }
 
+/** The row's note: what the scenario says about itself, then any answer other than `expected` and any request left unanswered. */
 export function loadNote(result: LoadResult, expected: number, extra?: string): string | undefined {
   const parts = [extra];
   const unexpected = unexpectedStatuses(result, expected);
@@ -94,6 +95,6 @@ export async function measureRead(scenario: ReadScenario, app: AppServer, sessio
     unit: 'req/s',
     ratio: result.rate / reference.rate,
     cpuUs: result.serverCpuUs,
-    note: loadNote(result, 200, [scenario.connections > 1 ? `${scenario.connections} connections` : '', scenario.note].filter(Boolean).join(', ')),
+    note: loadNote(result, 200, scenario.note),
   };
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEMO_INGEST_SECRET } from '../server/config.ts';
@@ -83,7 +83,9 @@ export async function measureImport(dbPath: string, anchor: string): Promise<Ben
   writeFileSync(file, `${batches.flatMap((batch) => batch.events.map((event) => JSON.stringify(event))).join('\n')}\n`);
   const events = batches.reduce((sum, batch) => sum + batch.events.length, 0);
   const name = `import (npm run import), ${events.toLocaleString('en-US')} events`;
-  const outcome = await runScript(join(repoRoot, 'server', 'cli', 'import.ts'), [file], { DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' });
+  const outcome = await runScript(join(repoRoot, 'server', 'cli', 'import.ts'), [file], { DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' }).finally(() =>
+    rmSync(file, { force: true }),
+  );
   if (outcome.code !== 0) return { name, checks: importTarget, outcome: 'not measured', note: `import failed: ${outcome.stderr.slice(-300)}` };
   // The command's own timing excludes process start-up and migrations; fall back to the wall clock.
   const printed = /in ([\d.]+) s/.exec(outcome.stdout);

@@ -15,7 +15,7 @@ export interface RunReport {
   bare: [number, LoadResult][];
   /** Facts about this run's database beyond the seed (staff, audit events appended). */
   notes: string[];
-  /** The 1-minute load average when the run started: above the core count, other work shared the machine. */
+  /** The 1-minute load average when the measurements started: above the core count, other work shared the machine. */
   loadAtStart: number;
 }
 
@@ -66,7 +66,7 @@ ${method}
 
 - **Command**: \`${report.command}\`
 - **Date**: ${report.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (the whole run took ${Math.round(report.seconds)} s)
-- **Machine**: ${machine()}; 1-minute load average ${report.loadAtStart.toFixed(1)} at the start and ${currentLoad().toFixed(1)} at the end of the run${report.loadAtStart > cpus().length ? ' (**other work was running: figures are lower bounds**)' : ''}
+- **Machine**: ${machine()}; 1-minute load average ${report.loadAtStart.toFixed(1)} when the measurements started and ${currentLoad().toFixed(1)} at the end${report.loadAtStart > cpus().length ? ' (**other work was running: figures are lower bounds**)' : ''}
 - **Dataset**: \`${seed.meta.scale}\` seed ${seed.meta.seed}, anchor ${seed.meta.anchor}; ${mib(seed.bytes)} on disk; ${counts}
 - **Seed**: ${seed.meta.builtBy === 'adopted' ? `adopted into the cache on ${seed.meta.builtAt.slice(0, 10)} from a database \`npm run seed\` built outside the bench (BENCH_SEED_DB)` : `built on ${seed.meta.builtAt.slice(0, 10)} by \`npm run seed\` in ${formatNumber(seed.meta.seconds ?? 0)} s`}
 ${[...seed.notes, ...report.notes].map((note) => `- ${note}`).join('\n')}

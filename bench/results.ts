@@ -51,8 +51,10 @@ export function verdict(row: BenchRow): Verdict {
 
 const grouped = (value: number): string => Math.round(value).toLocaleString('en-US');
 
+/** Whole numbers from 1,000 up; below that one or two decimals, so 499.6 against "≥ 500" does not read as 500. */
 export function formatNumber(value: number): string {
-  if (Math.abs(value) >= 100) return grouped(value);
+  if (Math.abs(value) >= 1000) return grouped(value);
+  if (Math.abs(value) >= 100) return value.toFixed(1);
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(2);
 }

@@ -125,7 +125,6 @@ async function main(): Promise<void> {
   })();
   const startedAt = new Date();
   const started = performance.now();
-  const loadAtStart = currentLoad();
   const command = `${process.env.BENCH_SCALE ? `BENCH_SCALE=${process.env.BENCH_SCALE} ` : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
   const seed = await ensureSeed(options);
@@ -136,6 +135,8 @@ async function main(): Promise<void> {
 
   log('Copying the seed to a work file …');
   const workPath = workCopy(seed);
+  // After the seed build and the copy, which load the machine themselves: what else was running.
+  const loadAtStart = currentLoad();
   try {
     const { rows, bare, notes } = await measureOverHttp(options, workPath);
     log('Audit chain verification, import …');
