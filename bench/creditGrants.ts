@@ -104,7 +104,7 @@ export async function measureCreditGrants(app: AppServer, session: StaffSession,
       unit: 'applied/s',
       ratio: result.rate / reference.rate,
       cpuUs: result.serverCpuUs,
-      note: loadNote(result, 201, `${MEASURED_GRANTS} grants after ${WARMUP_GRANTS} warm-up`),
+      note: loadNote(result, 201, `${MEASURED_GRANTS.toLocaleString('en-US')} grants after ${WARMUP_GRANTS} warm-up`),
     },
     keyPrefix,
     created,
@@ -132,7 +132,10 @@ export function checkGrantsApplied(path: string, keyPrefix: string, created: num
       .pluck()
       .get(like) ?? 0;
     const ok = applied === created && entries === created;
-    return { ok, note: `${created} answered 201; ${applied} grants applied, ${entries} manual_credit entries in the database` };
+    return {
+      ok,
+      note: `${created.toLocaleString('en-US')} answered 201; ${applied.toLocaleString('en-US')} grants applied, ${entries.toLocaleString('en-US')} manual_credit entries in the database`,
+    };
   } finally {
     db.close();
   }

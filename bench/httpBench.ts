@@ -2,7 +2,7 @@ import { runLoad, unexpectedStatuses, type LoadRequest, type LoadResult } from '
 import type { ReadScenario } from './readScenarios.ts';
 import type { BenchRow } from './results.ts';
 
-/** A short run before each measurement, so statements are prepared and pages cached ("warm", as quality.md says). */
+/** A short run before a measurement without samples to go through, so statements are prepared and pages cached. */
 const WARMUP_SECONDS = 1;
 
 /** The cookie and CSRF header of a signed-in staff member. */
@@ -83,7 +83,8 @@ export async function measureRead(scenario: ReadScenario, app: AppServer, sessio
   const ratioTarget = scenario.checks.some((check) => check.metric === 'ratio');
   if (ratioTarget) await bare.at(scenario.connections, true);
 
-  await runLoad({ url: app.url, connections: scenario.connections, seconds: WARMUP_SECONDS, next });
+  const warmup = scenario.warmupRequests === undefined ? { seconds: WARMUP_SECONDS } : { amount: scenario.warmupRequests };
+  await runLoad({ url: app.url, connections: scenario.connections, ...warmup, next });
   const result = await runLoad({ url: app.url, connections: scenario.connections, seconds: scenario.seconds, next, serverPid: app.pid });
   const reference = await bare.at(scenario.connections);
   return {

@@ -75,7 +75,7 @@ ${markdownTable(rows)}
 
 **Summary**: ${rows.filter((row) => verdict(row) === 'pass').length} targets met, ${failing.length} missed${failing.length ? ` (${failing.map((row) => row.name).join('; ')})` : ''}${missing.length ? `, ${missing.length} not measured (${missing.map((row) => row.name).join('; ')})` : ''}.
 
-Bare Express JSON route (the reference): ${report.bare.map(([connections, result]) => `${formatNumber(result.rate)} req/s at ${connections} connection${connections > 1 ? 's' : ''} (p50 ${result.p50Ms.toFixed(2)} ms${result.serverCpuUs === undefined ? '' : `, ${formatNumber(result.serverCpuUs)} µs CPU/req`})`).join('; ')}.
+Bare Express JSON route (the reference): ${report.bare.map(([connections, result]) => `${formatNumber(result.rate)} req/s at ${connections} connection${connections > 1 ? 's' : ''} (p50 ${result.p50Ms.toFixed(2)} ms${result.serverCpuUs === undefined ? '' : `, ${Math.round(result.serverCpuUs)} µs CPU/req`})`).join('; ')}.
 
 ### Notes on the rows
 

@@ -59,8 +59,11 @@ export function formatNumber(value: number): string {
   return value.toFixed(2);
 }
 
+/** A target's bound as quality.md writes it: 5, 0.5, 3,000. */
+const boundText = (value: number): string => (Number.isInteger(value) ? grouped(value) : String(value));
+
 function describeCheck(check: Check, unit: string | undefined): string {
-  const bound = check.atMost !== undefined ? `≤ ${formatNumber(check.atMost)}` : `≥ ${formatNumber(check.atLeast ?? 0)}`;
+  const bound = check.atMost !== undefined ? `≤ ${boundText(check.atMost)}` : `≥ ${boundText(check.atLeast ?? 0)}`;
   switch (check.metric) {
     case 'p50Ms':
       return `p50 ${bound} ms`;
@@ -86,7 +89,7 @@ export function cells(row: BenchRow): string[] {
     measured ? ms(row.p99Ms) : '',
     measured && row.value !== undefined ? `${formatNumber(row.value)} ${row.unit ?? ''}`.trim() : row.outcome === 'measured' ? '' : row.outcome,
     measured && row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : '',
-    measured && row.cpuUs !== undefined ? formatNumber(row.cpuUs) : '',
+    measured && row.cpuUs !== undefined ? (row.cpuUs >= 100 ? grouped(row.cpuUs) : row.cpuUs.toFixed(1)) : '',
     targetText(row),
     verdict(row),
   ];
