@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { authRoutes } from './auth/authRoutes.ts';
 import { oidcRoutes } from './auth/oidcRoutes.ts';
 import { loadSession, requireCsrf, requirePasswordChanged, requireSession } from './auth/middleware.ts';
@@ -17,6 +15,7 @@ import { policyRoutes } from './policy/policyRoutes.ts';
 import { reportRoutes } from './reports/reportRoutes.ts';
 import { staffRoutes } from './staff/staffRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
+import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
 
@@ -36,13 +35,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    const id = randomUUID();
-    req.id = id;
-    res.setHeader('X-Request-Id', id);
-    next();
-  });
-  app.use(pinoHttp({ logger: ctx.logger, genReqId: (req) => req.id, quietReqLogger: true }));
+  // API answers are small and never revalidated: an ETag would hash every body for nothing.
+  app.set('etag', false);
+  app.use(requestLog(ctx.logger));
   app.use(
     helmet({
       contentSecurityPolicy: {

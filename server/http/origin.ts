@@ -3,7 +3,7 @@ import type { Actor, RequestOrigin } from '../audit/auditLog.ts';
 import { NotAuthenticated } from '../errors.ts';
 
 export const requestOrigin = (req: Request): RequestOrigin => ({
-  requestId: typeof req.id === 'string' ? req.id : String(req.id ?? ''),
+  requestId: req.id,
   clientIp: req.ip ?? null,
 });
 
