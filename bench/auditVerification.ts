@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { openDatabase } from '../db/connection.ts';
-import { createAuditRepository } from '../db/repositories/auditRepository.ts';
-import { verifyChain } from '../server/audit/auditChain.ts';
+import { verifyAuditChain } from '../server/audit/chainVerifier.ts';
 import { appendAuditEvents } from './auditEvents.ts';
 import { cacheDir } from './paths.ts';
 import type { BenchRow } from './results.ts';
@@ -13,12 +12,12 @@ const target = [{ metric: 'value' as const, atLeast: 200_000 }];
 /** Long enough that the rate is not start-up noise. */
 const CHAIN_LENGTH = 300_000;
 
-/** What `npm run audit:verify` does: verifyChain over the streamed chain, timed. */
-function timeVerification(path: string): { checked: number; seconds: number; ok: boolean; problem: string | undefined } {
+/** What `npm run audit:verify` does (a thread per core over seq ranges of the chain), timed. */
+async function timeVerification(path: string): Promise<{ checked: number; seconds: number; ok: boolean; problem: string | undefined }> {
   const db = openDatabase(path, { readonly: true });
   try {
     const started = performance.now();
-    const result = verifyChain(createAuditRepository(db).iterateChain());
+    const result = await verifyAuditChain(db);
     return { checked: result.checked, seconds: (performance.now() - started) / 1000, ok: result.ok, problem: result.problem };
   } finally {
     db.close();
@@ -31,14 +30,14 @@ function timeVerification(path: string): { checked: number; seconds: number; ok:
  * change of the hash encoding would stop verification at its first event and
  * time nothing (checkWorkChain reports that separately).
  */
-export function measureAuditVerification(): BenchRow {
+export async function measureAuditVerification(): Promise<BenchRow> {
   const path = join(cacheDir, 'audit-chain.db');
   removeWorkCopy(path);
   try {
     const ctx = openBenchContext(path);
     const appendSeconds = appendAuditEvents(ctx, CHAIN_LENGTH, []);
     ctx.db.close();
-    const { checked, seconds, ok, problem } = timeVerification(path);
+    const { checked, seconds, ok, problem } = await timeVerification(path);
     return {
       name: 'audit chain verification',
       checks: target,
@@ -56,8 +55,8 @@ export function measureAuditVerification(): BenchRow {
 }
 
 /** `audit:verify` of the run's work copy (the seed's events, the bench's, the grants'): a line for the report. */
-export function checkWorkChain(path: string): string {
-  const { checked, ok, problem } = timeVerification(path);
+export async function checkWorkChain(path: string): Promise<string> {
+  const { checked, ok, problem } = await timeVerification(path);
   return ok
     ? `\`audit:verify\` of the work copy after the run: intact, ${checked.toLocaleString('en-US')} events.`
     : `\`audit:verify\` of the work copy after the run: **BROKEN** after ${checked.toLocaleString('en-US')} events: ${problem}.`;

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     log('Audit chain verification, import …');
     rows.push(await attempt('audit chain verification', measureAuditVerification));
     rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
-    notes.push(checkWorkChain(workPath));
+    notes.push(await checkWorkChain(workPath));
     log(notes[notes.length - 1]);
     rows.push(seedRow(seed), spaRow);
     const firstScreen = rows.findIndex((row) => row.name.startsWith('sign-in'));

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
+import { createGroupCommit } from '../db/groupCommit.ts';
 import { createAuditLog } from './audit/auditLog.ts';
 import { createAuthService } from './auth/authService.ts';
 import { createOidcService } from './auth/oidcService.ts';
@@ -31,6 +32,8 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     creditReversals,
     ingest: createIngestService(db, ledger, creditReversals, audit, clock),
     credits: createCreditService(db, ledger, creditReversals, audit, clock),
+    /** Credit requests arriving together share one commit (db/groupCommit.ts). */
+    groupCommit: createGroupCommit(db),
     policy: createPolicyService(db, audit, clock),
     auth,
     /** Single sign-on, when OIDC_ISSUER turns it on. */

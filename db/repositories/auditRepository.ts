@@ -34,6 +34,15 @@ export function createAuditRepository(db: Db) {
     .prepare<[], unknown[]>(`SELECT seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
       before_json, after_json, reason, request_id, client_ip, prev_hash, hash FROM audit_events ORDER BY seq`)
     .raw();
+  // A seq range of the chain, in the same shape: `(after, upto]`, so ranges laid end to end cover it once.
+  const chainRange = db
+    .prepare<[number, number], unknown[]>(`SELECT seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
+      before_json, after_json, reason, request_id, client_ip, prev_hash, hash FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`)
+    .raw();
+  const atOrBefore = db.prepare<[number], Pick<AuditRow, 'seq' | 'hash'>>(
+    'SELECT seq, hash FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
+  );
+  const bounds = db.prepare<[], { count: number; max_seq: number | null }>('SELECT count(*) AS count, max(seq) AS max_seq FROM audit_events');
   const forEntity = db.prepare<{ entity_type: string; entity_id: string }, AuditRow>(
     'SELECT * FROM audit_events WHERE entity_type = @entity_type AND entity_id = @entity_id ORDER BY seq',
   );
@@ -47,6 +56,14 @@ export function createAuditRepository(db: Db) {
     iterateAll: (): IterableIterator<AuditRow> => all.iterate(),
     /** Every event in chain order as `[…hashed fields, prev_hash, hash]` arrays (verification). */
     iterateChain: (): IterableIterator<unknown[]> => chain.iterate(),
+    /** The events with `after < seq <= upto`, in chain order, as iterateChain gives them. */
+    iterateChainRange: (after: number, upto: number): IterableIterator<unknown[]> => chainRange.iterate(after, upto),
+    /** The last event at or before `seq`: where a range of the chain starting after `seq` picks up. */
+    atOrBefore: (seq: number): Pick<AuditRow, 'seq' | 'hash'> | undefined => atOrBefore.get(seq),
+    bounds: (): { count: number; maxSeq: number } => {
+      const row = bounds.get() ?? { count: 0, max_seq: null };
+      return { count: row.count, maxSeq: row.max_seq ?? 0 };
+    },
     forEntity: (entityType: string, entityId: string): AuditRow[] =>
       forEntity.all({ entity_type: entityType, entity_id: entityId }),
   };

@@ -46,14 +46,23 @@ export interface ChainCheck {
   problem?: string;
 }
 
+/** Where a walk of the chain starts: the event before the first one it reads (none: seq 0, the genesis hash). */
+export interface ChainStart {
+  seq: number;
+  hash: string;
+}
+
+export const CHAIN_ORIGIN: ChainStart = { seq: 0, hash: GENESIS_HASH };
+
 /**
  * Walks events in chain order. The first event whose prev_hash does not name
  * its predecessor, whose seq skips, or whose own hash does not match its
  * content is the first bad one: an edit, an insertion or a deletion there.
+ * A walk over part of the chain starts from the stored event before it.
  */
-export function verifyChain(events: Iterable<ChainTuple>): ChainCheck {
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
+export function verifyChain(events: Iterable<ChainTuple>, start: ChainStart = CHAIN_ORIGIN): ChainCheck {
+  let prevHash = start.hash;
+  let prevSeq = start.seq;
   let checked = 0;
   for (const event of events) {
     checked++;

@@ -1,13 +1,12 @@
 import { Router } from 'express';
 import { createAuditQueries } from '../../db/repositories/auditQueries.ts';
-import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
 import type { ChainStatus } from '../../shared/audit.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, NotFound } from '../errors.ts';
 import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
-import { verifyChain } from './auditChain.ts';
 import { rowToAudit } from './auditRecord.ts';
+import { verifyAuditChain } from './chainVerifier.ts';
 
 /**
  * The audit log. Leads and admins read all of it; an agent reads one
@@ -16,7 +15,6 @@ import { rowToAudit } from './auditRecord.ts';
 export function auditRoutes(ctx: AppContext): Router {
   const router = Router();
   const statements = createAuditQueries(ctx.db);
-  const repo = createAuditRepository(ctx.db);
   const leads = requireRole('lead', 'admin');
 
   router.get('/audit', (req, res) => {
@@ -27,8 +25,8 @@ export function auditRoutes(ctx: AppContext): Router {
     sendListPage(res, 'audit', statements, page, rowToAudit);
   });
 
-  router.get('/audit/verify', leads, (_req, res) => {
-    const result: ChainStatus = verifyChain(repo.iterateChain());
+  router.get('/audit/verify', leads, async (_req, res) => {
+    const result: ChainStatus = await verifyAuditChain(ctx.db);
     res.json(result);
   });
 

@@ -1,10 +1,9 @@
-import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
-import { verifyChain } from '../audit/auditChain.ts';
+import { verifyAuditChain } from '../audit/chainVerifier.ts';
 import { openCliContext } from './cliContext.ts';
 
 const ctx = openCliContext();
 const started = performance.now();
-const result = verifyChain(createAuditRepository(ctx.db).iterateChain());
+const result = await verifyAuditChain(ctx.db);
 const seconds = (performance.now() - started) / 1000;
 ctx.db.close();
 if (result.ok) {

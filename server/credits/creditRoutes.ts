@@ -38,13 +38,16 @@ export function creditRoutes(ctx: AppContext): Router {
     res.json(ctx.credits.eligibility(ids));
   });
 
-  router.post('/credits', (req, res) => {
+  router.post('/credits', async (req, res) => {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (!key || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new ValidationFailed({ [IDEMPOTENCY_HEADER]: 'is required: 1 to 255 printable characters, new for each credit' });
     }
     const input = parseBody(creditRequestSchema, req);
-    const answer = ctx.credits.request(input, key, hashRequestBody(req.body), requester(req), requestOrigin(req));
+    const bodyHash = hashRequestBody(req.body);
+    const by = requester(req);
+    const origin = requestOrigin(req);
+    const answer = await ctx.groupCommit.run(() => ctx.credits.request(input, key, bodyHash, by, origin));
     if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');
     res.status(answer.status).json(answer.record);
   });
