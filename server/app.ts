@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { authRoutes } from './auth/authRoutes.ts';
 import { oidcRoutes } from './auth/oidcRoutes.ts';
 import { loadSession, requireCsrf, requirePasswordChanged, requireSession } from './auth/middleware.ts';
@@ -15,6 +14,7 @@ import { policyRoutes } from './policy/policyRoutes.ts';
 import { reportRoutes } from './reports/reportRoutes.ts';
 import { staffRoutes } from './staff/staffRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
+import { securityHeaders } from './http/securityHeaders.ts';
 import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
@@ -38,28 +38,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // API answers are small and never revalidated: an ETag would hash every body for nothing.
   app.set('etag', false);
   app.use(requestLog(ctx.logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          // MUI (emotion) injects its styles at run time.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'https:'],
-          mediaSrc: ["'self'", 'https:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-      strictTransportSecurity: ctx.config.production,
-    }),
-  );
+  app.use(securityHeaders(ctx.config.production));
 
   app.get('/healthz', (_req, res) => {
     try {

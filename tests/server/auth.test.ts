@@ -177,6 +177,34 @@ describe('health and the SPA shell', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('sends API answers, errors included, the stricter API headers: nothing loads, frames, sniffs or caches', async () => {
+    for (const path of ['/api/auth/me', '/api/lookup?q=x', '/api/no-such-route']) {
+      const res = await request(t.app).get(path);
+      expect(res.status).toBe(401);
+      expect(res.headers).toMatchObject({
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('asks browsers for HTTPS only in production, on pages and API answers alike', async () => {
+    const production = createTestApp({ NODE_ENV: 'production', INGEST_SECRET: 'a-production-ingest-secret-of-some-length' });
+    try {
+      for (const path of ['/healthz', '/api/auth/me']) {
+        const res = await request(production.app).get(path);
+        expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      }
+    } finally {
+      production.cleanup();
+    }
+  });
+
   it('explains that the SPA is not built when client/dist is missing', async () => {
     const res = await request(t.app).get('/some/page');
     expect(res.status).toBe(503);
