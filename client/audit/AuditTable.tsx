@@ -1,6 +1,6 @@
-import { Typography } from '@mui/material';
+import { Button, Typography } from '@mui/material';
 import { lazy, Suspense } from 'react';
-import { DataTable, Link, usePermissions } from 'react-admin';
+import { DataTable, Link, useExpanded, usePermissions, useResourceContext } from 'react-admin';
 import type { AuditRecord } from '../../shared/audit.ts';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
@@ -42,6 +42,17 @@ const EventId = ({ event }: { event: AuditRecord }) => {
   return role && isLeadOrAdmin(role) ? <Link to={`/audit/${event.id}/show`}>{event.id}</Link> : <span>{event.id}</span>;
 };
 
+/** The keyboard's way to the before/after table: react-admin's own expand toggle is kept out of the tab order. */
+const ChangesToggle = ({ event }: { event: AuditRecord }) => {
+  const resource = useResourceContext() ?? 'audit';
+  const [expanded, toggle] = useExpanded(resource, event.id);
+  return (
+    <Button size="small" onClick={toggle} aria-expanded={expanded} aria-label={`${expanded ? 'Hide' : 'Show'} the changes of event ${event.id}`}>
+      {expanded ? 'Hide' : 'Changes'}
+    </Button>
+  );
+};
+
 /**
  * Audit events in the surrounding list context; expand a row for its before/after values.
  * `compact` leaves out the entity and customer (a record's own trail).
@@ -63,6 +74,7 @@ export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empt
         />
       )}
       <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />
+      <DataTable.Col<AuditRecord> label="Before / after" disableSort render={event => <ChangesToggle event={event} />} />
     </DataTable>
   </TableFrame>
 );

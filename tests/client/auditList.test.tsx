@@ -1,4 +1,4 @@
-import { configure, screen, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { AuditList } from '../../client/audit/AuditList.tsx';
@@ -44,14 +44,27 @@ describe('the audit log', () => {
     openAuditLog(lead);
     const row = await screen.findByRole('row', { name: /Policy updated/ });
 
-    // react-admin's expand toggle is hidden from assistive technology (keyboard users open the event's page, which shows the same table).
-    const toggle = row.querySelector('[aria-expanded="false"]');
-    expect(toggle).not.toBeNull();
-    await user.click(toggle as Element);
+    await user.click(within(row).getByRole('button', { name: 'Show the changes of event 40' }));
 
     const changes = await screen.findByRole('table', { name: 'Changes of event 40' });
     const cells = within(changes).getAllByRole('cell').map(cell => cell.textContent);
     expect(cells).toEqual(['approval_threshold', '500', '800', 'changed']);
+    await user.click(within(row).getByRole('button', { name: 'Hide the changes of event 40' }));
+    await waitFor(() => expect(screen.queryByRole('table', { name: 'Changes of event 40' })).not.toBeInTheDocument());
+  });
+
+  it('opens an event\'s changes from the keyboard alone', async () => {
+    const user = userEvent.setup();
+    openAuditLog(lead);
+    const toggle = await screen.findByRole('button', { name: 'Show the changes of event 40' });
+
+    // Tab through the page until the toggle has the focus: it is in the tab order.
+    for (let presses = 0; presses < 60 && document.activeElement !== toggle; presses++) await user.tab();
+    expect(toggle).toHaveFocus();
+    await user.keyboard('{Enter}');
+
+    expect(await screen.findByRole('table', { name: 'Changes of event 40' })).toBeInTheDocument();
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
   });
 
   it('is for leads and admins', async () => {
