@@ -2,10 +2,10 @@ import { Box, Stack, Typography } from '@mui/material';
 import { Link, Show, useRecordContext } from 'react-admin';
 import type { AuditRecord } from '../../shared/audit.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { Fact, FactList } from '../display/Fact.tsx';
 import { Section } from '../display/Section.tsx';
 import { creditShowPath } from '../credits/creditPaths.ts';
-import { showPath } from '../lookup/lookupModel.ts';
 import { AuditDiff } from './AuditDiff.tsx';
 import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
 
@@ -34,7 +34,7 @@ const AuditDetail = () => {
             event.entity_id
           )}
         </Fact>
-        <Fact term="Customer">{event.customer_id ? <Link to={showPath('customers', event.customer_id)}>{event.customer_id}</Link> : '—'}</Fact>
+        <Fact term="Customer"><RecordLink resource="customers" id={event.customer_id} /></Fact>
         <Fact term="Reason">{event.reason ?? '—'}</Fact>
         <Fact term="Request id">{event.request_id ?? '—'}</Fact>
         <Fact term="Client address">{event.client_ip ?? '—'}</Fact>

@@ -4,10 +4,10 @@ import { DataTable, Link, useExpanded, usePermissions, useResourceContext } from
 import type { AuditRecord } from '../../shared/audit.ts';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { creditShowPath } from '../credits/creditPaths.ts';
-import { showPath } from '../lookup/lookupModel.ts';
 import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
 
 // The before/after table loads when a row is first expanded.
@@ -70,7 +70,7 @@ export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empt
           source="customer_id"
           label="Customer"
           disableSort
-          render={event => (event.customer_id ? <Link to={showPath('customers', event.customer_id)}>{event.customer_id}</Link> : '—')}
+          render={event => <RecordLink resource="customers" id={event.customer_id} />}
         />
       )}
       <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />

@@ -4,6 +4,7 @@ import { Link, Show, useGetMany, useGetOne, useRecordContext } from 'react-admin
 import type { CreditRecord } from '../../shared/credits.ts';
 import type { CustomerRecord, GenerationRecord } from '../../shared/records.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { Fact, FactList } from '../display/Fact.tsx';
 import { formatTokens } from '../display/format.ts';
 import { safeMediaUrl } from '../display/safeUrl.ts';
@@ -153,11 +154,11 @@ const CreditDetail = () => {
         <Fact term="Balance before">{balanceBefore == null ? '—' : `${formatTokens(balanceBefore)} tokens`}</Fact>
         <Fact term="Balance after">{credit.balance_after == null ? 'Not applied' : `${formatTokens(credit.balance_after)} tokens`}</Fact>
         <Fact term="Ledger entry">
-          {credit.transaction_id ? <Link to={showPath('transactions', credit.transaction_id)}>{credit.transaction_id}</Link> : '—'}
+          <RecordLink resource="transactions" id={credit.transaction_id} />
         </Fact>
         {credit.void_transaction_id && (
           <Fact term="Void entry">
-            <Link to={showPath('transactions', credit.void_transaction_id)}>{credit.void_transaction_id}</Link>
+            <RecordLink resource="transactions" id={credit.void_transaction_id} />
           </Fact>
         )}
       </FactList>

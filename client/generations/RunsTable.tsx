@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react';
-import { DataTable, Link } from 'react-admin';
+import { DataTable } from 'react-admin';
 import { CreditSelectedRunsButton } from '../credits/CreditSelectedRunsButton.tsx';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
-import { showPath } from '../lookup/lookupModel.ts';
 import type { GenerationRecord } from '../../shared/records.ts';
 import { RefundStateBadge } from './RefundStateBadge.tsx';
 import { RunAssetsProvider } from './RunAssetsContext.tsx';
@@ -41,11 +41,7 @@ export const RunsTable = ({
           source="id"
           label="Run"
           disableSort
-          render={run => (
-            <Link to={showPath('generations', run.id)} sx={{ whiteSpace: 'nowrap' }}>
-              {run.id}
-            </Link>
-          )}
+          render={run => <RecordLink resource="generations" id={run.id} />}
         />
         <DataTable.Col<GenerationRecord> source="model" label="Model" disableSort render={run => run.model ?? '—'} />
         {showChat && (
@@ -53,11 +49,7 @@ export const RunsTable = ({
             source="chat_id"
             label="Chat"
             disableSort
-            render={run => (
-              <Link to={showPath('chats', run.chat_id)} sx={{ whiteSpace: 'nowrap' }}>
-                {run.chat_id}
-              </Link>
-            )}
+            render={run => <RecordLink resource="chats" id={run.chat_id} />}
           />
         )}
         {showCustomer && (
@@ -65,11 +57,7 @@ export const RunsTable = ({
             source="customer_id"
             label="Customer"
             disableSort
-            render={run => (
-              <Link to={showPath('customers', run.customer_id)} sx={{ whiteSpace: 'nowrap' }}>
-                {run.customer_id}
-              </Link>
-            )}
+            render={run => <RecordLink resource="customers" id={run.customer_id} />}
           />
         )}
       </DataTable>

@@ -7,10 +7,10 @@ import { CreditSelectedRunsButton } from '../credits/CreditSelectedRunsButton.ts
 import { DayFilterInput } from '../credits/DayFilterInput.tsx';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { ListLoadError } from '../display/ListLoadError.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
-import { showPath } from '../lookup/lookupModel.ts';
 import { missingRefundFilter, missingRefundSort } from './missingRefundModel.ts';
 
 const filters = [
@@ -102,21 +102,13 @@ export const MissingRefundQueue = () => (
             source="id"
             label="Run"
             disableSort
-            render={run => (
-              <Link to={showPath('generations', run.id)} sx={{ whiteSpace: 'nowrap' }}>
-                {run.id}
-              </Link>
-            )}
+            render={run => <RecordLink resource="generations" id={run.id} />}
           />
           <DataTable.Col<GenerationRecord>
             source="chat_id"
             label="Chat"
             disableSort
-            render={run => (
-              <Link to={showPath('chats', run.chat_id)} sx={{ whiteSpace: 'nowrap' }}>
-                {run.chat_id}
-              </Link>
-            )}
+            render={run => <RecordLink resource="chats" id={run.chat_id} />}
           />
           <DataTable.Col<GenerationRecord> source="started_at" label="Started" render={run => <DateTimeText value={run.started_at} noWrap />} />
         </DataTable>

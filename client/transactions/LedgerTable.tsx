@@ -1,11 +1,11 @@
 import { Typography } from '@mui/material';
 import type { ReactNode } from 'react';
-import { DataTable, Link } from 'react-admin';
+import { DataTable } from 'react-admin';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
-import { showPath } from '../lookup/lookupModel.ts';
 import type { TransactionRecord } from '../../shared/records.ts';
 import { transactionKindLabel } from './transactionModel.ts';
 
@@ -14,15 +14,6 @@ const Amount = ({ entry }: { entry: TransactionRecord }) => (
     <TokenAmount value={entry.amount} signed />
   </Typography>
 );
-
-const RecordLink = ({ resource, id }: { resource: 'generations' | 'chats' | 'customers'; id: string | null }) =>
-  id ? (
-    <Link to={showPath(resource, id)} sx={{ whiteSpace: 'nowrap' }}>
-      {id}
-    </Link>
-  ) : (
-    <span>—</span>
-  );
 
 /** What an entry reverses or which grant made it: the trail between ledger entries. */
 const Trail = ({ entry }: { entry: TransactionRecord }) => {

@@ -1,14 +1,11 @@
 import { Box } from '@mui/material';
-import { Link, Show, useRecordContext } from 'react-admin';
+import { Show, useRecordContext } from 'react-admin';
 import { DateTimeText } from '../display/DateTimeText.tsx';
+import { RecordLink } from '../display/RecordLink.tsx';
 import { Fact, FactList } from '../display/Fact.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
-import { showPath } from '../lookup/lookupModel.ts';
 import type { TransactionRecord } from '../../shared/records.ts';
 import { transactionKindLabel } from './transactionModel.ts';
-
-const LinkOrDash = ({ resource, id }: { resource: 'customers' | 'chats' | 'generations' | 'transactions'; id: string | null }) =>
-  id ? <Link to={showPath(resource, id)}>{id}</Link> : <>—</>;
 
 /** One ledger entry and what it links to. */
 const TransactionDetail = () => {
@@ -28,17 +25,17 @@ const TransactionDetail = () => {
           <DateTimeText value={entry.created_at} />
         </Fact>
         <Fact term="Customer">
-          <LinkOrDash resource="customers" id={entry.customer_id} />
+          <RecordLink resource="customers" id={entry.customer_id} />
         </Fact>
         <Fact term="Chat">
-          <LinkOrDash resource="chats" id={entry.chat_id} />
+          <RecordLink resource="chats" id={entry.chat_id} />
         </Fact>
         <Fact term="Run">
-          <LinkOrDash resource="generations" id={entry.generation_id} />
+          <RecordLink resource="generations" id={entry.generation_id} />
         </Fact>
         <Fact term="Tool">{entry.tool ?? '—'}</Fact>
         <Fact term="Reverses entry">
-          <LinkOrDash resource="transactions" id={entry.reverses_id} />
+          <RecordLink resource="transactions" id={entry.reverses_id} />
         </Fact>
         <Fact term="Made by credit">{entry.credit_id ?? '—'}</Fact>
         <Fact term="Entry id">{entry.id}</Fact>

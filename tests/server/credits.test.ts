@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
-import { act, creditBody, creditWorld, freshKey, postCredit } from './support/credits.ts';
+import { creditBody, creditWorld, freshKey, postCredit } from './support/credits.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;

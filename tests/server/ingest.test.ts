@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connection.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
-import { postEvents, scenario, type StudioEvent } from './support/ingest.ts';
+import { postEvents, scenario } from './support/ingest.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
