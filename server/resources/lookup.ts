@@ -96,6 +96,11 @@ function toResult(kind: LookupKind, hit: LookupHit): LookupResult {
   return result;
 }
 
+const CHAT: readonly LookupKind[] = ['chat'];
+const OTHER_IDS: readonly LookupKind[] = ['customer', 'generation', 'transaction'];
+const ALL_IDS: readonly LookupKind[] = ['chat', 'customer', 'generation', 'transaction'];
+const EMAIL: readonly LookupKind[] = ['email'];
+
 /**
  * Resolves what a support agent pastes into the lookup box (product.md, flow
  * 1): a chat ID or chat URL, a customer e-mail (any case) or id, a generation
@@ -104,22 +109,24 @@ function toResult(kind: LookupKind, hit: LookupHit): LookupResult {
 export function createLookup(db: Db) {
   const queries = createLookupQueries(db);
 
-  function firstHit(attempts: [LookupKind, string][]): LookupResult | undefined {
-    for (const [kind, value] of attempts) {
-      const hit = queries.find(kind, value);
-      if (hit) return toResult(kind, hit);
+  /** The first hit trying each id, in order, as each kind in turn. */
+  function firstHit(kinds: readonly LookupKind[], ids: readonly string[]): LookupResult | undefined {
+    for (const id of ids) {
+      for (const kind of kinds) {
+        const hit = queries.find(kind, id);
+        if (hit) return toResult(kind, hit);
+      }
     }
     return undefined;
   }
 
   return (input: string): LookupResult => {
     const { url, ids } = lookupCandidates(input);
-    const byId = (kinds: LookupKind[]) => ids.flatMap((id) => kinds.map((kind): [LookupKind, string] => [kind, id]));
-    const emails = ids.filter(looksLikeEmail).map((id): [LookupKind, string] => ['email', id]);
-    const attempts = url
-      ? [...byId(['chat']), ...byId(['customer', 'generation', 'transaction']), ...emails]
-      : [...emails, ...byId(['chat', 'customer', 'generation', 'transaction'])];
-    const found = firstHit(attempts);
+    const emails = ids.filter(looksLikeEmail);
+    // A URL names a chat first (the agent's chat URL); a bare text is most often an e-mail or a chat ID.
+    const found = url
+      ? (firstHit(CHAT, ids) ?? firstHit(OTHER_IDS, ids) ?? firstHit(EMAIL, emails))
+      : (firstHit(EMAIL, emails) ?? firstHit(ALL_IDS, ids));
     if (found) return found;
 
     const text = input.trim();
