@@ -1,22 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromiumPath, launchBrowser, viewport } from '../tests/e2e/browser.ts';
 import type { BenchRow } from './results.ts';
 import { distDir, gzipKb } from './spaBundle.ts';
 import type { BenchStaff } from './workDatabase.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** stack.md's flags: no sandbox in these containers, and nothing that phones home (it stalls here). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TRIES = 5;
 /** quality.md: first screen after sign-in, local, headless Chromium: ≤ 1 s to a usable lookup box. */
 const target = [{ metric: 'p50Ms' as const, atMost: 1000 }];
@@ -29,15 +17,15 @@ const target = [{ metric: 'p50Ms' as const, atMost: 1000 }];
  */
 export async function measureFirstScreen(appUrl: string, staff: BenchStaff): Promise<BenchRow> {
   const name = 'sign-in → usable lookup box (Chromium)';
-  if (!existsSync(CHROMIUM)) return { name, checks: target, outcome: 'not measured', note: `chromium missing at ${CHROMIUM}` };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  if (!existsSync(chromiumPath)) return { name, checks: target, outcome: 'not measured', note: `chromium missing at ${chromiumPath}` };
+  const browser = await launchBrowser();
   const times: number[] = [];
   let pageLoads = 0;
   /** Script files the browser fetched until the lookup box was usable: the initial JS as a browser sees it. */
   const scripts = new Set<string>();
   try {
     for (let i = 0; i < TRIES; i++) {
-      const context = await browser.newContext({ baseURL: appUrl, viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({ baseURL: appUrl, viewport });
       const page = await context.newPage();
       let usable = false;
       page.on('response', (response) => {

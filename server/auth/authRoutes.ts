@@ -1,4 +1,4 @@
-import { Router, type CookieOptions } from 'express';
+import { Router } from 'express';
 import { loginRequestSchema, type SessionInfo } from '../../shared/auth.ts';
 import { passwordChangeSchema } from '../../shared/staff.ts';
 import type { AppContext } from '../context.ts';
@@ -7,17 +7,11 @@ import { requestOrigin } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
 import { loginThrottle } from './loginThrottle.ts';
 import { requireCsrf, requireSession } from './middleware.ts';
-import { SESSION_COOKIE } from './sessions.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from './sessions.ts';
 
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  const cookieOptions = (maxAgeMs?: number): CookieOptions => ({
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: ctx.config.production,
-    path: '/',
-    ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
-  });
+  const cookieOptions = (maxAgeMs?: number) => sessionCookieOptions(ctx.config.production, maxAgeMs);
 
   router.post('/login', ...loginThrottle(), async (req, res) => {
     if (!ctx.config.passwordLogin) throw new Forbidden('Password sign-in is turned off: use single sign-on.', 'password_login_disabled');

@@ -7,7 +7,7 @@ import { NotFound, RateLimited } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
 import { SsoRefused } from './oidcClient.ts';
 import { OIDC_LOGIN_TTL_MS, type OidcService } from './oidcService.ts';
-import { SESSION_COOKIE } from './sessions.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from './sessions.ts';
 
 /** The browser's handle on its single sign-on attempt; only the callback needs it. */
 export const OIDC_STATE_COOKIE = 'td_oidc';
@@ -32,14 +32,6 @@ export function oidcRoutes(ctx: AppContext): Router {
     secure: ctx.config.production,
     path: STATE_COOKIE_PATH,
     ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
-  });
-  // The same session cookie as a password sign-in sets (authRoutes); tests/server/oidc.test.ts compares the two.
-  const sessionCookie = (maxAgeMs: number): CookieOptions => ({
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: ctx.config.production,
-    path: '/',
-    maxAge: maxAgeMs,
   });
 
   const ssoService = (req: Request): OidcService => {
@@ -89,7 +81,7 @@ export function oidcRoutes(ctx: AppContext): Router {
         userAgent: req.get('user-agent') ?? null,
         previousToken: req.sessionToken,
       });
-      res.cookie(SESSION_COOKIE, session.token, sessionCookie(session.expiresAt.getTime() - ctx.clock().getTime()));
+      res.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(ctx.config.production, session.expiresAt.getTime() - ctx.clock().getTime()));
       res.redirect(303, '/#/');
     } catch (error) {
       if (!(error instanceof SsoRefused)) throw error;

@@ -1,9 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { CookieOptions } from 'express';
 import type { Db } from '../../db/connection.ts';
 import { createSessionRepository, type SessionWithStaff } from '../../db/repositories/sessionRepository.ts';
 import type { Clock } from '../clock.ts';
 
 export const SESSION_COOKIE = 'td_session';
+
+/** The session cookie's options, the same for a password and a single sign-on: script cannot read it, no other site sends it. */
+export const sessionCookieOptions = (production: boolean, maxAgeMs?: number): CookieOptions => ({
+  httpOnly: true,
+  sameSite: 'strict',
+  secure: production,
+  path: '/',
+  ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
+});
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
