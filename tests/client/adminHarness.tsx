@@ -5,9 +5,12 @@ import {
   defaultI18nProvider,
   HttpError,
   memoryStore,
+  Notification,
   ResourceContextProvider,
   testDataProvider,
   TestMemoryRouter,
+  type AuthProvider,
+  type DataProvider,
   type GetListParams,
   type RaRecord,
 } from 'react-admin';
@@ -59,12 +62,15 @@ export const renderPage = ({
   route = '*',
   resource,
   dataProvider,
+  authProvider,
 }: {
   element: ReactElement;
   path: string;
   route?: string;
   resource?: string;
-  dataProvider: ReturnType<typeof fakeApi>['dataProvider'];
+  dataProvider: DataProvider;
+  /** A signed-in user (`signedInAs` of creditsHarness); none for the screens every role shares. */
+  authProvider?: AuthProvider;
 }) => {
   const location: { current?: Location } = {};
   const page = resource ? <ResourceContextProvider value={resource}>{element}</ResourceContextProvider> : element;
@@ -75,10 +81,11 @@ export const renderPage = ({
         location.current = current;
       }}
     >
-      <AdminContext dataProvider={dataProvider} store={memoryStore()} i18nProvider={defaultI18nProvider}>
+      <AdminContext dataProvider={dataProvider} authProvider={authProvider} store={memoryStore()} i18nProvider={defaultI18nProvider}>
         <Routes>
           <Route path={route} element={page} />
         </Routes>
+        <Notification />
       </AdminContext>
     </TestMemoryRouter>,
   );

@@ -1,21 +1,8 @@
-import { render } from '@testing-library/react';
-import type { ReactElement } from 'react';
-import {
-  AdminContext,
-  defaultI18nProvider,
-  memoryStore,
-  Notification,
-  ResourceContextProvider,
-  TestMemoryRouter,
-  type AuthProvider,
-  type GetManyParams,
-  type RaRecord,
-} from 'react-admin';
-import { Route, Routes, type Location } from 'react-router-dom';
+import type { AuthProvider, GetManyParams, RaRecord } from 'react-admin';
 import { vi } from 'vitest';
 import type { Role } from '../../shared/roles.ts';
 import { defaultPolicy } from './creditsBuilders.ts';
-import { fakeApi } from './adminHarness.tsx';
+import { fakeApi, renderPage } from './adminHarness.tsx';
 
 export interface StaffUser {
   id: string;
@@ -63,38 +50,6 @@ export const creditsApi = (tables: Tables) => {
   return { ...api, ...domain, dataProvider };
 };
 
-/** Renders `element` at `path` inside AdminContext (fresh memory store) with `user` signed in, and the notifications it raises. */
-export const renderAs = ({
-  user,
-  element,
-  path,
-  route = '*',
-  resource,
-  dataProvider,
-}: {
-  user: StaffUser;
-  element: ReactElement;
-  path: string;
-  route?: string;
-  resource?: string;
-  dataProvider: ReturnType<typeof creditsApi>['dataProvider'];
-}) => {
-  const location: { current?: Location } = {};
-  const page = resource ? <ResourceContextProvider value={resource}>{element}</ResourceContextProvider> : element;
-  const view = render(
-    <TestMemoryRouter
-      initialEntries={[path]}
-      locationCallback={current => {
-        location.current = current;
-      }}
-    >
-      <AdminContext dataProvider={dataProvider} authProvider={signedInAs(user)} store={memoryStore()} i18nProvider={defaultI18nProvider}>
-        <Routes>
-          <Route path={route} element={page} />
-        </Routes>
-        <Notification />
-      </AdminContext>
-    </TestMemoryRouter>,
-  );
-  return { ...view, location };
-};
+/** Renders `element` at `path` as adminHarness's `renderPage` does, with `user` signed in. */
+export const renderAs = ({ user, ...page }: { user: StaffUser } & Omit<Parameters<typeof renderPage>[0], 'authProvider'>) =>
+  renderPage({ ...page, authProvider: signedInAs(user) });

@@ -1,75 +1,21 @@
-import { render } from '@testing-library/react';
-import type { ReactElement } from 'react';
-import {
-  AdminContext,
-  defaultI18nProvider,
-  memoryStore,
-  Notification,
-  ResourceContextProvider,
-  testDataProvider,
-  TestMemoryRouter,
-  type AuthProvider,
-  type DataProvider,
-} from 'react-admin';
-import { Route, Routes, type Location } from 'react-router-dom';
+import { testDataProvider, type AuthProvider, type DataProvider } from 'react-admin';
+import type { Location } from 'react-router-dom';
 import type { Role } from '../../shared/roles.ts';
 import type { CreditRecord } from '../../shared/credits.ts';
 import type { StaffRecord } from '../../shared/staff.ts';
+import { renderPage } from './adminHarness.tsx';
+import { signedInAs as signedInAsUser } from './creditsHarness.tsx';
 
-/**
- * The role-aware rendering the lead and admin screens need (dashboard, missing refunds, staff,
- * account): like adminHarness's `renderPage`, plus an auth provider signed in as `role` and the
- * notifications the layout would show.
- */
-export const signedInAs = (role: Role, id = `stf_${role}`): AuthProvider => ({
-  login: async () => undefined,
-  logout: async () => undefined,
-  checkAuth: async () => undefined,
-  checkError: async () => undefined,
-  getPermissions: async () => role,
-  getIdentity: async () => ({ id, fullName: `The ${role}`, role }),
-});
+/** Signed in by role alone, for the lead and admin screens (dashboard, missing refunds, staff, account). */
+export const signedInAs = (role: Role, id = `stf_${role}`): AuthProvider => signedInAsUser({ id, name: `The ${role}`, role });
 
 /** A `testDataProvider` with the given methods (CRUD or the app's extra ones), every one a test's mock. */
 export const providerWith = (methods: Record<string, (...args: never[]) => Promise<unknown>>): DataProvider =>
   testDataProvider(methods as never) as DataProvider;
 
-export const renderAs = ({
-  role,
-  element,
-  path,
-  route = '*',
-  resource,
-  dataProvider,
-  userId,
-}: {
-  role: Role;
-  element: ReactElement;
-  path: string;
-  route?: string;
-  resource?: string;
-  dataProvider: DataProvider;
-  userId?: string;
-}) => {
-  const location: { current?: Location } = {};
-  const page = resource ? <ResourceContextProvider value={resource}>{element}</ResourceContextProvider> : element;
-  const view = render(
-    <TestMemoryRouter
-      initialEntries={[path]}
-      locationCallback={current => {
-        location.current = current;
-      }}
-    >
-      <AdminContext dataProvider={dataProvider} authProvider={signedInAs(role, userId)} store={memoryStore()} i18nProvider={defaultI18nProvider}>
-        <Routes>
-          <Route path={route} element={page} />
-        </Routes>
-        <Notification />
-      </AdminContext>
-    </TestMemoryRouter>,
-  );
-  return { ...view, location };
-};
+/** adminHarness's `renderPage` with someone of `role` signed in. */
+export const renderAs = ({ role, userId, ...page }: { role: Role; userId?: string } & Omit<Parameters<typeof renderPage>[0], 'authProvider'>) =>
+  renderPage({ ...page, authProvider: signedInAs(role, userId) });
 
 /** The filter a list path carries in its `filter` query parameter. */
 export const filterOf = (location: Location | undefined): unknown =>
