@@ -1,13 +1,27 @@
 import Person from '@mui/icons-material/Person';
 import { Button } from '@mui/material';
-import { FilterButton, List, Pagination, SelectInput, TextInput, TopToolbar, useGetIdentity, useListContext } from 'react-admin';
+import { FilterButton, List, Pagination, ReferenceInput, SelectInput, TextInput, TopToolbar, useGetIdentity, useListContext, usePermissions } from 'react-admin';
 import { creditReasons, creditStatuses } from '../../shared/credits.ts';
+import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { ExportCsvButton } from '../dashboard/ExportCsvButton.tsx';
 import { creditReasonLabel, creditStatusPresentation } from './creditModel.ts';
 import { CreditsTable } from './CreditsTable.tsx';
 import { DayFilterInput } from './DayFilterInput.tsx';
 
-const creditFilters = [
+/**
+ * Leads and admins pick the requester by name from the staff list; agents, who may not read the
+ * staff list, have "My requests" and the staff id.
+ */
+const requesterFilter = (role: Role | undefined) =>
+  role && isLeadOrAdmin(role) ? (
+    <ReferenceInput key="requested_by" source="requested_by" reference="staff" sort={{ field: 'name', order: 'ASC' }} perPage={500}>
+      <SelectInput label="Requested by" optionText="name" />
+    </ReferenceInput>
+  ) : (
+    <TextInput key="requested_by" source="requested_by" label="Requested by (staff id)" />
+  );
+
+const creditFilters = (role: Role | undefined) => [
   <SelectInput
     key="status"
     source="status"
@@ -17,7 +31,7 @@ const creditFilters = [
   />,
   <SelectInput key="reason" source="reason" label="Reason" choices={creditReasons.map(reason => ({ id: reason, name: creditReasonLabel(reason) }))} />,
   <TextInput key="customer_id" source="customer_id" label="Customer id" />,
-  <TextInput key="requested_by" source="requested_by" label="Requested by (staff id)" />,
+  requesterFilter(role),
   <TextInput key="ticket_ref" source="ticket_ref" label="Ticket reference" />,
   <DayFilterInput key="created_at_gte" source="created_at_gte" label="Requested from" edge="gte" />,
   <DayFilterInput key="created_at_lte" source="created_at_lte" label="Requested to" edge="lte" />,
@@ -54,16 +68,19 @@ const CreditListActions = () => (
 );
 
 /** Every credit grant, newest first, filterable by status, agent, reason, customer, date and ticket. */
-export const CreditList = () => (
-  <List
-    filters={creditFilters}
-    actions={<CreditListActions />}
-    sort={{ field: 'created_at', order: 'DESC' }}
-    perPage={25}
-    exporter={false}
-    empty={false}
-    pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
-  >
-    <CreditsTable empty={{ title: 'No credit matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
-  </List>
-);
+export const CreditList = () => {
+  const { permissions: role } = usePermissions<Role>();
+  return (
+    <List
+      filters={creditFilters(role)}
+      actions={<CreditListActions />}
+      sort={{ field: 'created_at', order: 'DESC' }}
+      perPage={25}
+      exporter={false}
+      empty={false}
+      pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+    >
+      <CreditsTable empty={{ title: 'No credit matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
+    </List>
+  );
+};

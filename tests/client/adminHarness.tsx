@@ -18,7 +18,7 @@ import { Route, Routes, type Location } from 'react-router-dom';
 import { vi } from 'vitest';
 import type { LookupResult } from '../../shared/lookup.ts';
 
-type Tables = Partial<Record<'customers' | 'chats' | 'generations' | 'transactions' | 'assets' | 'credits' | 'audit', RaRecord[]>>;
+type Tables = Partial<Record<'customers' | 'chats' | 'generations' | 'transactions' | 'assets' | 'credits' | 'audit' | 'staff', RaRecord[]>>;
 
 /** Whether `row` passes a simple-REST filter as the API reads it: `_gte`/`_lte` bounds, id lists, equality. */
 const matches = (row: RaRecord, filter: Record<string, unknown>): boolean =>

@@ -195,4 +195,39 @@ describe('the credits list', () => {
     await waitFor(() => expect(screen.queryByRole('link', { name: 'crd_9' })).not.toBeInTheDocument());
     expect(api.getList).toHaveBeenLastCalledWith('credits', expect.objectContaining({ filter: { requested_by: 'stf_agent' } }));
   });
+
+  it('lets a lead narrow the grants to one agent, picked by name', async () => {
+    const user = userEvent.setup();
+    const api = creditsApi({
+      credits: [buildCredit(), buildCredit({ id: 'crd_9', requested_by: 'stf_lead', requested_by_name: 'Lee Lead' })],
+      staff: [
+        { id: 'stf_agent', name: 'Ada Agent', role: 'agent' },
+        { id: 'stf_lead', name: 'Lee Lead', role: 'lead' },
+      ],
+    });
+    renderAs({ user: lead, element: <CreditList />, path: '/credits', resource: 'credits', dataProvider: api.dataProvider });
+    expect(await screen.findByRole('link', { name: 'crd_9' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Add filter' }));
+    await user.click(await screen.findByRole('menuitemcheckbox', { name: 'Requested by' }));
+    await user.click(await screen.findByRole('combobox', { name: 'Requested by' }));
+    await user.click(await screen.findByRole('option', { name: 'Ada Agent' }));
+
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'crd_9' })).not.toBeInTheDocument());
+    expect(api.getList).toHaveBeenLastCalledWith('credits', expect.objectContaining({ filter: { requested_by: 'stf_agent' } }));
+    expect(api.getList).toHaveBeenCalledWith('staff', expect.objectContaining({ sort: { field: 'name', order: 'ASC' } }));
+  });
+
+  it('gives agents, who may not read the staff list, the staff id field instead of a picker', async () => {
+    const user = userEvent.setup();
+    const api = creditsApi({ credits: [buildCredit()] });
+    renderAs({ user: agent, element: <CreditList />, path: '/credits', resource: 'credits', dataProvider: api.dataProvider });
+    expect(await screen.findByRole('link', { name: 'crd_1' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Add filter' }));
+    await user.click(await screen.findByRole('menuitemcheckbox', { name: 'Requested by (staff id)' }));
+
+    expect(await screen.findByRole('textbox', { name: 'Requested by (staff id)' })).toBeInTheDocument();
+    expect(api.getList).not.toHaveBeenCalledWith('staff', expect.anything());
+  });
 });
