@@ -48,7 +48,7 @@ const ChangesToggle = ({ event }: { event: AuditRecord }) => {
   const [expanded, toggle] = useExpanded(resource, event.id);
   return (
     <Button size="small" onClick={toggle} aria-expanded={expanded} aria-label={`${expanded ? 'Hide' : 'Show'} the changes of event ${event.id}`}>
-      {expanded ? 'Hide' : 'Changes'}
+      {expanded ? 'Hide' : 'Show'}
     </Button>
   );
 };
@@ -62,6 +62,7 @@ export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empt
     <DataTable<AuditRecord> bulkActionButtons={false} rowClick={false} expand={<ExpandedDiff />} empty={<EmptyState {...empty} />}>
       <DataTable.Col<AuditRecord> source="at" label="When" render={event => <DateTimeText value={event.at} noWrap />} />
       <DataTable.Col<AuditRecord> source="id" label="Event" disableSort render={event => <EventId event={event} />} />
+      <DataTable.Col<AuditRecord> label="Changes" disableSort render={event => <ChangesToggle event={event} />} />
       <DataTable.Col<AuditRecord> source="actor_id" label="Who" disableSort render={event => <span title={event.actor_id} style={{ whiteSpace: 'nowrap' }}>{auditActorLabel(event)}</span>} />
       <DataTable.Col<AuditRecord> source="action" label="Action" disableSort render={event => auditActionLabel(event.action)} />
       {!compact && <DataTable.Col<AuditRecord> source="entity_type" label="On" disableSort render={event => <Entity event={event} />} />}
@@ -74,7 +75,6 @@ export const AuditTable = ({ compact = false, empty }: { compact?: boolean; empt
         />
       )}
       <DataTable.Col<AuditRecord> source="reason" label="Reason" disableSort render={event => event.reason ?? '—'} />
-      <DataTable.Col<AuditRecord> label="Before / after" disableSort render={event => <ChangesToggle event={event} />} />
     </DataTable>
   </TableFrame>
 );
