@@ -65,7 +65,7 @@ describe('the console shell', () => {
     render(<App store={memoryStore()} />);
 
     await screen.findByText('Signed in as Ada Lovelace (lead)');
-    await user.click(screen.getByRole('button', { name: 'Profile' }));
+    await user.click(screen.getByRole('button', { name: 'Ada Lovelace: account menu' }));
     await user.click(await screen.findByRole('menuitem', { name: 'Logout' }));
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();

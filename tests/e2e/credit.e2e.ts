@@ -11,7 +11,7 @@ const mayaChatUrl = 'https://studio.example.com/agents/a1/chats/c0ffee00-0000-40
 const artifactsRun = 'gen_maya_artifacts';
 
 async function signOut(page: Page): Promise<void> {
-  await appBar(page).getByRole('button', { name: 'Profile' }).click();
+  await appBar(page).getByRole('button', { name: /: account menu$/ }).click();
   await page.getByRole('menuitem', { name: 'Logout' }).click();
   await page.getByRole('button', { name: /^sign in$/i }).waitFor();
 }
