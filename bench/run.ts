@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { httpSignIn } from '../tests/server/support/serverProcess.ts';
 import { checkWorkChain, measureAuditVerification } from './auditVerification.ts';
+import { measureLedgerCeiling } from './ledgerCeiling.ts';
 import { checkGrantsApplied, creditableRuns, GRANTS_NEEDED, measureCreditGrants } from './creditGrants.ts';
 import { measureFirstScreen } from './firstScreen.ts';
 import { BareReference, measureRead } from './httpBench.ts';
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
     notes.push(await checkWorkChain(workPath));
     log(notes[notes.length - 1]);
+    rows.push(await attempt('ledger table insert ceiling (reference)', () => measureLedgerCeiling(workPath, options.anchor)));
     rows.push(seedRow(seed), spaRow);
     const firstScreen = rows.findIndex((row) => row.name.startsWith('sign-in'));
     if (firstScreen >= 0) rows.push(...rows.splice(firstScreen, 1));
