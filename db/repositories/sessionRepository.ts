@@ -16,20 +16,23 @@ export type SessionWithStaff = SessionRow & {
   staff: Pick<StaffRow, 'id' | 'email' | 'name' | 'role' | 'disabled' | 'must_change_password'>;
 };
 
-interface JoinedRow extends SessionRow {
-  email: string;
-  name: string;
-  role: StaffRow['role'];
-  disabled: 0 | 1;
-  must_change_password: 0 | 1;
-}
+/** The columns of the session lookup, in its SELECT's order. */
+type JoinedRow = [
+  ...[SessionRow['id_hash'], SessionRow['staff_id'], SessionRow['csrf_token'], SessionRow['created_at']],
+  ...[SessionRow['last_seen_at'], SessionRow['expires_at'], SessionRow['client_ip'], SessionRow['user_agent']],
+  ...[StaffRow['email'], StaffRow['name'], StaffRow['role'], StaffRow['disabled'], StaffRow['must_change_password']],
+];
 
 export function createSessionRepository(db: Db) {
   const insert = db.prepare<SessionRow>(`INSERT INTO sessions
     (id_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, client_ip, user_agent)
     VALUES (@id_hash, @staff_id, @csrf_token, @created_at, @last_seen_at, @expires_at, @client_ip, @user_agent)`);
-  const find = db.prepare<[string], JoinedRow>(`SELECT s.*, st.email, st.name, st.role, st.disabled, st.must_change_password
-    FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.id_hash = ?`);
+  // Raw rows, in this column order: the session is built once, not as a row object and then again.
+  const find = db
+    .prepare<[string], unknown[]>(`SELECT s.id_hash, s.staff_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.client_ip, s.user_agent,
+      st.email, st.name, st.role, st.disabled, st.must_change_password
+      FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.id_hash = ?`)
+    .raw();
   const touch = db.prepare<{ id_hash: string; last_seen_at: string }>(
     'UPDATE sessions SET last_seen_at = @last_seen_at WHERE id_hash = @id_hash',
   );
@@ -45,10 +48,13 @@ export function createSessionRepository(db: Db) {
       insert.run(row);
     },
     find: (idHash: string): SessionWithStaff | undefined => {
-      const row = find.get(idHash);
+      const row = find.get(idHash) as JoinedRow | undefined;
       if (!row) return undefined;
-      const { email, name, role, disabled, must_change_password: mustChange, ...session } = row;
-      return { ...session, staff: { id: row.staff_id, email, name, role, disabled, must_change_password: mustChange } };
+      const [id_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, client_ip, user_agent, email, name, role, disabled, mustChange] = row;
+      return {
+        id_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, client_ip, user_agent,
+        staff: { id: staff_id, email, name, role, disabled, must_change_password: mustChange },
+      };
     },
     touch: (idHash: string, lastSeenAt: string): void => {
       touch.run({ id_hash: idHash, last_seen_at: lastSeenAt });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { CookieOptions } from 'express';
 import type { Db } from '../../db/connection.ts';
 import { createSessionRepository, type SessionWithStaff } from '../../db/repositories/sessionRepository.ts';
@@ -15,7 +15,8 @@ export const sessionCookieOptions = (production: boolean, maxAgeMs?: number): Co
   ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }),
 });
 
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+// One-shot hashing: about half the cost of a createHash object, on every request.
+const hashToken = (token: string): string => hash('sha256', token, 'hex');
 
 // last_seen_at is written at most this often, so reads stay cheap.
 const TOUCH_EVERY_MS = 60_000;
