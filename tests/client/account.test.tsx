@@ -7,6 +7,7 @@ import { ChangePasswordPage } from '../../client/account/ChangePasswordPage.tsx'
 import { PasswordChangeGate } from '../../client/account/PasswordChangeGate.tsx';
 import { authProvider, passwordChangeRequired } from '../../client/authProvider.ts';
 import { forgetSession, rememberSession } from '../../client/session.ts';
+import type { Role } from '../../shared/roles.ts';
 import type { PasswordChange } from '../../shared/staff.ts';
 import { buildStaff, providerWith, renderAs } from './dashboardHarness.tsx';
 import { jsonResponse, leadSession, stubFetch } from './fetchStub.ts';
@@ -94,6 +95,19 @@ describe('the change-password form', () => {
 });
 
 describe('a temporary password keeps its owner on the change-password page', () => {
+  /** The layout's gate around a page, on /customers, for someone of `role`. */
+  const renderGate = (role: Role) =>
+    renderAs({
+      role,
+      path: '/customers',
+      dataProvider: providerWith({}),
+      element: (
+        <PasswordChangeGate>
+          <p>the console</p>
+        </PasswordChangeGate>
+      ),
+    });
+
   it('sign-in sends a newcomer there', async () => {
     stubFetch(() => jsonResponse(newcomer));
     await expect(authProvider.login({ email: 'new@example.com', password: 'Tmp-7xQ2-kLp9' })).resolves.toEqual({ redirectTo: '/account/password' });
@@ -117,31 +131,13 @@ describe('a temporary password keeps its owner on the change-password page', () 
 
   it('the layout gate sends them there from any page', async () => {
     rememberSession(newcomer);
-    const { location } = renderAs({
-      role: 'agent',
-      path: '/customers',
-      dataProvider: providerWith({}),
-      element: (
-        <PasswordChangeGate>
-          <p>the console</p>
-        </PasswordChangeGate>
-      ),
-    });
+    const { location } = renderGate('agent');
     await waitFor(() => expect(location.current?.pathname).toBe('/account/password'));
   });
 
   it('the gate lets everyone else through', async () => {
     rememberSession(leadSession);
-    renderAs({
-      role: 'lead',
-      path: '/customers',
-      dataProvider: providerWith({}),
-      element: (
-        <PasswordChangeGate>
-          <p>the console</p>
-        </PasswordChangeGate>
-      ),
-    });
+    renderGate('lead');
     expect(await screen.findByText('the console')).toBeInTheDocument();
   });
 });

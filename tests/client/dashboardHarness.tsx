@@ -4,6 +4,7 @@ import type { Role } from '../../shared/roles.ts';
 import type { CreditRecord } from '../../shared/credits.ts';
 import type { StaffRecord } from '../../shared/staff.ts';
 import { renderPage } from './adminHarness.tsx';
+import { buildCredit as buildCreditRecord } from './creditsBuilders.ts';
 import { signedInAs as signedInAsUser } from './creditsHarness.tsx';
 
 /** Signed in by role alone, for the lead and admin screens (dashboard, missing refunds, staff, account). */
@@ -33,35 +34,19 @@ export const buildStaff = (overrides: Partial<StaffRecord> = {}): StaffRecord =>
   ...overrides,
 });
 
-export const buildCredit = (overrides: Partial<CreditRecord> = {}): CreditRecord => ({
-  id: 'crd_1',
-  customer_id: 'cus_7',
-  customer_name: 'Grace Hopper',
-  amount: 495,
-  items: [{ generation_id: 'gen_1', tokens: 495 }],
-  reason: 'off_prompt',
-  ticket_ref: 'T-100',
-  expected: 'A red car',
-  received: 'A blue car',
-  note: null,
-  customer_asset_urls: [],
-  evidence: {},
-  status: 'applied',
-  requested_by: 'stf_ada',
-  requested_by_name: 'Ada Agent',
-  decided_by: null,
-  decided_by_name: null,
-  decided_at: null,
-  decision_reason: null,
-  voided_by: null,
-  voided_by_name: null,
-  voided_at: null,
-  void_reason: null,
-  transaction_id: 'tx_credit_1',
-  void_transaction_id: null,
-  balance_after: 10_000,
-  approval_reasons: [],
-  anomalies: [],
-  created_at: '2026-11-20T10:00:00.000Z',
-  ...overrides,
-});
+/** The credits builder's record with this file's defaults: an off-prompt grant of 495 tokens by another agent. */
+export const buildCredit = (overrides: Partial<CreditRecord> = {}): CreditRecord =>
+  buildCreditRecord({
+    amount: 495,
+    items: [{ generation_id: 'gen_1', tokens: 495 }],
+    reason: 'off_prompt',
+    ticket_ref: 'T-100',
+    expected: 'A red car',
+    received: 'A blue car',
+    evidence: {},
+    requested_by: 'stf_ada',
+    transaction_id: 'tx_credit_1',
+    balance_after: 10_000,
+    created_at: '2026-11-20T10:00:00.000Z',
+    ...overrides,
+  });

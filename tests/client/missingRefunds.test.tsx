@@ -99,8 +99,7 @@ describe('the missing-refund queue', () => {
 });
 
 describe('the menu entry', () => {
-  it('shows how many runs wait, from the list’s total only', async () => {
-    const api = queueApi(missing.slice(0, 1), 4);
+  const renderMenuEntry = (api: ReturnType<typeof queueApi>) =>
     renderAs({
       role: 'agent',
       path: '/',
@@ -111,6 +110,10 @@ describe('the menu entry', () => {
         </Menu>
       ),
     });
+
+  it('shows how many runs wait, from the list’s total only', async () => {
+    const api = queueApi(missing.slice(0, 1), 4);
+    renderMenuEntry(api);
 
     expect(await screen.findByLabelText('4 waiting')).toHaveTextContent('4');
     expect(screen.getByRole('menuitem', { name: /Missing refunds/ })).toHaveAttribute('href', '/missing-refunds');
@@ -122,16 +125,7 @@ describe('the menu entry', () => {
 
   it('shows no count when nothing waits', async () => {
     const api = queueApi([], 0);
-    renderAs({
-      role: 'agent',
-      path: '/',
-      dataProvider: api.dataProvider,
-      element: (
-        <Menu>
-          <MissingRefundsMenuItem />
-        </Menu>
-      ),
-    });
+    renderMenuEntry(api);
     await waitFor(() => expect(api.getList).toHaveBeenCalled());
     expect(screen.getByRole('menuitem', { name: 'Missing refunds' })).toBeInTheDocument();
     expect(screen.queryByLabelText(/waiting/)).not.toBeInTheDocument();
