@@ -59,15 +59,8 @@ export interface StoryCustomer {
   script: StoryScript;
 }
 
-interface StoryRun {
-  id: string;
-  tool: string;
-  model: string;
-  prompt: string;
-  startAt: number;
-  tokens: number;
-  outcome: RunOutcome;
-}
+/** A run of a story: a run plan with its own stable id, in the story's chat. */
+type StoryRun = Pick<RunPlan, 'tool' | 'model' | 'prompt' | 'startAt' | 'tokens' | 'outcome'> & { id: string };
 
 /** Stable ledger and asset ids derived from the run id: gen_maya_artifacts → txn_maya_artifacts_charge. */
 function scripted(chatId: string, run: StoryRun): RunPlan {
