@@ -18,6 +18,7 @@ import { securityHeaders } from './http/securityHeaders.ts';
 import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
+import { deliveryActionRoutes, requireBearer, studioFeedRoutes } from './delivery/studioRoutes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultClientDir = join(root, 'client', 'dist');
@@ -38,6 +39,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // API answers are small and never revalidated: an ETag would hash every body for nothing.
   app.set('etag', false);
   app.use(requestLog(ctx.logger));
+  // Counting requests costs a little on every one: only when someone reads the metrics.
+  if (ctx.config.metricsToken) app.use(ctx.metrics.requestCounter());
   app.use(securityHeaders(ctx.config.production));
 
   app.get('/healthz', (_req, res) => {
@@ -49,8 +52,13 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     }
   });
 
-  // Signed by the studio, not by a session: mounted before the session and CSRF checks.
+  app.get('/metrics', requireBearer(ctx.config.metricsToken, 'Metrics'), async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  // Signed by the studio or holding its bearer token, not a session: mounted before the session and CSRF checks.
   app.use('/api/ingest', ingestRoutes(ctx));
+  app.use('/api/studio', studioFeedRoutes(ctx));
 
   const api = express.Router();
   // Only requests that can carry a body go through the JSON parser; reads skip a layer of work.
@@ -65,6 +73,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // Before the credit and audit routes, whose `/:id` would otherwise take `export.csv`.
   api.use(exportRoutes(ctx));
   api.use(creditRoutes(ctx));
+  api.use(deliveryActionRoutes(ctx));
   api.use(creditListRoutes(ctx));
   api.use(auditRoutes(ctx));
   api.use(reportRoutes(ctx));

@@ -1,6 +1,20 @@
 import { z } from 'zod';
+import { Secret } from './delivery/secret.ts';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, parseWebhookSecret, parseWebhookUrl, type Parsed } from './delivery/deliverySettings.ts';
 
 const onOff = z.enum(['on', 'off']);
+
+/** A string variable checked (and converted) by one of the delivery parsers. */
+const parsedWith = <T>(parse: (text: string) => Parsed<T>) =>
+  z.string().transform((text, ctx) => {
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  });
+
+const longToken = z.string().min(32, 'must be at least 32 characters').max(1024, 'must be at most 1024 characters')
+  .regex(/^[\x21-\x7E]+$/, 'must be printable characters without spaces');
 
 const envSchema = z
   .object({
@@ -19,6 +33,18 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_REDIRECT_URL: z.url().optional(),
     OIDC_EMAIL_DOMAIN: z.string().min(1).optional(),
+    STUDIO_WEBHOOK_URL: parsedWith(parseWebhookUrl).optional(),
+    STUDIO_WEBHOOK_SECRET: parsedWith(parseWebhookSecret).optional(),
+    STUDIO_WEBHOOK_SECRET_PREVIOUS: parsedWith(parseWebhookSecret).optional(),
+    STUDIO_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(300).default(15),
+    STUDIO_WEBHOOK_RETRY_SCHEDULE: parsedWith(parseRetrySchedule).default(() => {
+      const parsed = parseRetrySchedule(DEFAULT_RETRY_SCHEDULE);
+      if (!parsed.ok) throw new Error('the default retry schedule does not parse');
+      return parsed.value;
+    }),
+    STUDIO_WEBHOOK_CONCURRENCY: z.coerce.number().int('must be a whole number').min(1).max(64).default(4),
+    STUDIO_FEED_TOKEN: longToken.optional(),
+    METRICS_TOKEN: longToken.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.INGEST_SECRET) {
@@ -29,6 +55,21 @@ const envSchema = z
     }
     if (env.PASSWORD_LOGIN === 'off' && !env.OIDC_ISSUER) {
       ctx.addIssue({ code: 'custom', path: ['PASSWORD_LOGIN'], message: 'cannot be off unless OIDC_ISSUER enables single sign-on' });
+    }
+    if (env.STUDIO_WEBHOOK_URL && !env.STUDIO_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STUDIO_WEBHOOK_SECRET'], message: 'is required with STUDIO_WEBHOOK_URL' });
+    }
+    if (env.STUDIO_WEBHOOK_SECRET && !env.STUDIO_WEBHOOK_URL) {
+      ctx.addIssue({ code: 'custom', path: ['STUDIO_WEBHOOK_URL'], message: 'is required with STUDIO_WEBHOOK_SECRET (where should events go?)' });
+    }
+    if (env.STUDIO_WEBHOOK_SECRET_PREVIOUS && !env.STUDIO_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STUDIO_WEBHOOK_SECRET_PREVIOUS'], message: 'is only used beside STUDIO_WEBHOOK_SECRET, during a rotation' });
+    }
+    if (env.NODE_ENV === 'production' && !env.STUDIO_WEBHOOK_URL && !env.STUDIO_FEED_TOKEN) {
+      ctx.addIssue({
+        code: 'custom', path: ['STUDIO_WEBHOOK_URL or STUDIO_FEED_TOKEN'],
+        message: 'is required when NODE_ENV=production: without one of them no credit reaches the studio',
+      });
     }
   });
 
@@ -53,6 +94,22 @@ export interface Config {
     redirectUrl: string;
     emailDomain: string | null;
   };
+  /** Pushing credit events to the studio; null when STUDIO_WEBHOOK_URL is unset. */
+  webhook: WebhookConfig | null;
+  /** The bearer token of the credit event feed; null turns the feed off (404). */
+  feedToken: Secret | null;
+  /** The bearer token of `GET /metrics`; null turns it off (404). */
+  metricsToken: Secret | null;
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** HMAC keys: the current one, then the previous one during a rotation. */
+  keys: Secret[];
+  timeoutMs: number;
+  /** The waits after each failed attempt; after the last one fails the event is given up. */
+  retryScheduleMs: number[];
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -91,5 +148,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           emailDomain: e.OIDC_EMAIL_DOMAIN ?? null,
         }
       : null,
+    webhook: e.STUDIO_WEBHOOK_URL && e.STUDIO_WEBHOOK_SECRET
+      ? {
+          url: e.STUDIO_WEBHOOK_URL.href,
+          keys: [e.STUDIO_WEBHOOK_SECRET, e.STUDIO_WEBHOOK_SECRET_PREVIOUS]
+            .filter((key): key is Buffer => key !== undefined)
+            .map((key) => new Secret(key.toString('base64'))),
+          timeoutMs: e.STUDIO_WEBHOOK_TIMEOUT_SECONDS * 1000,
+          retryScheduleMs: e.STUDIO_WEBHOOK_RETRY_SCHEDULE,
+          concurrency: e.STUDIO_WEBHOOK_CONCURRENCY,
+        }
+      : null,
+    feedToken: e.STUDIO_FEED_TOKEN ? new Secret(e.STUDIO_FEED_TOKEN) : null,
+    metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { createGroupCommit } from '../db/groupCommit.ts';
+import type { StudioDeliverySettings } from '../shared/delivery.ts';
 import { createAuditLog } from './audit/auditLog.ts';
 import { createAuthService } from './auth/authService.ts';
 import { createOidcService } from './auth/oidcService.ts';
@@ -9,18 +10,28 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createCreditReversals } from './credits/creditReversals.ts';
 import { createCreditService } from './credits/creditService.ts';
+import { createDeliveryService } from './delivery/deliveryService.ts';
+import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import { createPolicyService } from './policy/policyService.ts';
 import { createIngestService } from './ingest/ingestService.ts';
 import { createLedger } from './ledger/ledger.ts';
+import { createMetrics } from './metrics.ts';
 import { createStaffService } from './staff/staffService.ts';
 
 /** Everything a request handler or a command-line tool works with, built once per database. */
 export function createContext(db: Db, config: Config, clock: Clock, logger: Logger) {
   const audit = createAuditLog(db, clock);
   const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
-  const ledger = createLedger(db, clock);
+  const metrics = createMetrics(db, clock);
+  // Push is on only with a webhook URL; the dispatcher is built here and started by main.ts.
+  const dispatcher: Dispatcher | null = config.webhook ? createDispatcher({ db, config: config.webhook, audit, clock, logger, metrics }) : null;
+  const wakeDispatcher = (): void => dispatcher?.wake();
+  const ledger = createLedger(db, clock, { onCreditEvent: wakeDispatcher });
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
-  const auth = createAuthService(db, audit, sessions);
+  const studioDelivery: StudioDeliverySettings = { push_enabled: config.webhook !== null, feed_enabled: config.feedToken !== null };
+  const auth = createAuthService(db, audit, sessions, studioDelivery);
+  const credits = createCreditService(db, ledger, creditReversals, audit, clock);
+  const delivery = createDeliveryService(db, config, audit, clock, credits.record, wakeDispatcher);
   return {
     db,
     config,
@@ -30,8 +41,8 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     sessions,
     ledger,
     creditReversals,
-    ingest: createIngestService(db, ledger, creditReversals, audit, clock),
-    credits: createCreditService(db, ledger, creditReversals, audit, clock),
+    ingest: createIngestService(db, ledger, creditReversals, delivery, audit, clock),
+    credits,
     /** Credit requests arriving together share one commit (db/groupCommit.ts). */
     groupCommit: createGroupCommit(db),
     policy: createPolicyService(db, audit, clock),
@@ -39,6 +50,12 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     /** Single sign-on, when OIDC_ISSUER turns it on. */
     oidc: config.oidc ? createOidcService(db, config.oidc, auth, clock) : null,
     staff: createStaffService(db, audit, sessions, clock),
+    /** Whether credits can reach the studio at all, as every staff session is told. */
+    studioDelivery,
+    delivery,
+    /** Pushes credit events to the studio; null when push is off. Not running until started. */
+    dispatcher,
+    metrics,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

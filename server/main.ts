@@ -53,12 +53,17 @@ async function main(): Promise<void> {
     } else if (ctx.staff.count() === 0) {
       lines.push('No staff accounts yet: create one with `npm run staff -- add --email you@example.com --role admin --password-stdin`.');
     }
+    if (!ctx.studioDelivery.push_enabled && !ctx.studioDelivery.feed_enabled) {
+      lines.push('Credits are not delivered to the studio: delivery is not configured (set STUDIO_WEBHOOK_URL and STUDIO_WEBHOOK_SECRET, or STUDIO_FEED_TOKEN).');
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   server.on('error', (error) => {
     logger.fatal({ err: error }, 'server could not start');
     process.exit(1);
   });
+
+  ctx.dispatcher?.start();
 
   const purge = setInterval(() => {
     ctx.sessions.purgeExpired();
@@ -68,9 +73,13 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
+    // Attempts in flight are recorded before the database closes; one cut short is sent again after its lease.
+    const dispatcherStopped = ctx.dispatcher?.stop() ?? Promise.resolve();
     server.close(() => {
-      db.close();
-      process.exit(0);
+      void dispatcherStopped.then(() => {
+        db.close();
+        process.exit(0);
+      });
     });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

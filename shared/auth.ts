@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { studioDeliverySettingsSchema } from './delivery.ts';
 import { roleSchema } from './roles.ts';
 
 export const loginRequestSchema = z.object({
@@ -21,6 +22,8 @@ export type StaffUser = z.infer<typeof staffUserSchema>;
 export const sessionInfoSchema = z.object({
   user: staffUserSchema,
   csrf_token: z.string(),
+  /** Whether credits can reach the studio at all: the console warns every role when they cannot. */
+  studio_delivery: studioDeliverySettingsSchema,
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { creditDeliverySchema } from './delivery.ts';
 import { refundStateSchema } from './refundState.ts';
 
 export const creditReasons = [
@@ -140,6 +141,8 @@ export const creditRecordSchema = z.object({
   approval_reasons: z.array(z.string()),
   /** Flags for a lead's second look, each in words; empty for most credits. */
   anomalies: z.array(creditAnomalySchema),
+  /** Its credit events on their way to the studio, in the order they were written (docs/integration.md). */
+  delivery: z.array(creditDeliverySchema),
   created_at: z.string(),
 });
 export type CreditRecord = z.infer<typeof creditRecordSchema>;

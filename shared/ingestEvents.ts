@@ -13,6 +13,11 @@ export const studioId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may hold only letters, digits and . _ : -');
 
 const tokens = z.number().int('must be a whole number of tokens').positive('must be positive').max(1_000_000_000);
+/** Signed as in the ledger (a void is negative): the studio's echo of a credit event. */
+const signedTokens = z.number().int('must be a whole number of tokens').min(-1_000_000_000).max(1_000_000_000)
+  .refine((amount) => amount !== 0, 'must not be zero');
+/** The studio's confirmation that it booked a credit event; never a new ledger entry. */
+const creditEcho = z.object({ transaction_id: studioId, credit_id: studioId, customer_id: studioId, amount: signedTokens });
 const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);
 
 /** Only https: links, or the console's own /media/ files: never javascript:, data: or http:. */
@@ -39,6 +44,8 @@ export const ingestEventTypes = [
   'tokens.refunded',
   'tokens.purchased',
   'tokens.plan_granted',
+  'tokens.credit_applied',
+  'tokens.credit_voided',
 ] as const;
 export type IngestEventType = (typeof ingestEventTypes)[number];
 
@@ -113,6 +120,8 @@ export const ingestDataSchemas = {
   }),
   'tokens.purchased': z.object({ transaction_id: studioId, customer_id: studioId, amount: tokens, created_at: isoInstant }),
   'tokens.plan_granted': z.object({ transaction_id: studioId, customer_id: studioId, amount: tokens, created_at: isoInstant }),
+  'tokens.credit_applied': creditEcho,
+  'tokens.credit_voided': creditEcho,
 } satisfies Record<IngestEventType, z.ZodType>;
 
 export type IngestData<T extends IngestEventType> = z.infer<(typeof ingestDataSchemas)[T]>;

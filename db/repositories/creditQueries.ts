@@ -1,8 +1,26 @@
 import { z } from 'zod';
 import { creditReasonSchema, creditStatusSchema } from '../../shared/credits.ts';
+import { deliveryStateFilterSchema, type DeliveryStateFilter } from '../../shared/delivery.ts';
 import type { Db } from '../connection.ts';
 import { creditViewSql, type CreditViewRow } from './creditRepository.ts';
-import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
+import { createListStatements, filterOn, type FilterDef, type ListSpec } from './listStatements.ts';
+
+/**
+ * `delivery_state`: a credit matches when one of its events is in that state
+ * (`pending` includes attempts in flight). The rare states list their few
+ * credits from the events' state index; `delivered`, true of most credits,
+ * is checked row by row as the page fills.
+ */
+const deliveryStateFilter: FilterDef = {
+  schema: deliveryStateFilterSchema,
+  role: { kind: 'attribute' },
+  where: (param, value, drives) =>
+    value === 'delivered'
+      ? `EXISTS (SELECT 1 FROM credit_events e WHERE e.credit_id = c.id AND e.state = @${param})`
+      : `${drives ? 'c.id' : '+c.id'} IN (SELECT e.credit_id FROM credit_events e WHERE e.state IN (@${param}, @${param}_also))`,
+  bind: (param, value) =>
+    value === 'delivered' ? { [param]: value } : { [param]: value as DeliveryStateFilter, [`${param}_also`]: value === 'pending' ? 'delivering' : (value as DeliveryStateFilter) },
+};
 
 export const creditListSpec: ListSpec = {
   select: creditViewSql,
@@ -18,6 +36,7 @@ export const creditListSpec: ListSpec = {
     ticket_ref: filterOn.equals('c.ticket_ref', z.string().trim().min(1).max(100)),
     created_at_gte: filterOn.time('c.created_at', 'gte'),
     created_at_lte: filterOn.time('c.created_at', 'lte'),
+    delivery_state: deliveryStateFilter,
   },
   sorts: {
     created_at: { expr: 'c.created_at' },

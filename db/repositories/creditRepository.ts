@@ -50,6 +50,8 @@ export interface CreditViewRow extends CreditRow {
   customer_prior_credits: number;
   /** `<run id>|<auto-refund entry id>|<other credit id>` of the first run refunded another way, or null. */
   overlap: string | null;
+  /** JSON array of the grant's credit events (delivery columns), in the order they were written. */
+  delivery_json: string;
 }
 
 /** A grant with the names of the people and customer it names, and its ledger entry's balance. */
@@ -73,7 +75,11 @@ export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS r
       WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR EXISTS (
          SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval')))
-      LIMIT 1) AS overlap
+      LIMIT 1) AS overlap,
+    (SELECT json_group_array(json_object('id', e.id, 'type', e.type, 'state', e.state, 'attempts', e.attempts,
+         'last_status', e.last_status, 'last_error', e.last_error, 'due_at', e.due_at, 'delivered_at', e.delivered_at,
+         'delivered_via', e.delivered_via, 'studio_ref', e.studio_ref, 'confirmed_at', e.confirmed_at, 'failing_since', e.failing_since))
+       FROM (SELECT * FROM credit_events WHERE credit_id = c.id ORDER BY seq) e) AS delivery_json
   FROM credits c
   LEFT JOIN customers cu ON cu.id = c.customer_id
   LEFT JOIN staff rq ON rq.id = c.requested_by

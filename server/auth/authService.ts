@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection.ts';
 import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
 import type { LoginRequest, SessionInfo } from '../../shared/auth.ts';
+import type { StudioDeliverySettings } from '../../shared/delivery.ts';
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { InvalidCredentials } from '../errors.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
@@ -32,7 +33,7 @@ export interface SignInRefusal {
   details: SignInDetails;
 }
 
-export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions) {
+export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, studioDelivery: StudioDeliverySettings) {
   const staffRepo = createStaffRepository(db);
 
   /**
@@ -57,6 +58,7 @@ export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions) {
       info: {
         user: { id: staff.id, email: staff.email, name: staff.name, role: staff.role, must_change_password: staff.must_change_password === 1 },
         csrf_token: session.csrfToken,
+        studio_delivery: studioDelivery,
       },
     };
   }

@@ -1,5 +1,6 @@
 import type { CreditViewRow } from '../../db/repositories/creditRepository.ts';
 import type { CreditReason, CreditRecord } from '../../shared/credits.ts';
+import { rowToDelivery, type DeliveryColumns } from '../delivery/deliveryRecord.ts';
 import { anomaliesOf } from './anomalies.ts';
 
 const parseJson = <T>(text: string, fallback: T): T => {
@@ -47,6 +48,7 @@ export function rowToCredit(row: CreditViewRow): CreditRecord {
     balance_after: row.balance_after,
     approval_reasons: approvalReasons,
     anomalies: anomaliesOf(row),
+    delivery: parseJson<DeliveryColumns[]>(row.delivery_json, []).map(rowToDelivery),
     created_at: row.created_at,
   };
 }

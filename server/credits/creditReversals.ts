@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connection.ts';
+import type { VoidCause } from '../../shared/delivery.ts';
 import { createCreditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
@@ -14,7 +15,7 @@ const actorId = (actor: Actor): string => (actor.type === 'staff' || actor.type 
 export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, clock: Clock) {
   const repo = createCreditRepository(db);
 
-  function voidApplied(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): CreditRow {
+  function voidApplied(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin, cause: VoidCause = 'staff'): CreditRow {
     const now = isoNow(clock);
     if (!credit.transaction_id || !repo.markVoided({ id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason })) {
       throw new Error(`credit ${credit.id} is not applied`);
@@ -22,6 +23,7 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
     const balanceBefore = ledger.balanceOf(credit.customer_id);
     const entry = ledger.post({
       customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
+      voidCause: cause,
     });
     repo.linkVoidTransaction(credit.id, entry.id);
     const after = repo.byId(credit.id);
@@ -55,7 +57,7 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
     const undone: string[] = [];
     for (const credit of repo.activeForGeneration(generationId)) {
       const reason = `The studio's auto-refund ${refundTransactionId} for run ${generationId} arrived after this credit; the refund wins.`;
-      if (credit.status === 'applied') voidApplied(credit, { type: 'system' }, reason);
+      if (credit.status === 'applied') voidApplied(credit, { type: 'system' }, reason, undefined, 'late_auto_refund');
       else rejectPending(credit, { type: 'system' }, reason);
       undone.push(credit.id);
     }

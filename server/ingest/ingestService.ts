@@ -11,6 +11,7 @@ import {
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import type { CreditReversals } from '../credits/creditReversals.ts';
+import { EchoMismatch, type DeliveryService } from '../delivery/deliveryService.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 
 /** A valid event the console cannot accept (it contradicts stored records); not remembered, so it can be resent. */
@@ -37,7 +38,14 @@ const idOf = (raw: unknown): string | null =>
  * the moment the parent is stored. Each batch is one transaction; each event
  * runs in its own savepoint so one bad event never drops the good ones.
  */
-export function createIngestService(db: Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock) {
+export function createIngestService(
+  db: Db,
+  ledger: Ledger,
+  reversals: CreditReversals,
+  delivery: Pick<DeliveryService, 'confirmEcho'>,
+  audit: AuditLog,
+  clock: Clock,
+) {
   const repo = createIngestRepository(db);
 
   /** The record an event hangs on, as a key, when it is not stored yet. */
@@ -45,6 +53,8 @@ export function createIngestService(db: Db, ledger: Ledger, reversals: CreditRev
     const d = event.data as Record<string, unknown>;
     switch (event.type) {
       case 'customer.upserted':
+      case 'tokens.credit_applied':
+      case 'tokens.credit_voided':
         return null;
       case 'chat.created':
       case 'tokens.purchased':
@@ -173,6 +183,18 @@ export function createIngestService(db: Db, ledger: Ledger, reversals: CreditRev
           amount: d.amount, createdAt: d.created_at,
         });
         return 'applied';
+      }
+      case 'tokens.credit_applied':
+      case 'tokens.credit_voided': {
+        const d = event.data as IngestData<'tokens.credit_applied'>;
+        const type = event.type === 'tokens.credit_applied' ? 'credit.applied' : 'credit.voided';
+        try {
+          // A repeated echo under another event id confirms nothing new.
+          return delivery.confirmEcho({ type, ...d }) ? 'applied' : 'no_effect';
+        } catch (error) {
+          if (error instanceof EchoMismatch) throw new EventRejected(error.message);
+          throw error;
+        }
       }
     }
   }

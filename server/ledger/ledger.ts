@@ -1,6 +1,8 @@
 import type { Db } from '../../db/connection.ts';
 import { createLedgerRepository, type LedgerEntryRow, type LedgerKind } from '../../db/repositories/ledgerRepository.ts';
+import type { VoidCause } from '../../shared/delivery.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { createCreditEventWriter } from '../delivery/creditEventWriter.ts';
 import { newId } from '../ids.ts';
 
 export interface PostEntry {
@@ -16,6 +18,13 @@ export interface PostEntry {
   tool?: string | null;
   reversesId?: string | null;
   creditId?: string | null;
+  /** A `credit_void`'s cause, as the studio is told it: a lead's decision or a late auto-refund. */
+  voidCause?: VoidCause;
+}
+
+export interface LedgerOptions {
+  /** Called after a credit event is queued (inside the transaction): wakes the delivery dispatcher. */
+  onCreditEvent?: () => void;
 }
 
 export class UnknownCustomer extends Error {
@@ -27,10 +36,13 @@ export class UnknownCustomer extends Error {
 /**
  * Posts ledger entries. Each entry carries the running balance after it; the
  * database checks that figure and moves the customer's balance with it, so
- * the balance is the sum of the entries at every commit.
+ * the balance is the sum of the entries at every commit. Every credit entry
+ * (`manual_credit`, `credit_void`) queues its credit event for the studio in
+ * the same transaction, whatever path posts it.
  */
-export function createLedger(db: Db, clock: Clock) {
+export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) {
   const repo = createLedgerRepository(db);
+  const writeCreditEvent = createCreditEventWriter(db, options.onCreditEvent);
 
   function post(input: PostEntry): Omit<LedgerEntryRow, 'seq'> {
     if (!db.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
@@ -52,6 +64,7 @@ export function createLedger(db: Db, clock: Clock) {
       reverses_id: input.reversesId ?? null,
       credit_id: input.creditId ?? null,
     };
+    if (entry.kind === 'manual_credit' || entry.kind === 'credit_void') writeCreditEvent(entry, input.voidCause);
     repo.insert(entry);
     return entry;
   }

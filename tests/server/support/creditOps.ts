@@ -54,7 +54,7 @@ export function creditOps(ctx: AppContext, staffId: string) {
       if (!credit?.transaction_id || !repo.markVoided({ id, voided_by: staffId, voided_at: ctx.clock().toISOString(), void_reason: 'wrong' })) {
         throw new Error('not applied');
       }
-      const entry = ctx.ledger.post({ customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: id, reversesId: credit.transaction_id });
+      const entry = ctx.ledger.post({ customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: id, reversesId: credit.transaction_id, voidCause: 'staff' });
       repo.linkVoidTransaction(id, entry.id);
     });
   }
