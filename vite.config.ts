@@ -11,10 +11,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     // react-admin with MUI alone is ~900 kB raw, so Vite's 500 kB default always fires. This limit
-    // (raw kB) trips shortly before the initial chunk nears the 330 kB gzip budget in quality.md.
+    // (raw kB) trips shortly before the initial chunk nears the 330 kB gzip budget (BENCHMARKS.md).
     chunkSizeWarningLimit: 1000,
     // No vendor chunk on purpose: a catch-all vendor group would pull libraries used only by
-    // lazy routes into the initial download, and the budget (quality.md) counts initial JS.
+    // lazy routes into the initial download, and the budget (BENCHMARKS.md) counts initial JS.
   },
   server: {
     proxy: {

@@ -7,7 +7,7 @@ import type { BenchRow } from './results.ts';
 import { removeWorkCopy } from './seedCache.ts';
 import { openBenchContext } from './workDatabase.ts';
 
-/** quality.md: audit chain verification ≥ 200,000 events/s. */
+/** Target: audit chain verification ≥ 200,000 events/s. */
 const target = [{ metric: 'value' as const, atLeast: 200_000 }];
 /** Long enough that the rate is not start-up noise. */
 const CHAIN_LENGTH = 300_000;

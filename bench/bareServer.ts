@@ -1,7 +1,7 @@
 import express from 'express';
 
 /**
- * The reference point of quality.md: a bare Express 5 JSON route, run on the
+ * The reference point of `× bare`: a bare Express 5 JSON route, run on the
  * same machine in the same run, so every throughput can be read as a share of
  * what Express alone manages here. No middleware on purpose.
  */

@@ -12,7 +12,7 @@ export interface CreditableRun {
   tokens: number;
 }
 
-/** quality.md: ≥ 500 applied/s at 20 concurrent clients, synchronous=FULL, exactly once each. */
+/** Target: ≥ 500 applied/s at 20 concurrent clients, synchronous=FULL, exactly once each. */
 const CLIENTS = 20;
 const WARMUP_GRANTS = 200;
 const MEASURED_GRANTS = 4000;

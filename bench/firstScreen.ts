@@ -6,7 +6,7 @@ import { distDir, gzipKb } from './spaBundle.ts';
 import type { BenchStaff } from './workDatabase.ts';
 
 const TRIES = 5;
-/** quality.md: first screen after sign-in, local, headless Chromium: ≤ 1 s to a usable lookup box. */
+/** Target: first screen after sign-in, local, headless Chromium: ≤ 1 s to a usable lookup box. */
 const target = [{ metric: 'p50Ms' as const, atMost: 1000 }];
 
 /**

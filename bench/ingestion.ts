@@ -15,7 +15,7 @@ const HTTP_BATCHES = 60;
 const HTTP_CONNECTIONS = 2;
 const IMPORT_BATCHES = 100;
 const DAY_MS = 86_400_000;
-/** quality.md: seed / import ≥ 100,000 ledger rows/s with indexes in place. */
+/** Target: seed / import ≥ 100,000 ledger rows/s with indexes in place. */
 export const importTarget = [{ metric: 'value' as const, atLeast: 100_000 }];
 
 /** Ledger entries whose id starts with `prefix`: one range of the unique index on ledger_entries.id. */

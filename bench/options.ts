@@ -13,7 +13,7 @@ export interface BenchOptions {
 }
 
 export const usage = `Usage: npm run bench -- [--scale small|medium|large] [--seed N] [--anchor YYYY-MM-DD] [--rebuild] [--no-report]
-  BENCH_SCALE sets the scale too (the flag wins). quality.md's targets are stated for the large scale.`;
+  BENCH_SCALE sets the scale too (the flag wins). The targets are stated for the large scale.`;
 
 const DEFAULT_SEED = 1;
 const DEFAULT_ANCHOR = '2026-11-01';

@@ -13,7 +13,7 @@ export interface ReadScenario {
   note?: string;
   /**
    * Requests to send before measuring: one pass over the samples, so every row
-   * asked for has been read once ("warm" in quality.md). Without it, 1 s.
+   * asked for has been read once ("warm" in the targets). Without it, 1 s.
    */
   warmupRequests?: number;
 }
@@ -23,18 +23,18 @@ const LATENCY_SECONDS = 5;
 const THROUGHPUT_SECONDS = 5;
 const LIST_SECONDS = 3;
 
-/** quality.md: lookup p99 ≤ 5 ms (one connection); ≥ 3,000 req/s and ≥ 0.5× bare Express (50 connections). */
+/** Target: lookup p99 ≤ 5 ms (one connection); ≥ 3,000 req/s and ≥ 0.5× bare Express (50 connections). */
 const lookupLatency: Check[] = [{ metric: 'p99Ms', atMost: 5 }];
 const lookupThroughput: Check[] = [
   { metric: 'value', atLeast: 3000 },
   { metric: 'ratio', atLeast: 0.5 },
 ];
-/** quality.md: a page of 50 ledger entries by customer or chat and date range: p50 ≤ 1 ms, p99 ≤ 5 ms warm. */
+/** Target: a page of 50 ledger entries by customer or chat and date range: p50 ≤ 1 ms, p99 ≤ 5 ms warm. */
 const ledgerPage: Check[] = [
   { metric: 'p50Ms', atMost: 1 },
   { metric: 'p99Ms', atMost: 5 },
 ];
-/** quality.md: any list page, its total included, any filter the UI offers: p99 ≤ 50 ms. */
+/** Target: any list page, its total included, any filter the UI offers: p99 ≤ 50 ms. */
 const listPage: Check[] = [{ metric: 'p99Ms', atMost: 50 }];
 
 const q = (value: unknown): string => encodeURIComponent(typeof value === 'string' ? value : JSON.stringify(value));
@@ -120,7 +120,7 @@ export function readScenarios(samples: Samples): ReadScenario[] {
       seconds: LATENCY_SECONDS,
       nextPath: () => `/api/credits/eligibility?generation_ids=${q(eligibility().join(','))}`,
       checks: [],
-      note: 'no target in quality.md',
+      note: 'no target set for it',
       warmupRequests: samples.eligibilitySets.length,
     },
   ];

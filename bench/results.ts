@@ -1,7 +1,7 @@
 /** A figure a row can be judged on. `value` is the row's main figure in its own unit (req/s, events/s, kB). */
 export type Metric = 'p50Ms' | 'p99Ms' | 'value' | 'ratio';
 
-/** One bound of a target from quality.md. */
+/** One bound of a performance target (the target column of BENCHMARKS.md). */
 export interface Check {
   metric: Metric;
   atMost?: number;
@@ -59,7 +59,7 @@ export function formatNumber(value: number): string {
   return value.toFixed(2);
 }
 
-/** A target's bound as quality.md writes it: 5, 0.5, 3,000. */
+/** A target's bound as a person writes it: 5, 0.5, 3,000. */
 const boundText = (value: number): string => (Number.isInteger(value) ? grouped(value) : String(value));
 
 function describeCheck(check: Check, unit: string | undefined): string {
@@ -95,6 +95,6 @@ export function cells(row: BenchRow): string[] {
   ];
 }
 
-export const columns = ['measurement', 'p50 ms', 'p99 ms', 'throughput / figure', '× bare', 'server CPU µs/req', 'target (quality.md)', 'result'];
+export const columns = ['measurement', 'p50 ms', 'p99 ms', 'throughput / figure', '× bare', 'server CPU µs/req', 'target', 'result'];
 /** Columns holding figures, right-aligned. */
 export const numericColumns = new Set([1, 2, 3, 4, 5]);

@@ -6,7 +6,7 @@ import { repoRoot } from './paths.ts';
 import type { BenchRow } from './results.ts';
 
 export const distDir = join(repoRoot, 'client', 'dist');
-/** quality.md: initial JS ≤ 330 kB gzip (kB = 1,000 bytes). */
+/** Target: initial JS ≤ 330 kB gzip (kB = 1,000 bytes). */
 const BUDGET_KB = 330;
 
 /** A file's size gzipped with zlib's default level, in kB (1,000 bytes). */

@@ -1,4 +1,4 @@
-/** One event as the studio sends it (api.md, Ingestion). */
+/** One event as the studio sends it (docs/api.md, Ingestion). */
 export interface StudioEvent {
   id: string;
   type: string;

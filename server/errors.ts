@@ -4,7 +4,7 @@ import type { ApiError } from '../shared/errors.ts';
 
 /**
  * Every failure the API reports on purpose. Services throw these; the one
- * error handler below turns them into `{code, message, errors}` (api.md).
+ * error handler below turns them into `{code, message, errors}` (docs/api.md).
  */
 export class DomainError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The error body every non-2xx API answer carries (api.md). */
+/** The error body every non-2xx API answer carries (docs/api.md). */
 export const apiErrorSchema = z.object({
   code: z.string(),
   message: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The list protocol of ra-data-simple-rest (api.md, Conventions):
+ * The list protocol of ra-data-simple-rest (docs/api.md, Conventions):
  * `GET /api/<resource>?filter={json}&range=[start,end]&sort=["field","ASC|DESC"]`,
  * answered with a JSON array and `Content-Range: <resource> start-end/total`.
  */
@@ -12,7 +12,7 @@ export const MAX_PAGE_ROWS = 500;
 /**
  * Lists without a `customer_id`, `chat_id`, `generation_id` or `id` filter stop
  * counting here and report this figure as their total; a range starting at or
- * beyond it asks for a narrower filter (api.md, Totals).
+ * beyond it asks for a narrower filter (docs/api.md, Totals).
  */
 export const TOTAL_CAP = 10_000;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const lookupTypes = ['chat', 'customer', 'generation', 'transaction'] as const;
 
-/** What `GET /api/lookup?q=` answers: the record a pasted id, chat URL or e-mail names (api.md). */
+/** What `GET /api/lookup?q=` answers: the record a pasted id, chat URL or e-mail names (docs/api.md). */
 export const lookupResultSchema = z.object({
   type: z.enum(lookupTypes),
   id: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { generationStatusSchema, refundStateSchema } from './refundState.ts';
 
 /**
- * The records the read-only resources answer (api.md, Resources): snake_case
+ * The records the read-only resources answer (docs/api.md, Resources): snake_case
  * fields, times as ISO 8601 UTC strings, token amounts as integers. The
  * server computes every derived figure (balance, refund state, tokens
  * returned); the client only shows them.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The derived refund state of a run, in the order product.md applies them. */
+/** The derived refund state of a run, in the order docs/domain.md applies them. */
 export const refundStates = [
   'in_progress',
   'not_charged',

@@ -1,4 +1,4 @@
--- The whole Token Desk domain (product.md). Amounts are integer tokens, times
+-- The whole Token Desk domain (docs/domain.md). Amounts are integer tokens, times
 -- are ISO 8601 UTC text (sortable as text). The database enforces what it can
 -- on its own, so a service bug cannot break a money invariant.
 

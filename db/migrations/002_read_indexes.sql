@@ -1,5 +1,5 @@
--- Indexes for the list pages of api.md (quality.md: any list page, its total
--- included, within 50 ms at 10 million ledger entries). Lists narrowed to a
+-- Indexes for the list pages of docs/api.md (target: any list page, its total
+-- included, within 50 ms at 10 million ledger entries; BENCHMARKS.md). Lists narrowed to a
 -- customer, chat or run already have theirs in 001; these serve the lists
 -- over a whole table, which page in time order and count up to 10,000 rows.
 -- db/repositories/*Queries.ts name the index each filter is meant to use, and

@@ -53,6 +53,17 @@ export interface DayTotalMismatch {
 }
 
 /** Read-only checks behind `npm run ledger:verify`: each query returns the rows that break a rule. */
+/** A credit ledger entry whose outbox event is missing or says something else (docs/integration.md). */
+export interface CreditEventMismatch {
+  entry_id: string;
+  kind: string;
+  amount: number;
+  event_type: string | null;
+  event_amount: number | null;
+  body_amount: number | null;
+  body_transaction_id: string | null;
+}
+
 export function createIntegrityRepository(db: Db) {
   const balances = db.prepare<[], BalanceMismatch>(`SELECT c.id AS customer_id, c.balance, COALESCE(s.total, 0) AS ledger_sum
     FROM customers c LEFT JOIN (SELECT customer_id, SUM(amount) AS total FROM ledger_entries GROUP BY customer_id) s
@@ -99,7 +110,19 @@ export function createIntegrityRepository(db: Db) {
     LEFT JOIN credit_day_totals d ON d.staff_id = k.staff_id AND d.day = k.day
     WHERE COALESCE(d.open_tokens, 0) <> k.open_sum OR COALESCE(d.requested_tokens, 0) <> k.requested_sum`);
 
+  const creditEvents = db.prepare<[], CreditEventMismatch>(`SELECT l.id AS entry_id, l.kind, l.amount, e.type AS event_type,
+      e.amount AS event_amount, json_extract(e.body, '$.data.amount') AS body_amount,
+      json_extract(e.body, '$.data.transaction_id') AS body_transaction_id
+    FROM ledger_entries l LEFT JOIN credit_events e ON e.id = l.id
+    WHERE l.kind IN ('manual_credit', 'credit_void')
+      AND (e.id IS NULL OR e.amount <> l.amount OR e.credit_id IS NOT l.credit_id OR e.customer_id <> l.customer_id
+           OR e.type <> CASE l.kind WHEN 'manual_credit' THEN 'credit.applied' ELSE 'credit.voided' END
+           OR json_extract(e.body, '$.data.amount') IS NOT l.amount OR json_extract(e.body, '$.data.transaction_id') IS NOT l.id
+           OR json_extract(e.body, '$.type') IS NOT e.type)`);
+
   return {
+    /** Credit entries without their credit event, or whose event's body disagrees with them. */
+    creditEventMismatches: (): CreditEventMismatch[] => creditEvents.all(),
     dayTotalMismatches: (): DayTotalMismatch[] => dayTotals.all(),
     balanceMismatches: (): BalanceMismatch[] => balances.all(),
     /** Every entry in posting order, streamed: the running balance is checked in one pass. */

@@ -4,7 +4,7 @@ import { idFilterSchema, timeBoundSchema, type SortOrder } from '../../shared/li
 import type { Db } from '../connection.ts';
 
 /**
- * The SQL of list pages (api.md's simple-REST lists), built from one
+ * The SQL of list pages (the simple-REST lists of docs/api.md), built from one
  * declarative table per resource. SQL text is only ever assembled from the
  * table's own strings — filter names, columns and sort expressions that the
  * code declares — and every value is a bound parameter, so nothing a client

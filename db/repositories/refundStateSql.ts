@@ -1,7 +1,7 @@
 /**
  * The refund state of a run as one SQL expression over a `generations` row
  * aliased `g`, with `@grace_cutoff` = now minus the grace period (ISO text).
- * The first matching branch wins, in product.md's order. This is the only
+ * The first matching branch wins, in docs/domain.md's order. This is the only
  * place the rule is written; every query that shows or filters by the state
  * uses it.
  */

@@ -20,7 +20,7 @@ export function loadSession(sessions: Sessions): RequestHandler {
   };
 }
 
-/** 401 without a live session, whatever the route (api.md). */
+/** 401 without a live session, whatever the route (docs/api.md). */
 export const requireSession: RequestHandler = (req, _res, next) => {
   next(req.session ? undefined : new NotAuthenticated());
 };

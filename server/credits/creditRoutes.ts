@@ -28,7 +28,7 @@ const idParam = (req: Request): string => {
   return id;
 };
 
-/** Credit actions of api.md. The list and record views sit beside the other resources. */
+/** Credit actions of docs/api.md. The list and record views sit beside the other resources. */
 export function creditRoutes(ctx: AppContext): Router {
   const router = Router();
   const leads = requireRole('lead', 'admin');

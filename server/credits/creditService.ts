@@ -36,7 +36,7 @@ export const hashRequestBody = (body: unknown): string => createHash('sha256').u
 
 const staffActor = (person: { id: string; name: string }): Actor => ({ type: 'staff', id: person.id, name: person.name });
 
-/** A 409 naming every run in the way and the entry or credit that blocks it (api.md). */
+/** A 409 naming every run in the way and the entry or credit that blocks it (docs/api.md). */
 function notEligible(blocked: RunEligibility[], requested: Map<string, number>): Conflict {
   const kinds = new Set(blocked.map((run) => run.blocked_by?.kind));
   const code = kinds.size === 1 && kinds.has('auto_refund') ? 'already_refunded' : kinds.size === 1 && kinds.has('manual_credit') ? 'already_credited' : 'not_eligible';
@@ -97,7 +97,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
     return reasons;
   }
 
-  /** product.md: the reason must suit every run; goodwill is exactly the grants with no runs. */
+  /** docs/domain.md: the reason must suit every run; goodwill is exactly the grants with no runs. */
   function checkReason(input: CreditRequest, runs: RunEligibility[]): void {
     if (runs.length === 0) {
       if (input.reason !== 'goodwill') throw new ValidationFailed({ reason: 'a credit that covers no runs is a goodwill credit' });
@@ -270,7 +270,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
       .immediate();
   }
 
-  /** Forgets idempotency keys older than `hours` (api.md keeps them at least 24 hours). */
+  /** Forgets idempotency keys older than `hours` (docs/api.md keeps them at least 24 hours). */
   const purgeIdempotencyKeys = (hours: number): number =>
     idempotency.purgeOlderThan(new Date(clock().getTime() - hours * 3_600_000).toISOString());
 

@@ -5,7 +5,7 @@ const creditableStates = new Set(['none', 'credited', 'refund_missing']);
 
 /**
  * Whether a run can still be credited, how much, and if not, the entry that
- * is in the way (product.md: charged minus returned minus reserved, in a
+ * is in the way (docs/domain.md: charged minus returned minus reserved, in a
  * creditable state). `ownReservation` is what the grant being approved holds
  * for the run itself, which must not count against it.
  */

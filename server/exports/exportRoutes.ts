@@ -68,7 +68,7 @@ function* mapped<Row, Out>(rows: Iterable<Row>, map: (row: Row) => Out): Generat
 }
 
 /**
- * CSV exports of exactly the filtered list (api.md), streamed with no row
+ * CSV exports of exactly the filtered list (docs/api.md), streamed with no row
  * cap. Each export reads on a connection of its own, so a long download
  * never holds up the API's connection.
  */

@@ -10,7 +10,7 @@ export interface LedgerCheck {
 const MAX_LISTED = 20;
 
 /**
- * Checks invariants 1 and 2 of product.md over the whole database: balances
+ * Checks invariants 1 and 2 of docs/domain.md over the whole database: balances
  * against entry sums, each balance_after against the running sum, each run's
  * counters against its entries and credits (returned never above charged),
  * each grant against its ledger entries, each reversal against what it reverses.
@@ -51,6 +51,13 @@ export function checkLedger(db: Db): LedgerCheck {
   }
   for (const r of repo.reversalMismatches()) {
     add(`${r.kind} ${r.id} of ${r.amount} does not reverse a matching entry (found ${r.reversed_kind ?? 'nothing'} of ${r.reversed_amount ?? '-'})`);
+  }
+  for (const e of repo.creditEventMismatches()) {
+    add(
+      e.event_type === null
+        ? `${e.kind} ${e.entry_id} has no credit event for the studio`
+        : `${e.kind} ${e.entry_id} of ${e.amount}: its credit event says ${e.event_type} of ${e.event_amount}, body ${e.body_transaction_id} of ${e.body_amount}`,
+    );
   }
   return { ok: problems.length === 0, entries, problems };
 }

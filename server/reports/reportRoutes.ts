@@ -11,7 +11,7 @@ import { createGraceCutoff } from '../ledger/refundState.ts';
 
 const DEFAULT_DAYS = 30;
 
-/** Lead dashboard figures (api.md): credits by day, agent, reason or tool; refund health by tool. */
+/** Lead dashboard figures (docs/api.md): credits by day, agent, reason or tool; refund health by tool. */
 export function reportRoutes(ctx: AppContext): Router {
   const router = Router();
   const queries = createReportQueries(ctx.db);

@@ -33,7 +33,7 @@ const narrowingNames = (spec: ListSpec): string[] =>
     .map(([name]) => name);
 
 /**
- * Parses `filter`, `range` and `sort` (api.md's list protocol) for one
+ * Parses `filter`, `range` and `sort` (the list protocol of docs/api.md) for one
  * resource. Every problem is a 400 naming its parameter — `filter.<name>` for
  * a filter — and nothing unknown is ignored.
  */
@@ -108,7 +108,7 @@ export function parseListQuery(
 /**
  * Answers one page: the records and `Content-Range: <resource> start-end/total`.
  * The total is exact for narrowed lists; others count at most TOTAL_CAP rows
- * (api.md, Totals). A short page is its own proof of the total, so most small
+ * (docs/api.md, Totals). A short page is its own proof of the total, so most small
  * lists need no count query at all.
  */
 export function sendListPage<Row, Rec>(

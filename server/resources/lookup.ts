@@ -102,7 +102,7 @@ const ALL_IDS: readonly LookupKind[] = ['chat', 'customer', 'generation', 'trans
 const EMAIL: readonly LookupKind[] = ['email'];
 
 /**
- * Resolves what a support agent pastes into the lookup box (product.md, flow
+ * Resolves what a support agent pastes into the lookup box (docs/domain.md, flow
  * 1): a chat ID or chat URL, a customer e-mail (any case) or id, a generation
  * id or a transaction id. Every attempt is one indexed point query.
  */

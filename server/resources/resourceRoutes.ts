@@ -14,7 +14,7 @@ import { parseListQuery, sendListPage } from './listQuery.ts';
 import { createLookup, lookupQuerySchema } from './lookup.ts';
 import { rowToAsset, rowToChat, rowToCustomer, rowToGeneration, rowToTransaction } from './recordMappers.ts';
 
-/** Every staff role reads these resources (api.md). */
+/** Every staff role reads these resources (docs/api.md). */
 const readers = requireRole('agent', 'lead', 'admin');
 
 interface ReadOnlyResource<Row, Rec> {
@@ -42,7 +42,7 @@ function mountReadOnly<Row, Rec>(router: Router, resource: ReadOnlyResource<Row,
 }
 
 /**
- * The read-only resources of api.md — customers, chats, generations,
+ * The read-only resources of docs/api.md — customers, chats, generations,
  * transactions (ledger entries), assets — in the simple-REST list protocol,
  * and the lookup action. Mounted behind requireSession.
  */

@@ -34,7 +34,7 @@ const model = (name: string, rate: number, sizes: number[], msPerUnit: [number, 
 /** Most image runs ask for one picture; some for a pair or a grid of four. */
 const oneMostly = [1, 1, 1, 1, 1, 1, 1, 2, 4];
 
-// Prices keep a run inside the brief's ranges: image 4-40, video 60-400, animation 30-200 tokens.
+// Prices keep a run inside the ranges of server/seed/README.md: image 4-40, video 60-400, animation 30-200 tokens.
 export const toolSpecs: Record<Tool, ToolSpec> = {
   image: {
     pickModel: weightedPicker([

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from './paths.ts';
 
-/** quality.md: the SPA's initial JS is at most 330 kB gzip (kB = 1,000 bytes). */
+/** The budget (BENCHMARKS.md): the SPA's initial JS is at most 330 kB gzip (kB = 1,000 bytes). */
 export const INITIAL_JS_BUDGET_KB = 330;
 
 const distDir = join(repoRoot, 'client', 'dist');

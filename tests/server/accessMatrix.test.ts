@@ -6,7 +6,7 @@ import { buildStaff, createTestApp, signIn, type TestApp } from './support/testA
 
 /**
  * Every route of the API, called as anonymous, agent, lead, admin and a
- * disabled account: only the allowed answers come back (api.md, product.md).
+ * disabled account: only the allowed answers come back (docs/api.md, docs/domain.md).
  */
 type Who = 'anonymous' | Role | 'disabled';
 interface Route {
@@ -52,6 +52,9 @@ beforeAll(async () => {
     { method: 'post', path: `/api/credits/${pending.body.id}/approve`, allowed: leads },
     { method: 'post', path: `/api/credits/${pending.body.id}/reject`, allowed: leads, body: {} },
     { method: 'post', path: `/api/credits/${pending.body.id}/void`, allowed: leads, body: {} },
+    { method: 'post', path: `/api/credits/${pending.body.id}/delivery/retry`, allowed: leads },
+    { method: 'post', path: '/api/studio/delivery/retry-given-up', allowed: admins },
+    { method: 'get', path: '/api/reports/studio-delivery', allowed: leads },
     { method: 'get', path: '/api/credits/export.csv', allowed: leads },
     { method: 'get', path: '/api/audit', allowed: leads },
     { method: 'get', path: `/api/audit?filter=${f({ entity_id: pending.body.id })}`, allowed: leads },
@@ -111,6 +114,27 @@ describe('authorization matrix', () => {
       const res = await call(route, who);
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('bad_signature');
+    }
+  });
+
+  it('keeps the studio\'s feed and the metrics closed to sessions: only their bearer tokens open them', async () => {
+    const feed = createTestApp({ STUDIO_FEED_TOKEN: 'f'.repeat(40), METRICS_TOKEN: 'm'.repeat(40) });
+    try {
+      const admin = await buildStaff(feed.ctx, { role: 'admin' });
+      const session = await signIn(feed.app, admin.email);
+      for (const path of ['/api/studio/credit-events', '/metrics']) {
+        for (const client of [request(feed.app), session.agent]) {
+          const res = await client.get(path);
+          expect(res.status, path).toBe(401);
+          expect(res.body.code, path).toBe('not_authenticated');
+        }
+      }
+      expect((await request(feed.app).get('/api/studio/credit-events').set('Authorization', `Bearer ${'f'.repeat(40)}`)).status).toBe(200);
+      expect((await request(feed.app).get('/metrics').set('Authorization', `Bearer ${'m'.repeat(40)}`)).status).toBe(200);
+      // Each token opens its own door only.
+      expect((await request(feed.app).get('/metrics').set('Authorization', `Bearer ${'f'.repeat(40)}`)).status).toBe(401);
+    } finally {
+      feed.cleanup();
     }
   });
 

@@ -91,7 +91,7 @@ describe('POST /api/credits', () => {
     expect(fourth.body).toMatchObject({ code: 'already_credited', blocked_by: [{ kind: 'manual_credit', id: third.body.transaction_id }] });
   });
 
-  it('checks that the reason suits every run (product.md)', async () => {
+  it('checks that the reason suits every run; goodwill is exactly the credit with no runs', async () => {
     const cases: [object, string][] = [
       [creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 60 }]), 'use missed_auto_refund'],
       [creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }], { reason: 'missed_auto_refund' }), 'covers only failed runs'],

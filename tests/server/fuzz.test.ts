@@ -7,18 +7,19 @@ import { createTestApp, type TestApp } from './support/testApp.ts';
 
 /**
  * Generated malformed requests against every route: never a 5xx, always the
- * error shape of api.md, and no change to the database for any 4xx.
+ * error shape of docs/api.md, and no change to the database for any 4xx.
  */
+const FEED_TOKEN = 'fuzz-feed-token-0123456789-abcdefghij';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeAll(async () => {
-  t = createTestApp();
+  t = createTestApp({ STUDIO_FEED_TOKEN: FEED_TOKEN });
   w = await creditWorld(t.app, t.ctx);
 });
 afterAll(() => t.cleanup());
 
 const tables = ['customers', 'chats', 'generations', 'assets', 'ledger_entries', 'credits', 'credit_items', 'staff', 'audit_events',
-  'idempotency_keys', 'ingest_events', 'ingest_held', 'credit_policy'];
+  'idempotency_keys', 'ingest_events', 'ingest_held', 'credit_policy', 'credit_events'];
 
 /** Every row of every table but sessions (the test database is small). */
 function fingerprint(): string {
@@ -43,6 +44,9 @@ const routes: { method: 'get' | 'post' | 'put'; path: string }[] = [
   { method: 'post', path: '/api/credits/{id}/approve' },
   { method: 'post', path: '/api/credits/{id}/reject' },
   { method: 'post', path: '/api/credits/{id}/void' },
+  { method: 'post', path: '/api/credits/{id}/delivery/retry' },
+  { method: 'post', path: '/api/studio/delivery/retry-given-up' },
+  { method: 'get', path: '/api/reports/studio-delivery' },
   { method: 'get', path: '/api/credits/export.csv' },
   { method: 'get', path: '/api/audit/export.csv' },
   { method: 'get', path: '/api/reports/credits' },
@@ -62,7 +66,7 @@ const nasty = fc.oneof(
   fc.json(),
 );
 const idArb = fc.oneof(nasty, fc.constantFrom('crd_x', '1', '999999999999999999999'));
-const queryArb = fc.dictionary(fc.constantFrom('filter', 'range', 'sort', 'q', 'generation_ids', 'from', 'to', 'group_by', 'x', 'filter[0]'), nasty, { maxKeys: 4 });
+const queryArb = fc.dictionary(fc.constantFrom('filter', 'range', 'sort', 'q', 'generation_ids', 'from', 'to', 'group_by', 'x', 'filter[0]', 'after', 'limit'), nasty, { maxKeys: 4 });
 const bodyArb = fc.oneof(
   fc.jsonValue(),
   fc.record({
@@ -101,7 +105,7 @@ describe('fuzzing every route', () => {
 
   it('never answers 5xx to malformed sign-ins or ingestion, and changes nothing but the audit of failed sign-ins', async () => {
     await fc.assert(
-      fc.asyncProperty(bodyArb, fc.array(fc.oneof(fc.jsonValue(), fc.record({ id: nasty, type: nasty, occurred_at: nasty, data: fc.jsonValue() })), { maxLength: 5 }), async (body, events) => {
+      fc.asyncProperty(bodyArb, fc.array(fc.oneof(fc.jsonValue(), fc.record({ id: nasty, type: fc.oneof(nasty, fc.constantFrom('tokens.credit_applied', 'tokens.credit_voided')), occurred_at: nasty, data: fc.jsonValue() })), { maxLength: 5 }), async (body, events) => {
         const login = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify(body) ?? 'null');
         expect(login.status).toBeLessThan(500);
         expect([400, 401, 429]).toContain(login.status);
@@ -114,4 +118,20 @@ describe('fuzzing every route', () => {
       { numRuns: 100 },
     );
   }, 120_000);
+
+  it('never answers 5xx to malformed feed requests, with or without the token, and changes nothing on a 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(queryArb, fc.option(nasty, { nil: undefined }), async (query, token) => {
+        const before = fingerprint();
+        const auth = token === undefined ? `Bearer ${FEED_TOKEN}` : `Bearer ${encodeURIComponent(wellFormed(token))}`;
+        const res = await request(t.app).get('/api/studio/credit-events').query(query).set('Authorization', auth);
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) {
+          expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+          expect(fingerprint()).toBe(before);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
 });

@@ -50,7 +50,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('starts with the default credit policy of product.md', () => {
+  it('starts with the default credit policy: 500, 2000, 5000, goodwill waits, 15 min', () => {
     const db = openDatabase(join(tempDir(), 'c.db'));
     migrate(db);
     expect(db.prepare('SELECT * FROM credit_policy').get()).toMatchObject({

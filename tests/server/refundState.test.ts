@@ -18,7 +18,7 @@ afterEach(() => t.cleanup());
 
 const minutesAgo = (t: TestApp, minutes: number): string => new Date(t.ctx.clock().getTime() - minutes * 60_000).toISOString();
 
-describe('refund_state, in the order of product.md', () => {
+describe('refund_state, first matching state in order of precedence', () => {
   function setup() {
     const customer = buildCustomer(t.ctx, { balance: 1000 });
     return { customer, chat: buildChat(t.ctx, customer.id) };

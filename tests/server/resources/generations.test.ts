@@ -21,7 +21,7 @@ const getRun = async (id: string): Promise<GenerationRecord> => {
   return generationRecordSchema.strict().parse(res.body);
 };
 
-/** One run in each refund state of product.md, in one chat of one customer. */
+/** One run in each refund state of docs/domain.md, in one chat of one customer. */
 async function buildEveryState() {
   const customer = buildCustomer(t.ctx, { balance: 5000 });
   const chat = buildChat(t.ctx, customer.id);

@@ -10,7 +10,7 @@ import { refundStates } from '../../../shared/refundState.ts';
 import { createTestApp, type TestApp } from '../support/testApp.ts';
 
 /**
- * quality.md: a page of 50 ledger entries by customer or chat and date range,
+ * BENCHMARKS.md: a page of 50 ledger entries by customer or chat and date range,
  * and a lookup, are index-driven at 10 million entries. SQLite's plan is the
  * proof that holds at any size: no step may read a whole table.
  */

@@ -51,7 +51,7 @@ let providerClass: Promise<typeof ProviderInstance> | undefined;
 /**
  * oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" on
  * console.warn once, when it is imported; it runs fine on the Node 20 these
- * machines have (stack.md) and only the tests use it. That one line is
+ * machines have (README.md) and only the tests use it. That one line is
  * swallowed, anything else it might print still shows.
  */
 function loadProviderClass(): Promise<typeof ProviderInstance> {

@@ -8,6 +8,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
+  /** Everything the process printed so far, standard output and error together. */
+  output: () => string;
 }
 
 /** Starts the real server as `npm start` would (without the build), on a free port. */
@@ -19,26 +21,29 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
+    const onData = (): void => {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        child.stdout?.off('data', onData);
         resolve(match[1]);
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-  return { url, child, exited };
+  return { url, child, exited, output: () => output };
 }
 
 /** Signs in over real HTTP and returns what later requests need. */

@@ -1,0 +1,139 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connection.ts';
+import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
+import { verifyChain } from '../../server/audit/auditChain.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createContext } from '../../server/context.ts';
+import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
+import { creditEventBodySchema } from '../../shared/delivery.ts';
+import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
+import { httpSignIn, startServer } from './support/serverProcess.ts';
+import { newWebhookSecret, startStudioReceiver } from './support/studioReceiver.ts';
+import { buildStaff, manualClock, tempDatabase, TEST_PASSWORD } from './support/testApp.ts';
+import { creditLoad } from './support/writeLoad.ts';
+
+const ROUNDS = 4;
+const RUNS = 300;
+
+/** Voids acknowledged credits now and then, recording each void the server acknowledged. */
+async function voidLoad(url: string, session: { cookie: string; csrf: string }, credits: Map<string, string>, voided: Set<string>, stop: () => boolean) {
+  while (!stop()) {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const candidate = [...credits.keys()].find((id, i) => i % 3 === 0 && !voided.has(id));
+    if (!candidate) continue;
+    try {
+      const res = await fetch(`${url}/api/credits/${candidate}/void`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: session.cookie, 'X-CSRF-Token': session.csrf },
+        body: JSON.stringify({ reason: 'Voided under load' }),
+      });
+      if (res.status === 200) voided.add(candidate);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * kill -9 of the server while it grants credits, voids some and pushes their
+ * events to a studio that is slow and sometimes busy: after the last restart
+ * every acknowledged credit and void reaches the studio, each event id is
+ * booked once, every copy of an id carries the same bytes, and no void
+ * arrives before its credit.
+ */
+describe('credit delivery through crashes', () => {
+  it('delivers every acknowledged credit and void once in effect through repeated kill -9', async () => {
+    const database = tempDatabase();
+    const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
+    const lead = await buildStaff(setup, { role: 'lead' });
+    const customer = buildCustomer(setup, { balance: 10_000 });
+    const chat = buildChat(setup, customer.id);
+    const runIds = Array.from({ length: RUNS }, () => buildRun(setup, chat, customer.id, { charge: 5 }).id);
+    database.db.close();
+
+    const secret = newWebhookSecret();
+    const receiver = await startStudioReceiver(secret);
+    let answered = 0;
+    // Slow enough that attempts are in flight when the server dies; now and then busy.
+    receiver.behave(() => (++answered % 7 === 0 ? { answer: 503 } : { answer: 200, delayMs: 30 + (answered % 5) * 20 }));
+    const env = {
+      DATABASE_PATH: database.path,
+      STUDIO_WEBHOOK_URL: receiver.url,
+      STUDIO_WEBHOOK_SECRET: secret,
+      STUDIO_WEBHOOK_TIMEOUT_SECONDS: '1',
+      STUDIO_WEBHOOK_RETRY_SCHEDULE: Array.from({ length: 30 }, () => '1s').join(','),
+      STUDIO_WEBHOOK_CONCURRENCY: '3',
+    };
+
+    const credits = new Map<string, string>();
+    const voided = new Set<string>();
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const server = await startServer(env);
+        const session = await httpSignIn(server.url, lead.email, TEST_PASSWORD);
+        let dead = false;
+        const clients = [
+          ...Array.from({ length: 3 }, () => creditLoad(server.url, session, customer.id, runIds, credits, () => dead)),
+          voidLoad(server.url, session, credits, voided, () => dead),
+        ];
+        await new Promise((resolve) => setTimeout(resolve, 700 + round * 200));
+        server.child.kill('SIGKILL');
+        dead = true;
+        await server.exited;
+        await Promise.all(clients);
+      }
+      expect(credits.size).toBeGreaterThan(0);
+      expect(voided.size).toBeGreaterThan(0);
+
+      // One last start: leases cut by the kills run out (timeout + 5 s) and everything goes.
+      receiver.behave(() => ({ answer: 200 }));
+      const server = await startServer(env);
+      const db = openDatabase(database.path, { readonly: true });
+      try {
+        const undelivered = db.prepare("SELECT COUNT(*) FROM credit_events WHERE state <> 'delivered'").pluck();
+        const deadline = Date.now() + 40_000;
+        while ((undelivered.get() as number) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(undelivered.get()).toBe(0);
+      } finally {
+        db.close();
+      }
+      server.child.kill('SIGTERM');
+      await server.exited;
+    } finally {
+      await receiver.stop();
+    }
+
+    const db = openDatabase(database.path);
+    try {
+      const events = db.prepare('SELECT id, credit_id, type, body FROM credit_events ORDER BY seq').all() as { id: string; credit_id: string; type: string; body: string }[];
+      const entries = db.prepare("SELECT id FROM ledger_entries WHERE kind IN ('manual_credit', 'credit_void')").pluck().all() as string[];
+      expect(new Set(events.map((e) => e.id))).toEqual(new Set(entries));
+      // Every acknowledged credit and void has its event, delivered.
+      const byCredit = new Map<string, { type: string; id: string }[]>();
+      for (const event of events) byCredit.set(event.credit_id, [...(byCredit.get(event.credit_id) ?? []), event]);
+      for (const id of credits.keys()) expect(byCredit.get(id)?.[0]?.type).toBe('credit.applied');
+      for (const id of voided) expect(byCredit.get(id)?.map((e) => e.type)).toEqual(['credit.applied', 'credit.voided']);
+
+      // Booked once each, with the stored bytes; every attempt of an id carried the same bytes, all verified.
+      expect(receiver.attempts.length).toBeGreaterThan(receiver.booked.size);
+      expect(new Set(receiver.booked.keys())).toEqual(new Set(events.map((e) => e.id)));
+      for (const event of events) expect(receiver.booked.get(event.id)).toBe(event.body);
+      for (const attempt of receiver.attempts) {
+        expect(attempt.verified).toBe(true);
+        expect(attempt.body).toBe(receiver.booked.get(attempt.id));
+      }
+      // Applied before voided, per credit, in the order the studio booked them.
+      const bookedOrder = [...receiver.booked.keys()];
+      for (const [, pair] of byCredit) {
+        if (pair.length === 2) expect(bookedOrder.indexOf(pair[0].id)).toBeLessThan(bookedOrder.indexOf(pair[1].id));
+      }
+      for (const body of receiver.booked.values()) creditEventBodySchema.parse(JSON.parse(body));
+      expect(checkLedger(db)).toMatchObject({ ok: true, problems: [] });
+      expect(verifyChain(createAuditRepository(db).iterateChain()).ok).toBe(true);
+    } finally {
+      db.close();
+      database.cleanup();
+    }
+  }, 180_000);
+});
