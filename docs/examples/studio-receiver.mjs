@@ -69,6 +69,7 @@ createServer((req, res) => {
     // Optional: the console keeps this reference as the event's studio_ref.
     answer(res, 200, { studio_transaction_id: ref });
   });
-}).listen(PORT, '127.0.0.1', () => {
-  console.log(`studio receiver listening on http://127.0.0.1:${PORT}`);
+}).listen(PORT, '127.0.0.1', function () {
+  // PORT=0 picks a free port: print the one we got.
+  console.log(`studio receiver listening on http://127.0.0.1:${this.address().port}`);
 });
