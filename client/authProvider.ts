@@ -1,11 +1,16 @@
 import type { AuthProvider, UserIdentity } from 'react-admin';
 import { sessionInfoSchema, type LoginRequest, type SessionInfo } from '../shared/auth.ts';
+import type { StudioDeliverySettings } from '../shared/delivery.ts';
 import type { Role } from '../shared/roles.ts';
 import { changePasswordPath } from './account/accountModel.ts';
 import { fetchApi } from './fetchApi.ts';
 import { currentSession, forgetSession, rememberSession } from './session.ts';
 
-export type StaffIdentity = UserIdentity & { role: Role };
+/**
+ * The signed-in person, and whether credits can reach the studio at all: the session carries it,
+ * and react-admin caches the identity for every screen (the banner, the credit pages) to read.
+ */
+export type StaffIdentity = UserIdentity & { role: Role; studio_delivery: StudioDeliverySettings };
 
 let restoring: Promise<SessionInfo> | null = null;
 
@@ -104,8 +109,8 @@ export const authProvider: AuthProvider = {
   },
 
   async getIdentity(): Promise<StaffIdentity> {
-    const { user } = await loadSession();
-    return { id: user.id, fullName: user.name, role: user.role };
+    const { user, studio_delivery } = await loadSession();
+    return { id: user.id, fullName: user.name, role: user.role, studio_delivery };
   },
 
   async getPermissions(): Promise<Role> {

@@ -12,6 +12,7 @@ import {
   type Eligibility,
   type Policy,
 } from '../shared/credits.ts';
+import { studioDeliveryReportSchema, type StudioDeliveryReport } from '../shared/delivery.ts';
 import { lookupResultSchema, type LookupResult } from '../shared/lookup.ts';
 import { anomalyReportSchema, creditReportSchema, refundReportSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../shared/reports.ts';
 import {
@@ -30,7 +31,7 @@ export interface CreditAnswer {
   record: CreditRecord;
 }
 
-/** A report's period: ISO dates or instants (api.md); the server defaults to the last 30 days. */
+/** A report's period: ISO dates or instants (docs/api.md); the server defaults to the last 30 days. */
 export interface ReportPeriod {
   from?: string;
   to?: string;
@@ -54,6 +55,16 @@ export type AppDataProvider = DataProvider & {
   rejectCredit: (id: string, reason: string) => Promise<CreditRecord>;
   /** Reverses an applied credit with a `credit_void` ledger entry. */
   voidCredit: (id: string, reason: string) => Promise<CreditRecord>;
+  /**
+   * Makes every failing or given-up delivery of the credit to the studio due now (a given-up one
+   * gets the whole retry schedule again) and answers the credit as it then stands. Rejects with a
+   * 409 HttpError (`nothing_to_retry`) when none is failing or given up.
+   */
+  retryCreditDelivery: (id: string) => Promise<CreditRecord>;
+  /** Admins: makes every given-up delivery to the studio due now; answers how many there were. */
+  retryGivenUpDeliveries: () => Promise<{ retried: number }>;
+  /** Where delivery to the studio stands now: push and feed, events by state, the oldest undelivered, the last error. */
+  studioDeliveryReport: () => Promise<StudioDeliveryReport>;
   /** Walks the audit hash chain on the server. */
   verifyAudit: () => Promise<ChainStatus>;
   getPolicy: () => Promise<Policy>;
@@ -84,8 +95,9 @@ const reportQuery = (params: Record<string, string | undefined>): string =>
   new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString();
 
 const sessionsEndedSchema = z.object({ sessions_ended: z.number().int() });
+const retriedSchema = z.object({ retried: z.number().int() });
 
-const creditAction = async (id: string, action: 'approve' | 'reject' | 'void', body: unknown = {}): Promise<CreditRecord> => {
+const creditAction = async (id: string, action: 'approve' | 'reject' | 'void' | 'delivery/retry', body: unknown = {}): Promise<CreditRecord> => {
   const { json } = await postJson(`${apiUrl}/credits/${encodeURIComponent(id)}/${action}`, body);
   return creditRecordSchema.parse(json);
 };
@@ -111,6 +123,17 @@ export const dataProvider: AppDataProvider = {
   approveCredit: (id) => creditAction(id, 'approve'),
   rejectCredit: (id, reason) => creditAction(id, 'reject', { reason }),
   voidCredit: (id, reason) => creditAction(id, 'void', { reason }),
+  retryCreditDelivery: (id) => creditAction(id, 'delivery/retry'),
+
+  async retryGivenUpDeliveries() {
+    const { json } = await postJson(`${apiUrl}/studio/delivery/retry-given-up`, {});
+    return retriedSchema.parse(json);
+  },
+
+  async studioDeliveryReport() {
+    const { json } = await fetchApi(`${apiUrl}/reports/studio-delivery`);
+    return studioDeliveryReportSchema.parse(json);
+  },
 
   async verifyAudit() {
     const { json } = await fetchApi(`${apiUrl}/audit/verify`);

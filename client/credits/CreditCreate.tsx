@@ -221,7 +221,7 @@ const CreditForm = ({
   const [suggested] = useState(() => (goodwill ? null : suggestedTotal));
   // One key per credit request: every retry of it (after a network error) sends the same key, so
   // the server answers the first result instead of crediting twice. A 4xx answer is not stored by
-  // the server, so a corrected request may reuse it too (api.md, Idempotency).
+  // the server, so a corrected request may reuse it too (docs/api.md, Idempotent credits).
   const [idempotencyKey] = useState(newIdempotencyKey);
   const latestRuns = useRef(runs);
   useEffect(() => {
@@ -442,7 +442,7 @@ const CreditRequestFlow = ({ runIds, goodwillCustomerId }: { runIds: string[]; g
 };
 
 /**
- * "Credit a case" (product.md, flow 5): `/credits/create?runs=a,b` for runs selected in a runs
+ * "Credit a case" (docs/domain.md, flow 5): `/credits/create?runs=a,b` for runs selected in a runs
  * list, `/credits/create?customer_id=c` for a goodwill credit with no runs.
  */
 export const CreditCreate = () => {

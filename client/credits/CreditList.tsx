@@ -2,11 +2,13 @@ import Person from '@mui/icons-material/Person';
 import { Button } from '@mui/material';
 import { FilterButton, List, Pagination, ReferenceInput, SelectInput, TextInput, TopToolbar, useGetIdentity, useListContext, usePermissions } from 'react-admin';
 import { creditReasons, creditStatuses } from '../../shared/credits.ts';
+import { deliveryStateFilters } from '../../shared/delivery.ts';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { ExportCsvButton } from '../dashboard/ExportCsvButton.tsx';
 import { creditReasonLabel, creditStatusPresentation } from './creditModel.ts';
 import { CreditsTable } from './CreditsTable.tsx';
 import { DayFilterInput } from './DayFilterInput.tsx';
+import { deliveryFilterLabel } from './deliveryModel.ts';
 
 /**
  * Leads and admins pick the requester by name from the staff list; agents, who may not read the
@@ -30,6 +32,12 @@ const creditFilters = (role: Role | undefined) => [
     choices={creditStatuses.map(status => ({ id: status, name: creditStatusPresentation(status).label }))}
   />,
   <SelectInput key="reason" source="reason" label="Reason" choices={creditReasons.map(reason => ({ id: reason, name: creditReasonLabel(reason) }))} />,
+  <SelectInput
+    key="delivery_state"
+    source="delivery_state"
+    label="Delivery"
+    choices={deliveryStateFilters.map(state => ({ id: state, name: deliveryFilterLabel(state) }))}
+  />,
   <TextInput key="customer_id" source="customer_id" label="Customer id" />,
   requesterFilter(role),
   <TextInput key="ticket_ref" source="ticket_ref" label="Ticket reference" />,
@@ -67,7 +75,7 @@ const CreditListActions = () => (
   </TopToolbar>
 );
 
-/** Every credit grant, newest first, filterable by status, agent, reason, customer, date and ticket. */
+/** Every credit grant, newest first, filterable by status, delivery to the studio, agent, reason, customer, date and ticket. */
 export const CreditList = () => {
   const { permissions: role } = usePermissions<Role>();
   return (

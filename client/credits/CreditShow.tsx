@@ -12,11 +12,11 @@ import { Section } from '../display/Section.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
 import { RefundStateBadge } from '../generations/RefundStateBadge.tsx';
 import { showPath } from '../lookup/lookupModel.ts';
-import { CopyReplyButton } from './CopyReplyButton.tsx';
 import { CreditDecisionButtons } from './CreditDecisionButtons.tsx';
+import { CreditDeliverySection } from './CreditDelivery.tsx';
 import { creditReasonLabel, readEvidence } from './creditModel.ts';
+import { CreditReply } from './CreditReply.tsx';
 import { CreditStatusChip } from './CreditStatusChip.tsx';
-import { creditReply } from './replyModel.ts';
 
 const AuditTrail = lazy(() => import('../audit/AuditTrail.tsx').then(module => ({ default: module.AuditTrail })));
 
@@ -88,8 +88,7 @@ const CreditReplyButton = ({ credit }: { credit: CreditRecord }) => {
   const { data: customer } = useGetOne<CustomerRecord>('customers', { id: credit.customer_id });
   const ids = credit.items.map(item => item.generation_id);
   const { data: runs } = useGetMany<GenerationRecord>('generations', { ids }, { enabled: ids.length > 0 });
-  const reply = creditReply(credit, (runs ?? []).map(run => run.started_at), customer?.time_zone);
-  return reply ? <CopyReplyButton text={reply} size="medium" /> : null;
+  return <CreditReply credit={credit} runTimes={(runs ?? []).map(run => run.started_at)} timeZone={customer?.time_zone} />;
 };
 
 /** One grant: who asked for what and why, the runs and evidence, the decision, and its audit trail. */
@@ -140,6 +139,8 @@ const CreditDetail = () => {
           By <Who name={credit.voided_by_name} id={credit.voided_by} at={credit.voided_at} />: {credit.void_reason ?? 'no reason given'}.
         </Alert>
       )}
+
+      <CreditDeliverySection credit={credit} />
 
       <FactList>
         <Fact term="Reason">{creditReasonLabel(credit.reason)}</Fact>

@@ -15,7 +15,7 @@ import { parseWallTime, zonedWallTimeToUtc } from '../display/zonedTime.ts';
 
 /**
  * The rules of a credit as the console applies them before asking the server. They mirror
- * product.md so an agent sees a mistake before submitting; the server judges again and its answer
+ * docs/domain.md so an agent sees a mistake before submitting; the server judges again and its answer
  * is the one that counts.
  */
 
@@ -53,7 +53,7 @@ export const creditStatusPresentation = (status: string): StatusPresentation =>
 export const creditableRuns = (runs: RunEligibility[]): RunEligibility[] => runs.filter(run => run.eligible_tokens > 0);
 
 /**
- * The reasons that suit every run of a credit (product.md): goodwill for a credit with no runs,
+ * The reasons that suit every run of a credit (docs/domain.md): goodwill for a credit with no runs,
  * missed_auto_refund when every run is a failed run whose auto-refund is missing, the run reasons
  * when every run succeeded. Runs of both kinds fit no single reason: they need two credits.
  */

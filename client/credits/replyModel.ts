@@ -1,9 +1,10 @@
 import type { CreditRecord, RunEligibility } from '../../shared/credits.ts';
+import type { CreditDeliveryOutcome } from '../../shared/delivery.ts';
 import type { GenerationRecord } from '../../shared/records.ts';
 import { displayLocale, formatTokenCount, isKnownTimeZone } from '../display/format.ts';
 
 /**
- * Short, customer-ready replies an agent pastes into the ticket (product.md, flow 8). Their words
+ * Short, customer-ready replies an agent pastes into the ticket (docs/domain.md, flow 8). Their words
  * follow the help article the customer has read: failed runs are refunded automatically and show
  * in Settings → Usage history; succeeded runs with a wrong result are credited by hand after a
  * review. Dates are calendar days on the customer's clock when their time zone is known, else
@@ -41,29 +42,51 @@ export const runsPhrase = (runCount: number, runTimes: string[], timeZone: strin
 
 const pronoun = (runCount: number) => (runCount === 1 ? 'it' : 'them');
 
+const failedRuns = (runCount: number): string =>
+  runCount === 1 ? 'it failed and its automatic refund did not go through' : 'they failed and their automatic refunds did not go through';
+
+/** An applied credit whose tokens are in the customer's account: the studio took its event. */
+const addedReply = (credit: Pick<CreditRecord, 'amount' | 'reason'>, runCount: number, runs: string, tokens: string): string => {
+  if (credit.reason === 'goodwill') {
+    return `We've added ${tokens} to your account as a goodwill gesture. You'll see them in ${usageHistory}.`;
+  }
+  if (credit.reason === 'missed_auto_refund') {
+    return `We've added ${tokens} to your account for ${runs}: ${failedRuns(runCount)}, so we returned the tokens ourselves. You'll see the credit in ${usageHistory}.`;
+  }
+  return `We've added ${tokens} to your account for ${runs}, after reviewing your request. You'll see the credit in ${usageHistory}.`;
+};
+
+/** An applied credit still on its way to the studio: approved, not yet in the account, so no "added". */
+const approvedReply = (credit: Pick<CreditRecord, 'amount' | 'reason'>, runCount: number, runs: string, tokens: string): string => {
+  const shortly = `It will show in ${usageHistory} shortly.`;
+  if (credit.reason === 'goodwill') return `We've approved a goodwill credit of ${tokens} for your account. ${shortly}`;
+  if (credit.reason === 'missed_auto_refund') {
+    return `We've approved a credit of ${tokens} for ${runs}: ${failedRuns(runCount)}, so we're returning the tokens ourselves. ${shortly}`;
+  }
+  return `After reviewing your request, we've approved a credit of ${tokens} for ${runs}. ${shortly}`;
+};
+
 /**
- * The reply for a credit grant, by its status: credited, being reviewed, or not granted. A voided
- * grant has no reply: what to tell the customer depends on why it was voided.
- * `runTimes` are the start times of the grant's runs.
+ * The reply for a credit grant, by its status and, once applied, by where its delivery to the
+ * studio stands (`delivery`, the shared `creditDeliveryOutcome`): the tokens were added only once
+ * the studio has them; before that the credit is approved and shows shortly. While delivery is
+ * failing or given up there is no reply (see `creditReplyHold`). A voided grant has no reply: what
+ * to tell the customer depends on why it was voided. `runTimes` are the start times of its runs.
  */
 export const creditReply = (
   credit: Pick<CreditRecord, 'status' | 'amount' | 'reason' | 'items'>,
   runTimes: string[],
   timeZone: string | null | undefined,
+  delivery: CreditDeliveryOutcome,
 ): string | null => {
   const runCount = credit.items.length;
   const runs = runsPhrase(runCount, runTimes, timeZone);
   const tokens = formatTokenCount(credit.amount);
   switch (credit.status) {
     case 'applied':
-      if (credit.reason === 'goodwill') {
-        return `We've added ${tokens} to your account as a goodwill gesture. You'll see them in ${usageHistory}.`;
-      }
-      if (credit.reason === 'missed_auto_refund') {
-        const failed = runCount === 1 ? 'it failed and its automatic refund did not go through' : 'they failed and their automatic refunds did not go through';
-        return `We've added ${tokens} to your account for ${runs}: ${failed}, so we returned the tokens ourselves. You'll see the credit in ${usageHistory}.`;
-      }
-      return `We've added ${tokens} to your account for ${runs}, after reviewing your request. You'll see the credit in ${usageHistory}.`;
+      if (delivery === 'delivered') return addedReply(credit, runCount, runs, tokens);
+      if (creditReplyHold(delivery)) return null;
+      return approvedReply(credit, runCount, runs, tokens);
     case 'pending_approval':
       return runCount === 0
         ? `Your request is being reviewed. We'll get back to you as soon as it's decided.`
@@ -72,6 +95,21 @@ export const creditReply = (
       return runCount === 0
         ? `We've reviewed your request, and we aren't able to add tokens to your account this time.`
         : `We've reviewed ${runs}, and we aren't able to add tokens back for ${pronoun(runCount)} this time.`;
+    default:
+      return null;
+  }
+};
+
+/**
+ * What the agent is told instead of a reply while the studio has not taken an applied credit and
+ * nothing will bring it there by itself soon: null when a reply can be given.
+ */
+export const creditReplyHold = (delivery: CreditDeliveryOutcome): string | null => {
+  switch (delivery) {
+    case 'failing':
+      return 'Delivery to the studio is failing: do not tell the customer the tokens were added yet. Token Desk keeps trying; the reply is offered again once they are in the customer’s account.';
+    case 'given_up':
+      return 'Delivery to the studio was given up: do not tell the customer the tokens were added. A lead can retry it from the credit’s page.';
     default:
       return null;
   }

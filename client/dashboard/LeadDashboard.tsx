@@ -7,6 +7,7 @@ import { CreditReportCard } from './CreditReportCard.tsx';
 import { periodChoiceSearch, periodOf, readPeriodChoice } from './dashboardModel.ts';
 import { PeriodPicker } from './PeriodPicker.tsx';
 import { RefundHealthCard } from './RefundHealthCard.tsx';
+import { StudioDeliveryCard } from './StudioDeliveryCard.tsx';
 
 const Reports = () => {
   const location = useLocation();
@@ -24,6 +25,7 @@ const Reports = () => {
           <PeriodPicker key={location.search} choice={choice} period={period} onChange={next => navigate({ search: periodChoiceSearch(next) })} />
         </CardContent>
       </Card>
+      <StudioDeliveryCard />
       <CreditReportCard group="day" period={period} />
       <Grid container spacing={2}>
         <Grid size={{ xs: 12, lg: 6 }}>
@@ -45,8 +47,9 @@ const Reports = () => {
 };
 
 /**
- * The lead dashboard (issue 6): credits per day, agent, reason and tool; refund health per tool;
- * anomalies. Every bar and figure opens the list behind it. Loaded on first visit with the charts.
+ * The lead dashboard (issue 6): delivery to the studio now; credits per day, agent, reason and
+ * tool; refund health per tool; anomalies. Every bar and figure opens the list behind it. Loaded
+ * on first visit with the charts.
  */
 export const LeadDashboard = () => {
   const { permissions: role, isPending } = usePermissions<Role>();

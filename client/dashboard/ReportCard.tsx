@@ -19,8 +19,9 @@ export const ReportCard = ({
   title: string;
   description: ReactNode;
   query: { isPending: boolean; error: unknown; refetch: () => unknown };
-  isEmpty: boolean;
-  empty: { title: string; hint: string };
+  /** Leave both out for a report that is never empty (its zeros say something). */
+  isEmpty?: boolean;
+  empty?: { title: string; hint: string };
   children: ReactNode;
 }) => {
   const titleId = useId();
@@ -46,7 +47,7 @@ export const ReportCard = ({
           </Alert>
         ) : query.isPending ? (
           <Skeleton variant="rounded" height={220} aria-label={`Loading ${title.toLowerCase()}`} />
-        ) : isEmpty ? (
+        ) : isEmpty && empty ? (
           <EmptyState {...empty} />
         ) : (
           children

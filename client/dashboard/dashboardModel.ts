@@ -1,6 +1,9 @@
 import type { CreditAnomaly } from '../../shared/credits.ts';
+import { deliveryNeedsAttention, deliveryStateFilters, type DeliveryStateFilter, type StudioDeliveryReport } from '../../shared/delivery.ts';
 import type { CreditReport, RefundReport } from '../../shared/reports.ts';
 import { creditListPath } from '../credits/creditPaths.ts';
+import { deliveryFilterLabel } from '../credits/deliveryModel.ts';
+import { formatDuration } from '../display/format.ts';
 import { missingRefundsLink } from '../missingRefunds/missingRefundModel.ts';
 
 export type ReportRow = CreditReport['rows'][number];
@@ -136,3 +139,33 @@ export const anomalyRuleCounts = (credits: { anomalies: CreditAnomaly[] }[]): { 
   (Object.keys(anomalyRuleLabels) as CreditAnomaly['rule'][])
     .map(rule => ({ rule, count: credits.filter(credit => credit.anomalies.some(flag => flag.rule === rule)).length }))
     .filter(entry => entry.count > 0);
+
+/** "Push: on, Feed: off": how the console reaches the studio. */
+export const deliveryChannelsText = (report: Pick<StudioDeliveryReport, 'push_enabled' | 'feed_enabled'>): string =>
+  `Push: ${report.push_enabled ? 'on' : 'off'}, Feed: ${report.feed_enabled ? 'on' : 'off'}`;
+
+/** "2 h 03 min": how long ago `since` was at `now`. */
+export const ageAt = (since: string, now: Date): string => formatDuration(Math.max(0, now.getTime() - Date.parse(since)));
+
+/**
+ * Why the studio delivery card warns, in words ("2 given up", "1 failing for 47 min 10 s"), or
+ * null when the shared rule sees nothing for a lead to act on.
+ */
+export const deliveryAttentionText = (
+  report: Pick<StudioDeliveryReport, 'counts' | 'oldest_failing_since'>,
+  now: Date,
+): string | null => {
+  if (!deliveryNeedsAttention(report, now)) return null;
+  const reasons: string[] = [];
+  if (report.counts.given_up > 0) reasons.push(`${report.counts.given_up} given up`);
+  if (report.counts.failing > 0 && report.oldest_failing_since) {
+    reasons.push(`${report.counts.failing} failing, the oldest for ${ageAt(report.oldest_failing_since, now)}`);
+  }
+  return `Deliveries need attention: ${reasons.join('; ')}`;
+};
+
+/** The rows of the delivery card's counts: each state's words, its count of events, and the credits list that holds them. */
+export const deliveryCountRows = (
+  counts: StudioDeliveryReport['counts'],
+): { state: DeliveryStateFilter; label: string; count: number; href: string }[] =>
+  deliveryStateFilters.map(state => ({ state, label: deliveryFilterLabel(state), count: counts[state], href: creditListPath({ delivery_state: state }) }));

@@ -1,4 +1,4 @@
-/** The lists with a CSV export (api.md): the credits list and the audit log. */
+/** The lists with a CSV export (docs/api.md): the credits list and the audit log. */
 export type ExportableResource = 'credits' | 'audit';
 
 const isEmptyValue = (value: unknown): boolean =>

@@ -32,3 +32,16 @@ export const useAnomalies = (period: Period) => {
     ...reportOptions,
   });
 };
+
+/** Where delivery to the studio stands now (no period): asked again each minute while the dashboard is open. */
+export const studioDeliveryReportKey = ['reports', 'studio-delivery'] as const;
+
+export const useStudioDeliveryReport = () => {
+  const dataProvider = useDataProvider<AppDataProvider>();
+  return useQuery({
+    queryKey: studioDeliveryReportKey,
+    queryFn: () => dataProvider.studioDeliveryReport(),
+    ...reportOptions,
+    refetchInterval: 60_000,
+  });
+};

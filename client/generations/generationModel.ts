@@ -8,7 +8,7 @@ export type BadgeColour = 'default' | 'primary' | 'success' | 'warning' | 'error
 export interface RefundStatePresentation {
   label: string;
   colour: BadgeColour;
-  /** What the state means for the agent, from the refund-state table in product.md. */
+  /** What the state means for the agent, from the refund-state table in docs/domain.md. */
   meaning: string;
 }
 

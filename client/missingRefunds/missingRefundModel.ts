@@ -3,7 +3,7 @@ import type { RefundState } from '../../shared/refundState.ts';
 /** The queue's route: a view of the runs list, not a resource of its own. */
 export const missingRefundsPath = '/missing-refunds';
 
-/** Every run whose auto-refund never came (product.md: a defect to fix with a `missed_auto_refund` credit). */
+/** Every run whose auto-refund never came (docs/domain.md: a defect to fix with a `missed_auto_refund` credit). */
 export const missingRefundFilter: { refund_state: RefundState } = { refund_state: 'refund_missing' };
 
 /** Oldest first: the customer who has waited longest comes first. */
@@ -26,7 +26,7 @@ export const missingRefundsLink = (narrowing: MissingRefundNarrowing = {}): stri
 };
 
 /**
- * The count in the menu. Run lists without a customer filter stop counting at 10,000 (api.md), so
+ * The count in the menu. Run lists without a customer filter stop counting at 10,000 (docs/api.md, Totals), so
  * that figure reads "10,000+".
  */
 export const MISSING_COUNT_CAP = 10_000;

@@ -128,7 +128,7 @@ const PolicyFacts = ({ policy }: { policy: Policy }) => (
   </FactList>
 );
 
-/** The credit policy (product.md): admins change it, with a confirmation; everyone else reads it. */
+/** The credit policy (docs/domain.md): admins change it, with a confirmation; everyone else reads it. */
 export const PolicyPage = () => {
   const dataProvider = useDataProvider<AppDataProvider>();
   const { permissions: role } = usePermissions<Role>();

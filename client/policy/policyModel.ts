@@ -1,11 +1,11 @@
 import type { Policy } from '../../shared/credits.ts';
 import { formatTokens } from '../display/format.ts';
 
-/** One setting of the credit policy (product.md), as the policy page shows and edits it. */
+/** One setting of the credit policy (docs/domain.md), as the policy page shows and edits it. */
 export interface PolicySetting {
   key: keyof Policy;
   label: string;
-  /** What it does, in the words of product.md. */
+  /** What it does, in the words of docs/domain.md. */
   help: string;
   unit: 'tokens' | 'minutes' | null;
   max: number;

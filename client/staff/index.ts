@@ -3,7 +3,7 @@ import { lazy } from 'react';
 import type { Role } from '../../shared/roles.ts';
 import type { StaffRecord } from '../../shared/staff.ts';
 
-// Admin screens load on first visit, outside the first download (quality.md).
+// Admin screens load on first visit, outside the first download, which the budget of BENCHMARKS.md counts.
 const StaffList = lazy(() => import('./StaffList.tsx').then(module => ({ default: module.StaffList })));
 const StaffShow = lazy(() => import('./StaffShow.tsx').then(module => ({ default: module.StaffShow })));
 const StaffCreate = lazy(() => import('./StaffCreate.tsx').then(module => ({ default: module.StaffCreate })));

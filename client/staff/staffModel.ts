@@ -16,7 +16,7 @@ export const staffRoleChoices = roles.map(role => ({ id: role, name: staffRoleLa
 
 export const staffRoleLabel = (role: string): string => staffRoleLabels[role as Role] ?? role;
 
-/** Leads read the staff list; only admins change it (api.md). */
+/** Leads read the staff list; only admins change it (docs/api.md). */
 export const canReadStaff = (role: Role | undefined): boolean => role === 'lead' || role === 'admin';
 export const canManageStaff = (role: Role | undefined): boolean => role === 'admin';
 

@@ -31,6 +31,21 @@ describe('the console shell', () => {
     expect(await within(appBar).findByText('Ada Lovelace')).toBeInTheDocument();
     expect(within(appBar).getByText('lead')).toBeInTheDocument();
     expect(await screen.findByText('Signed in as Ada Lovelace (lead)')).toBeInTheDocument();
+    expect(screen.queryByText(/Credits are not delivered to the studio/)).not.toBeInTheDocument();
+  });
+
+  it('tells every screen, for every role, that credits are not delivered while delivery to the studio is not configured', async () => {
+    const user = userEvent.setup();
+    const demo = { ...leadSession, user: { ...leadSession.user, role: 'agent' as const }, studio_delivery: { push_enabled: false, feed_enabled: false } };
+    stubFetch(url => (url === '/api/auth/me' ? jsonResponse(demo) : (emptyList(url) ?? noSession())));
+
+    render(<App store={memoryStore()} />);
+
+    const banner = await screen.findByText(/^Credits are not delivered to the studio: delivery is not configured/);
+    expect(banner.closest('[role="status"]')).not.toBeNull();
+    await user.click(await screen.findByRole('menuitem', { name: 'Credits' }));
+    expect(await screen.findByRole('heading', { name: 'Credits' })).toBeInTheDocument();
+    expect(screen.getByText(/^Credits are not delivered to the studio: delivery is not configured/)).toBeInTheDocument();
   });
 
   it('sends a visitor without a session to sign in, then opens the console', async () => {

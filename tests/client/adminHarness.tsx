@@ -20,9 +20,18 @@ import type { LookupResult } from '../../shared/lookup.ts';
 
 type Tables = Partial<Record<'customers' | 'chats' | 'generations' | 'transactions' | 'assets' | 'credits' | 'audit' | 'staff', RaRecord[]>>;
 
-/** Whether `row` passes a simple-REST filter as the API reads it: `_gte`/`_lte` bounds, id lists, equality. */
+/** A credit's events (`delivery`), as the credits list's `delivery_state` filter reads them: `pending` takes in `delivering`. */
+const hasDeliveryState = (row: RaRecord, state: unknown): boolean =>
+  Array.isArray(row.delivery) &&
+  (row.delivery as { state: string }[]).some(event => event.state === state || (state === 'pending' && event.state === 'delivering'));
+
+/**
+ * Whether `row` passes a simple-REST filter as the API reads it: `_gte`/`_lte` bounds, id lists,
+ * a credit's delivery state, equality.
+ */
 const matches = (row: RaRecord, filter: Record<string, unknown>): boolean =>
   Object.entries(filter).every(([name, value]) => {
+    if (name === 'delivery_state') return hasDeliveryState(row, value);
     if (name.endsWith('_gte')) return String(row[name.slice(0, -4)]) >= String(value);
     if (name.endsWith('_lte')) return String(row[name.slice(0, -4)]) <= String(value);
     if (name === 'q') return JSON.stringify(row).toLowerCase().includes(String(value).toLowerCase());

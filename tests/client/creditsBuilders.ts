@@ -1,5 +1,6 @@
 import type { AuditRecord } from '../../shared/audit.ts';
 import type { CreditRecord, Eligibility, Policy, RunEligibility } from '../../shared/credits.ts';
+import type { CreditDelivery, StudioDeliveryReport } from '../../shared/delivery.ts';
 
 /** Credit records, eligibility answers and audit events as the API answers them; tests override what matters. */
 export const buildCredit = (overrides: Partial<CreditRecord> = {}): CreditRecord => ({
@@ -36,7 +37,41 @@ export const buildCredit = (overrides: Partial<CreditRecord> = {}): CreditRecord
   balance_after: 13_545,
   approval_reasons: [],
   anomalies: [],
+  delivery: [],
   created_at: '2026-11-21T09:00:00.000Z',
+  ...overrides,
+});
+
+/** One credit event on its way to the studio: the credit's applied event, not yet sent, unless told. */
+export const buildDeliveryEvent = (overrides: Partial<CreditDelivery> = {}): CreditDelivery => ({
+  event_id: 'txn_credit_1',
+  type: 'credit.applied',
+  state: 'pending',
+  attempts: 0,
+  last_status: null,
+  last_error: null,
+  next_attempt_at: null,
+  delivered_at: null,
+  delivered_via: null,
+  studio_ref: null,
+  confirmed_at: null,
+  failing_since: null,
+  ...overrides,
+});
+
+/** The applied event once the studio took it by webhook. */
+export const deliveredEvent = (overrides: Partial<CreditDelivery> = {}): CreditDelivery =>
+  buildDeliveryEvent({ state: 'delivered', attempts: 1, delivered_at: '2026-11-21T09:00:05.000Z', delivered_via: 'webhook', studio_ref: 'st_881', ...overrides });
+
+/** `GET /api/reports/studio-delivery` with push on and everything delivered, unless told. */
+export const buildDeliveryReport = (overrides: Partial<StudioDeliveryReport> = {}): StudioDeliveryReport => ({
+  push_enabled: true,
+  feed_enabled: false,
+  counts: { pending: 0, failing: 0, given_up: 0, delivered: 12 },
+  oldest_undelivered_at: null,
+  last_delivered_at: '2026-11-24T09:58:00.000Z',
+  last_error: null,
+  oldest_failing_since: null,
   ...overrides,
 });
 

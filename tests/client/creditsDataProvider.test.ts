@@ -2,7 +2,7 @@ import { HttpError } from 'react-admin';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dataProvider } from '../../client/dataProvider.ts';
 import { forgetSession, rememberSession } from '../../client/session.ts';
-import { buildCredit, buildRunEligibility, defaultPolicy, eligibilityOf } from './creditsBuilders.ts';
+import { buildCredit, buildDeliveryEvent, buildDeliveryReport, buildRunEligibility, defaultPolicy, deliveredEvent, eligibilityOf } from './creditsBuilders.ts';
 import { jsonResponse, leadSession, sentRequest, stubFetch } from './fetchStub.ts';
 
 beforeEach(() => rememberSession(leadSession));
@@ -91,5 +91,48 @@ describe('the credit actions of the data provider', () => {
     expect(save.url.pathname).toBe('/api/policy');
     expect(save.json).toEqual({ ...defaultPolicy, approval_threshold: 800 });
     expect(save.headers.get('X-CSRF-Token')).toBe('csrf-token-from-server');
+  });
+});
+
+describe('the studio delivery actions of the data provider', () => {
+  it('retries a credit’s delivery with the CSRF token and reads the credit it answers', async () => {
+    const record = buildCredit({ delivery: [buildDeliveryEvent({ state: 'pending', attempts: 4 })] });
+    const fetchMock = stubFetch(() => jsonResponse(record));
+
+    await expect(dataProvider.retryCreditDelivery('crd 1')).resolves.toEqual(record);
+
+    const sent = sentRequest(fetchMock);
+    expect(sent.method).toBe('POST');
+    expect(sent.url.pathname).toBe('/api/credits/crd%201/delivery/retry');
+    expect(sent.headers.get('X-CSRF-Token')).toBe('csrf-token-from-server');
+  });
+
+  it('rejects with the 409 when nothing is failing or given up', async () => {
+    stubFetch(() => jsonResponse({ code: 'nothing_to_retry', message: 'Nothing of credit crd_1 is failing or given up.' }, 409));
+
+    const error = await dataProvider.retryCreditDelivery('crd_1').catch((failure: unknown) => failure);
+
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).body).toMatchObject({ code: 'nothing_to_retry' });
+  });
+
+  it('retries every given-up delivery and reads the delivery report', async () => {
+    const report = buildDeliveryReport({ counts: { pending: 1, failing: 0, given_up: 2, delivered: 7 } });
+    const fetchMock = stubFetch(url => (url.endsWith('/retry-given-up') ? jsonResponse({ retried: 2 }) : jsonResponse(report)));
+
+    await expect(dataProvider.retryGivenUpDeliveries()).resolves.toEqual({ retried: 2 });
+    await expect(dataProvider.studioDeliveryReport()).resolves.toEqual(report);
+
+    expect(sentRequest(fetchMock, 0)).toMatchObject({ method: 'POST' });
+    expect(sentRequest(fetchMock, 0).url.pathname).toBe('/api/studio/delivery/retry-given-up');
+    expect(sentRequest(fetchMock, 0).headers.get('X-CSRF-Token')).toBe('csrf-token-from-server');
+    expect(sentRequest(fetchMock, 1)).toMatchObject({ method: 'GET' });
+    expect(sentRequest(fetchMock, 1).url.pathname).toBe('/api/reports/studio-delivery');
+  });
+
+  it('refuses a credit whose delivery the server described in another shape', async () => {
+    stubFetch(() => jsonResponse(buildCredit({ delivery: [{ ...deliveredEvent(), state: 'arrived' as never }] })));
+
+    await expect(dataProvider.retryCreditDelivery('crd_1')).rejects.toThrow(/state/);
   });
 });

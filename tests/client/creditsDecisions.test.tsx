@@ -6,7 +6,7 @@ import { ApprovalQueue } from '../../client/credits/ApprovalQueue.tsx';
 import { CreditList } from '../../client/credits/CreditList.tsx';
 import { CreditShow } from '../../client/credits/CreditShow.tsx';
 import type { CreditRecord } from '../../shared/credits.ts';
-import { buildAuditEvent, buildCredit } from './creditsBuilders.ts';
+import { buildAuditEvent, buildCredit, deliveredEvent } from './creditsBuilders.ts';
 import { admin, agent, creditsApi, lead, renderAs, type StaffUser } from './creditsHarness.tsx';
 import { buildCustomer, buildRun } from './recordBuilders.ts';
 
@@ -134,10 +134,10 @@ describe('the credit record page', () => {
     expect(voidCredit).toHaveBeenCalledWith('crd_1', 'Wrong customer');
   });
 
-  it('copies the customer reply for an applied credit', async () => {
+  it('copies the customer reply for an applied credit the studio has taken', async () => {
     const user = userEvent.setup();
     const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
-    openCredit(buildCredit(), agent);
+    openCredit(buildCredit({ delivery: [deliveredEvent()] }), agent);
 
     await user.click(await screen.findByRole('button', { name: 'Copy reply' }));
 

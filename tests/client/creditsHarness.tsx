@@ -1,5 +1,6 @@
 import type { AuthProvider, GetManyParams, RaRecord } from 'react-admin';
 import { vi } from 'vitest';
+import type { StudioDeliverySettings } from '../../shared/delivery.ts';
 import type { Role } from '../../shared/roles.ts';
 import { defaultPolicy } from './creditsBuilders.ts';
 import { fakeApi, renderPage } from './adminHarness.tsx';
@@ -8,19 +9,24 @@ export interface StaffUser {
   id: string;
   name: string;
   role: Role;
+  /** How the console reaches the studio, as the session says: the webhook push unless told. */
+  studio_delivery?: StudioDeliverySettings;
 }
+
+export const pushOn: StudioDeliverySettings = { push_enabled: true, feed_enabled: false };
+export const nothingConfigured: StudioDeliverySettings = { push_enabled: false, feed_enabled: false };
 
 export const agent: StaffUser = { id: 'stf_agent', name: 'Ada Agent', role: 'agent' };
 export const lead: StaffUser = { id: 'stf_lead', name: 'Lee Lead', role: 'lead' };
 export const admin: StaffUser = { id: 'stf_admin', name: 'Ari Admin', role: 'admin' };
 
-/** An auth provider for `user`: react-admin's identity and permissions (the role), nothing else. */
+/** An auth provider for `user`: react-admin's identity (with the session's studio delivery) and permissions (the role). */
 export const signedInAs = (user: StaffUser): AuthProvider => ({
   login: async () => undefined,
   logout: async () => undefined,
   checkAuth: async () => undefined,
   checkError: async () => undefined,
-  getIdentity: async () => ({ id: user.id, fullName: user.name, role: user.role }),
+  getIdentity: async () => ({ id: user.id, fullName: user.name, role: user.role, studio_delivery: user.studio_delivery ?? pushOn }),
   getPermissions: async () => user.role,
 });
 
@@ -45,6 +51,9 @@ export const creditsApi = (tables: Tables) => {
     verifyAudit: vi.fn(),
     getPolicy: vi.fn(async () => defaultPolicy),
     updatePolicy: vi.fn(),
+    retryCreditDelivery: vi.fn(),
+    retryGivenUpDeliveries: vi.fn(),
+    studioDeliveryReport: vi.fn(),
   };
   const dataProvider = Object.assign(api.dataProvider, domain);
   return { ...api, ...domain, dataProvider };

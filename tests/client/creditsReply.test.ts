@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoRefundReply, creditReply, customerDate, notEligibleReply, runReply, runsPhrase } from '../../client/credits/replyModel.ts';
+import { autoRefundReply, creditReply, creditReplyHold, customerDate, notEligibleReply, runReply, runsPhrase } from '../../client/credits/replyModel.ts';
 import { buildRun } from './recordBuilders.ts';
 import { buildCredit, buildRunEligibility } from './creditsBuilders.ts';
 
@@ -29,44 +29,73 @@ describe('dates in replies', () => {
 
 describe('the reply for a credit', () => {
   it('says the tokens were added for the run after a review, and where to see them', () => {
-    expect(creditReply(buildCredit({ amount: 1200 }), [lateEvening], 'Asia/Tokyo')).toBe(
+    expect(creditReply(buildCredit({ amount: 1200 }), [lateEvening], 'Asia/Tokyo', 'delivered')).toBe(
       "We've added 1,200 tokens to your account for the run of November 21, 2026, after reviewing your request. You'll see the credit in Settings → Usage history.",
     );
   });
 
   it('explains a missed automatic refund in the help article’s words', () => {
     const credit = buildCredit({ amount: 8, reason: 'missed_auto_refund' });
-    expect(creditReply(credit, [lateEvening], null)).toBe(
+    expect(creditReply(credit, [lateEvening], null, 'delivered')).toBe(
       "We've added 8 tokens to your account for the run of November 20, 2026 (UTC): it failed and its automatic refund did not go through, so we returned the tokens ourselves. You'll see the credit in Settings → Usage history.",
     );
   });
 
   it('calls a goodwill credit what it is', () => {
-    expect(creditReply(buildCredit({ amount: 50, reason: 'goodwill', items: [] }), [], null)).toBe(
+    expect(creditReply(buildCredit({ amount: 50, reason: 'goodwill', items: [] }), [], null, 'delivered')).toBe(
       "We've added 50 tokens to your account as a goodwill gesture. You'll see them in Settings → Usage history.",
     );
   });
 
   it('says a pending request is being reviewed', () => {
-    expect(creditReply(buildCredit({ status: 'pending_approval' }), [lateEvening], 'UTC')).toBe(
+    expect(creditReply(buildCredit({ status: 'pending_approval' }), [lateEvening], 'UTC', 'none')).toBe(
       "Your request is being reviewed: we're looking at the run of November 20, 2026 and will get back to you as soon as it's decided.",
     );
   });
 
   it('says plainly when no tokens are added, without the internal reason', () => {
     const rejected = buildCredit({ status: 'rejected', decision_reason: 'Customer abused refunds' });
-    const reply = creditReply(rejected, [lateEvening], 'UTC');
+    const reply = creditReply(rejected, [lateEvening], 'UTC', 'none');
     expect(reply).toBe("We've reviewed the run of November 20, 2026, and we aren't able to add tokens back for it this time.");
     expect(reply).not.toMatch(/abused/);
   });
 
   it('has no reply for a voided credit', () => {
-    expect(creditReply(buildCredit({ status: 'voided' }), [], null)).toBeNull();
+    expect(creditReply(buildCredit({ status: 'voided' }), [], null, 'none')).toBeNull();
   });
 
   it('never carries the internal note or ids', () => {
-    const reply = creditReply(buildCredit({ note: 'VIP, be generous', id: 'crd_secret' }), [lateEvening], 'UTC') ?? '';
-    expect(reply).not.toMatch(/VIP|crd_secret|gen_1/);
+    for (const delivery of ['delivered', 'waiting'] as const) {
+      const reply = creditReply(buildCredit({ note: 'VIP, be generous', id: 'crd_secret' }), [lateEvening], 'UTC', delivery) ?? '';
+      expect(reply).not.toMatch(/VIP|crd_secret|gen_1/);
+    }
+  });
+});
+
+describe('the reply while the credit is on its way to the studio', () => {
+  it('says the credit is approved and shows shortly, never that tokens were added, until the studio has them', () => {
+    for (const delivery of ['waiting', 'not_configured'] as const) {
+      expect(creditReply(buildCredit({ amount: 1200 }), [lateEvening], 'Asia/Tokyo', delivery)).toBe(
+        "After reviewing your request, we've approved a credit of 1,200 tokens for the run of November 21, 2026. It will show in Settings → Usage history shortly.",
+      );
+    }
+    expect(creditReply(buildCredit({ amount: 50, reason: 'goodwill', items: [] }), [], null, 'waiting')).toBe(
+      "We've approved a goodwill credit of 50 tokens for your account. It will show in Settings → Usage history shortly.",
+    );
+    expect(creditReply(buildCredit({ amount: 8, reason: 'missed_auto_refund' }), [lateEvening], null, 'waiting')).toBe(
+      "We've approved a credit of 8 tokens for the run of November 20, 2026 (UTC): it failed and its automatic refund did not go through, so we're returning the tokens ourselves. It will show in Settings → Usage history shortly.",
+    );
+  });
+
+  it('offers no reply while delivery is failing or given up, and warns the agent instead', () => {
+    expect(creditReply(buildCredit(), [lateEvening], 'UTC', 'failing')).toBeNull();
+    expect(creditReply(buildCredit(), [lateEvening], 'UTC', 'given_up')).toBeNull();
+    expect(creditReplyHold('failing')).toMatch(/^Delivery to the studio is failing: do not tell the customer the tokens were added yet\./);
+    expect(creditReplyHold('given_up')).toMatch(/^Delivery to the studio was given up: do not tell the customer the tokens were added\./);
+  });
+
+  it('holds nothing back once delivered, or while the credit waits for a decision', () => {
+    for (const delivery of ['delivered', 'waiting', 'not_configured', 'none'] as const) expect(creditReplyHold(delivery)).toBeNull();
   });
 });
 

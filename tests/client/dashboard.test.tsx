@@ -6,6 +6,7 @@ import { ExportCsvButton } from '../../client/dashboard/ExportCsvButton.tsx';
 import { LeadDashboard } from '../../client/dashboard/LeadDashboard.tsx';
 import type { CreditReport, RefundReport } from '../../shared/reports.ts';
 import type { Role } from '../../shared/roles.ts';
+import { buildDeliveryReport } from './creditsBuilders.ts';
 import { buildCredit, filterOf, providerWith, renderAs } from './dashboardHarness.tsx';
 import { List, TopToolbar } from 'react-admin';
 
@@ -52,15 +53,19 @@ const flagged = [
 
 type Period = { from?: string; to?: string };
 
-const reportsApi = (overrides: Partial<Record<'creditReport' | 'refundReport' | 'anomalies', (params: never) => Promise<unknown>>> = {}) => {
+type ReportMethod = 'creditReport' | 'refundReport' | 'anomalies' | 'studioDeliveryReport' | 'retryGivenUpDeliveries';
+
+const reportsApi = (overrides: Partial<Record<ReportMethod, (params: never) => Promise<unknown>>> = {}) => {
   const creditReport = vi.fn(
     overrides.creditReport ??
       (async ({ from, to, group_by }: Period & { group_by: CreditReport['group_by'] }) => ({ from, to, group_by, rows: creditRows[group_by] })),
   );
   const refundReport = vi.fn(overrides.refundReport ?? (async ({ from, to }: Period) => ({ from, to, rows: refundRows })));
   const anomalies = vi.fn(overrides.anomalies ?? (async ({ from, to }: Period) => ({ from, to, rows: flagged })));
-  const dataProvider = providerWith({ creditReport, refundReport, anomalies } as never);
-  return { dataProvider, creditReport, refundReport, anomalies };
+  const studioDeliveryReport = vi.fn(overrides.studioDeliveryReport ?? (async () => buildDeliveryReport()));
+  const retryGivenUpDeliveries = vi.fn(overrides.retryGivenUpDeliveries ?? (async () => ({ retried: 0 })));
+  const dataProvider = providerWith({ creditReport, refundReport, anomalies, studioDeliveryReport, retryGivenUpDeliveries } as never);
+  return { dataProvider, creditReport, refundReport, anomalies, studioDeliveryReport, retryGivenUpDeliveries };
 };
 
 const openDashboard = (path = '/dashboard?days=7', role: Role = 'lead', api = reportsApi()) => {
@@ -211,12 +216,94 @@ describe('the lead dashboard', () => {
   });
 
   it('is for leads and admins only: an agent sees why, and no report is asked for', async () => {
-    const { creditReport, refundReport, anomalies } = openDashboard('/dashboard', 'agent');
+    const { creditReport, refundReport, anomalies, studioDeliveryReport } = openDashboard('/dashboard', 'agent');
 
     expect(await screen.findByText('The dashboard is for leads and admins.')).toBeInTheDocument();
     expect(creditReport).not.toHaveBeenCalled();
     expect(refundReport).not.toHaveBeenCalled();
     expect(anomalies).not.toHaveBeenCalled();
+    expect(studioDeliveryReport).not.toHaveBeenCalled();
+  });
+});
+
+describe('the studio delivery card', () => {
+  const troubled = buildDeliveryReport({
+    counts: { pending: 4, failing: 3, given_up: 2, delivered: 120 },
+    oldest_undelivered_at: '2026-11-24T07:57:00.000Z',
+    oldest_failing_since: '2026-11-24T09:12:50.000Z',
+    last_error: 'HTTP 503 from the studio',
+  });
+  const deliveryApi = (report = buildDeliveryReport(), retried = 2) => reportsApi({ studioDeliveryReport: async () => report, retryGivenUpDeliveries: async () => ({ retried }) });
+
+  it('shows the counts by state, the channels and the last delivery, calmly, when nothing needs attention', async () => {
+    const { studioDeliveryReport } = openDashboard('/dashboard?days=7', 'lead', deliveryApi());
+
+    const region = await screen.findByRole('region', { name: 'Studio delivery' });
+    const counts = await within(region).findByRole('table', { name: 'Credit events by delivery state' });
+    expect(within(counts).getByRole('link', { name: 'Delivered: 12 events, open their credits' })).toHaveAttribute(
+      'href',
+      `/credits?${new URLSearchParams({ filter: JSON.stringify({ delivery_state: 'delivered' }) })}`,
+    );
+    expect(within(region).getByText('Push: on, Feed: off')).toBeInTheDocument();
+    expect(within(region).getByText('Oldest undelivered').nextSibling).toHaveTextContent('Nothing waiting');
+    expect(within(region).getByText('Last error').nextSibling).toHaveTextContent('None');
+    expect(within(region).queryByText(/Deliveries need attention/)).not.toBeInTheDocument();
+    expect(within(region).queryByRole('button', { name: /Retry all given-up/ })).not.toBeInTheDocument();
+    expect(studioDeliveryReport).toHaveBeenCalledTimes(1);
+  });
+
+  it('turns into a warning when deliveries were given up or fail for over 15 minutes, with the oldest undelivered and the last error', async () => {
+    openDashboard('/dashboard?days=7', 'lead', deliveryApi(troubled));
+
+    const region = await screen.findByRole('region', { name: 'Studio delivery' });
+    const warning = await within(region).findByRole('alert');
+    expect(warning).toHaveClass('MuiAlert-standardWarning');
+    expect(warning).toHaveTextContent('Deliveries need attention: 2 given up; 3 failing, the oldest for 47 min 10 s');
+    expect(within(region).getByText('Oldest undelivered').nextSibling).toHaveTextContent(/^2 h 03 min ago, since /);
+    expect(within(region).getByText('Last error').nextSibling).toHaveTextContent('HTTP 503 from the studio');
+    expect(within(region).getByRole('link', { name: 'Given up: 2 events, open their credits' })).toBeInTheDocument();
+    // Retrying every given-up delivery at once is the admins'.
+    expect(within(region).queryByRole('button', { name: /Retry all given-up/ })).not.toBeInTheDocument();
+  });
+
+  it('lets an admin retry every given-up delivery, then asks for the report again', async () => {
+    const user = userEvent.setup({ delay: null });
+    const api = deliveryApi(troubled);
+    openDashboard('/dashboard?days=7', 'admin', api);
+
+    const region = await screen.findByRole('region', { name: 'Studio delivery' });
+    await user.click(await within(region).findByRole('button', { name: 'Retry all given-up (2)' }));
+
+    expect(api.retryGivenUpDeliveries).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText('2 given-up deliveries are being sent again.')).toBeInTheDocument();
+    await waitFor(() => expect(api.studioDeliveryReport).toHaveBeenCalledTimes(2));
+  });
+
+  it('says when nothing can reach the studio', async () => {
+    openDashboard('/dashboard?days=7', 'lead', deliveryApi(buildDeliveryReport({ push_enabled: false, feed_enabled: false })));
+
+    const region = await screen.findByRole('region', { name: 'Studio delivery' });
+    expect(await within(region).findByText('Push: off, Feed: off')).toBeInTheDocument();
+    expect(within(region).getByText(/^Nothing can reach the studio/)).toBeInTheDocument();
+  });
+
+  it('shows its loading, then its error with a retry', async () => {
+    const user = userEvent.setup({ delay: null });
+    let refuse: (error: Error) => void = () => undefined;
+    const firstAnswer = new Promise<never>((_resolve, reject) => {
+      refuse = reject;
+    });
+    let attempts = 0;
+    const api = reportsApi({ studioDeliveryReport: async () => (++attempts === 1 ? firstAnswer : buildDeliveryReport()) });
+    openDashboard('/dashboard?days=7', 'lead', api);
+
+    expect(await screen.findByLabelText('Loading studio delivery')).toBeInTheDocument();
+    refuse(new HttpError('Service unavailable', 503, { code: 'unavailable', message: 'Service unavailable' }));
+    expect(await screen.findByText('Could not load studio delivery: Service unavailable')).toBeInTheDocument();
+    vi.mocked(console.error).mockClear();
+
+    await user.click(within(card('Studio delivery')).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText('Push: on, Feed: off')).toBeInTheDocument();
   });
 });
 

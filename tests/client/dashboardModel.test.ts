@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ageAt,
   anomalyRuleCounts,
   barListIsExact,
   creditsBehindBar,
   customPeriodProblem,
   dailySeries,
+  deliveryAttentionText,
+  deliveryChannelsText,
+  deliveryCountRows,
   failedRunsPath,
   formatRate,
   goodwillToolKey,
@@ -15,6 +19,7 @@ import {
 } from '../../client/dashboard/dashboardModel.ts';
 import { exportCsvUrl } from '../../client/dashboard/exportModel.ts';
 import { missingCountLabel, missingRefundsLink } from '../../client/missingRefunds/missingRefundModel.ts';
+import { buildDeliveryReport } from './creditsBuilders.ts';
 
 const period = { from: '2026-11-18', to: '2026-11-24' };
 
@@ -158,5 +163,40 @@ describe('the CSV export address', () => {
     const url = exportCsvUrl('credits', { ticket_ref: 'T&1=2#x' });
     expect(url).not.toContain('#');
     expect(decode(url).params.filter).toBe(JSON.stringify({ ticket_ref: 'T&1=2#x' }));
+  });
+});
+
+describe('the studio delivery card', () => {
+  const now = new Date('2026-11-24T10:00:00.000Z');
+
+  it('says nothing needs attention while failures are young and nothing was given up', () => {
+    expect(deliveryAttentionText(buildDeliveryReport(), now)).toBeNull();
+    const young = buildDeliveryReport({ counts: { pending: 1, failing: 2, given_up: 0, delivered: 9 }, oldest_failing_since: '2026-11-24T09:50:00.000Z' });
+    expect(deliveryAttentionText(young, now)).toBeNull();
+  });
+
+  it('names what needs attention: events given up, and failures over 15 minutes old', () => {
+    expect(deliveryAttentionText(buildDeliveryReport({ counts: { pending: 0, failing: 0, given_up: 2, delivered: 9 } }), now)).toBe(
+      'Deliveries need attention: 2 given up',
+    );
+    const old = buildDeliveryReport({ counts: { pending: 0, failing: 3, given_up: 1, delivered: 9 }, oldest_failing_since: '2026-11-24T09:12:50.000Z' });
+    expect(deliveryAttentionText(old, now)).toBe('Deliveries need attention: 1 given up; 3 failing, the oldest for 47 min 10 s');
+  });
+
+  it('says how the console reaches the studio, and how old the oldest undelivered event is', () => {
+    expect(deliveryChannelsText({ push_enabled: true, feed_enabled: false })).toBe('Push: on, Feed: off');
+    expect(deliveryChannelsText({ push_enabled: false, feed_enabled: true })).toBe('Push: off, Feed: on');
+    expect(ageAt('2026-11-24T07:57:00.000Z', now)).toBe('2 h 03 min');
+  });
+
+  it('opens the credits behind each count', () => {
+    const rows = deliveryCountRows({ pending: 4, failing: 2, given_up: 1, delivered: 30 });
+    expect(rows.map(row => [row.label, row.count])).toEqual([
+      ['Waiting', 4],
+      ['Failing', 2],
+      ['Given up', 1],
+      ['Delivered', 30],
+    ]);
+    expect(rows[2].href).toBe(`/credits?${new URLSearchParams({ filter: JSON.stringify({ delivery_state: 'given_up' }) })}`);
   });
 });

@@ -5,6 +5,7 @@ import type { SessionInfo } from '../../shared/auth.ts';
 export const leadSession: SessionInfo = {
   user: { id: 'stf_ada', email: 'ada@example.com', name: 'Ada Lovelace', role: 'lead' },
   csrf_token: 'csrf-token-from-server',
+  studio_delivery: { push_enabled: true, feed_enabled: false },
 };
 
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
