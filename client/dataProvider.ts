@@ -12,7 +12,7 @@ import {
   type Eligibility,
   type Policy,
 } from '../shared/credits.ts';
-import { studioDeliveryReportSchema, type StudioDeliveryReport } from '../shared/delivery.ts';
+import { retriedSchema, studioDeliveryReportSchema, type Retried, type StudioDeliveryReport } from '../shared/delivery.ts';
 import { lookupResultSchema, type LookupResult } from '../shared/lookup.ts';
 import { anomalyReportSchema, creditReportSchema, refundReportSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../shared/reports.ts';
 import {
@@ -62,7 +62,7 @@ export type AppDataProvider = DataProvider & {
    */
   retryCreditDelivery: (id: string) => Promise<CreditRecord>;
   /** Admins: makes every given-up delivery to the studio due now; answers how many there were. */
-  retryGivenUpDeliveries: () => Promise<{ retried: number }>;
+  retryGivenUpDeliveries: () => Promise<Retried>;
   /** Where delivery to the studio stands now: push and feed, events by state, the oldest undelivered, the last error. */
   studioDeliveryReport: () => Promise<StudioDeliveryReport>;
   /** Walks the audit hash chain on the server. */
@@ -95,7 +95,6 @@ const reportQuery = (params: Record<string, string | undefined>): string =>
   new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString();
 
 const sessionsEndedSchema = z.object({ sessions_ended: z.number().int() });
-const retriedSchema = z.object({ retried: z.number().int() });
 
 const creditAction = async (id: string, action: 'approve' | 'reject' | 'void' | 'delivery/retry', body: unknown = {}): Promise<CreditRecord> => {
   const { json } = await postJson(`${apiUrl}/credits/${encodeURIComponent(id)}/${action}`, body);

@@ -111,24 +111,55 @@ export function deliveryNeedsAttention(report: Pick<StudioDeliveryReport, 'count
 }
 
 /**
- * Where a whole credit stands with the studio, for the screens and the
- * customer reply: `not_configured` when nothing can reach the studio.
- * Applied credits only; other statuses have nothing of the studio's to say.
+ * Where a credit stands with the studio, for the screens and the customer
+ * reply: `not_configured` when nothing can reach the studio; `none` for a
+ * credit with nothing to deliver (waiting for approval, rejected).
  */
 export type CreditDeliveryOutcome = 'none' | 'not_configured' | 'waiting' | 'delivered' | 'failing' | 'given_up';
+export type EventDeliveryOutcome = Exclude<CreditDeliveryOutcome, 'none'>;
 
+/** One event: delivered whatever the set-up; otherwise nothing moves it while neither push nor feed is on. */
+export function eventDeliveryOutcome(event: Pick<CreditDelivery, 'state'>, deliveryConfigured: boolean): EventDeliveryOutcome {
+  if (event.state === 'delivered') return 'delivered';
+  if (!deliveryConfigured) return 'not_configured';
+  if (event.state === 'given_up') return 'given_up';
+  if (event.state === 'failing') return 'failing';
+  return 'waiting';
+}
+
+/**
+ * Whether the customer has the credit's tokens: its applied event decides.
+ * Applied credits only, since only they can say "the tokens were added".
+ */
 export function creditDeliveryOutcome(
   credit: { status: string; delivery: readonly Pick<CreditDelivery, 'type' | 'state'>[] },
   deliveryConfigured: boolean,
 ): CreditDeliveryOutcome {
   const applied = credit.delivery.find((event) => event.type === 'credit.applied');
   if (credit.status !== 'applied' || !applied) return 'none';
-  if (applied.state === 'delivered') return 'delivered';
-  if (!deliveryConfigured) return 'not_configured';
-  if (applied.state === 'given_up') return 'given_up';
-  if (applied.state === 'failing') return 'failing';
-  return 'waiting';
+  return eventDeliveryOutcome(applied, deliveryConfigured);
 }
+
+/**
+ * Where a credit's delivery stands as a whole, for lists and the credit page:
+ * the first of its events, in order, not yet delivered. A voided credit's
+ * void still has to reach the studio to take the tokens back.
+ */
+export function creditDeliveryStanding(
+  credit: { delivery: readonly Pick<CreditDelivery, 'state'>[] },
+  deliveryConfigured: boolean,
+): CreditDeliveryOutcome {
+  if (credit.delivery.length === 0) return 'none';
+  const outstanding = credit.delivery.find((event) => event.state !== 'delivered');
+  return outstanding ? eventDeliveryOutcome(outstanding, deliveryConfigured) : 'delivered';
+}
+
+/** A standing that may still change by itself (the dispatcher is at work): screens ask again. */
+export const deliveryStillMoving = (outcome: CreditDeliveryOutcome): boolean => outcome === 'waiting' || outcome === 'failing';
+
+/** `POST /api/studio/delivery/retry-given-up`. */
+export const retriedSchema = z.object({ retried: z.number().int().nonnegative() });
+export type Retried = z.infer<typeof retriedSchema>;
 
 /** What a staff session learns of the console's set-up (login and `GET /api/auth/me`). */
 export const studioDeliverySettingsSchema = z.object({ push_enabled: z.boolean(), feed_enabled: z.boolean() });

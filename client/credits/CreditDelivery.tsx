@@ -3,19 +3,17 @@ import { Box, Button, Chip, Typography } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import { useDataProvider, useNotify, usePermissions, useRefresh } from 'react-admin';
 import type { CreditRecord } from '../../shared/credits.ts';
+import { creditDeliveryStanding, eventDeliveryOutcome, type EventDeliveryOutcome } from '../../shared/delivery.ts';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import type { AppDataProvider } from '../dataProvider.ts';
 import { Section } from '../display/Section.tsx';
 import {
-  creditDeliveryStanding,
   deliveryEventLabel,
   deliveryReceipt,
   deliveryRetryable,
   describeDeliveryEvent,
-  eventStanding,
   retryFailureMessage,
   standingPresentation,
-  type EventStanding,
 } from './deliveryModel.ts';
 import { useStudioDelivery } from './useStudioDelivery.ts';
 
@@ -27,7 +25,7 @@ export const DeliveryChip = ({ credit, configured }: { credit: Pick<CreditRecord
   return <Chip label={label} color={colour} size="small" variant={colour === 'default' ? 'outlined' : 'filled'} sx={{ fontWeight: 500 }} />;
 };
 
-const standingColour: Record<EventStanding, string> = {
+const standingColour: Record<EventDeliveryOutcome, string> = {
   delivered: 'success.dark',
   waiting: 'text.primary',
   failing: 'warning.main',
@@ -77,7 +75,7 @@ export const CreditDeliverySection = ({ credit }: { credit: CreditRecord }) => {
           <li key={event.event_id}>
             <Typography variant="body2">
               <strong>{deliveryEventLabel(event.type)}:</strong>{' '}
-              <Box component="span" sx={{ color: standingColour[eventStanding(event, configured)] }}>
+              <Box component="span" sx={{ color: standingColour[eventDeliveryOutcome(event, configured)] }}>
                 {describeDeliveryEvent(event, configured)}
               </Box>
             </Typography>

@@ -2,18 +2,15 @@ import { Alert, AlertTitle, Box, Button, CircularProgress, Stack } from '@mui/ma
 import { useGetOne } from 'react-admin';
 import { Link } from 'react-router-dom';
 import type { CreditRecord } from '../../shared/credits.ts';
-import { creditDeliveryOutcome, type CreditDeliveryOutcome } from '../../shared/delivery.ts';
+import { creditDeliveryOutcome, deliveryStillMoving, type CreditDeliveryOutcome } from '../../shared/delivery.ts';
 import type { CustomerRecord } from '../../shared/records.ts';
 import type { CreditAnswer } from '../dataProvider.ts';
 import { formatTokenCount, formatTokens } from '../display/format.ts';
 import { showPath } from '../lookup/lookupModel.ts';
 import { creditShowPath } from './creditPaths.ts';
 import { CreditReply } from './CreditReply.tsx';
-import { describeDeliveryEvent, deliveryStillMoving } from './deliveryModel.ts';
+import { DELIVERY_POLL_MS, describeDeliveryEvent } from './deliveryModel.ts';
 import { useStudioDelivery } from './useStudioDelivery.ts';
-
-/** How often the outcome screen asks where the credit stands while the studio has not taken it. */
-export const DELIVERY_POLL_MS = 2000;
 
 /**
  * The credit as the server describes it now: the answer first, then asked again every

@@ -2,6 +2,7 @@ import { Alert, AlertTitle, Box, Stack, Table, TableBody, TableCell, TableHead, 
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Link, Show, useGetMany, useGetOne, useRecordContext } from 'react-admin';
 import type { CreditRecord } from '../../shared/credits.ts';
+import { creditDeliveryStanding, deliveryStillMoving } from '../../shared/delivery.ts';
 import type { CustomerRecord, GenerationRecord } from '../../shared/records.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { RecordLink } from '../display/RecordLink.tsx';
@@ -15,8 +16,10 @@ import { showPath } from '../lookup/lookupModel.ts';
 import { CreditDecisionButtons } from './CreditDecisionButtons.tsx';
 import { CreditDeliverySection } from './CreditDelivery.tsx';
 import { creditReasonLabel, readEvidence } from './creditModel.ts';
+import { DELIVERY_POLL_MS } from './deliveryModel.ts';
 import { CreditReply } from './CreditReply.tsx';
 import { CreditStatusChip } from './CreditStatusChip.tsx';
+import { useStudioDelivery } from './useStudioDelivery.ts';
 
 const AuditTrail = lazy(() => import('../audit/AuditTrail.tsx').then(module => ({ default: module.AuditTrail })));
 
@@ -226,8 +229,25 @@ const CreditTitle = () => {
   return <span>Credit{credit ? ` ${credit.id}` : ''}</span>;
 };
 
-export const CreditShow = () => (
-  <Show title={<CreditTitle />} actions={false}>
-    <CreditDetail />
-  </Show>
-);
+/**
+ * The credit's page. While its delivery may still move by itself (waiting for the studio, or
+ * failing between retries), the page asks again every few seconds, so a lead who pressed Retry
+ * now sees the outcome without reloading; it stops once everything is settled.
+ */
+export const CreditShow = () => {
+  const { configured } = useStudioDelivery();
+  return (
+    <Show<CreditRecord>
+      title={<CreditTitle />}
+      actions={false}
+      queryOptions={{
+        refetchInterval: query =>
+          query.state.data && configured !== undefined && deliveryStillMoving(creditDeliveryStanding(query.state.data, configured))
+            ? DELIVERY_POLL_MS
+            : false,
+      }}
+    >
+      <CreditDetail />
+    </Show>
+  );
+};

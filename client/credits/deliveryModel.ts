@@ -1,7 +1,7 @@
 import { HttpError } from 'react-admin';
 import type { CreditRecord } from '../../shared/credits.ts';
 import {
-  creditDeliveryOutcome,
+  eventDeliveryOutcome,
   type CreditDelivery,
   type CreditDeliveryOutcome,
   type CreditEventType,
@@ -16,6 +16,9 @@ import { formatDateTime } from '../display/format.ts';
  * is the shared `creditDeliveryOutcome`; this file only puts it into words.
  */
 
+/** How often a screen asks where a credit stands while the studio has not taken it yet. */
+export const DELIVERY_POLL_MS = 2000;
+
 /** Whether anything can reach the studio: the webhook push, the pull feed, or both. */
 export const deliveryConfigured = (settings: StudioDeliverySettings): boolean => settings.push_enabled || settings.feed_enabled;
 
@@ -23,26 +26,6 @@ export const deliveryConfigured = (settings: StudioDeliverySettings): boolean =>
 export const notConfiguredBanner = 'Credits are not delivered to the studio: delivery is not configured';
 
 export const deliveryEventLabel = (type: CreditEventType): string => (type === 'credit.applied' ? 'Credit applied' : 'Void');
-
-/** Where one event stands, as a word a colour can repeat. */
-export type EventStanding = Exclude<CreditDeliveryOutcome, 'none'>;
-
-/**
- * One event's standing: delivered whatever the set-up; otherwise "not configured" wins, because
- * nothing can move the event while neither push nor feed is on (the shared outcome's order).
- */
-export const eventStanding = (event: Pick<CreditDelivery, 'state'>, configured: boolean): EventStanding => {
-  if (event.state === 'delivered') return 'delivered';
-  if (!configured) return 'not_configured';
-  switch (event.state) {
-    case 'failing':
-      return 'failing';
-    case 'given_up':
-      return 'given_up';
-    default:
-      return 'waiting';
-  }
-};
 
 /** "last answer 503", or the error when the studio never answered (a timeout, a refused connection). */
 const lastAnswer = (event: Pick<CreditDelivery, 'last_status' | 'last_error'>): string | null => {
@@ -63,7 +46,7 @@ export const describeDeliveryEvent = (
   configured: boolean,
   timeZone?: string,
 ): string => {
-  switch (eventStanding(event, configured)) {
+  switch (eventDeliveryOutcome(event, configured)) {
     case 'delivered':
       return `In the customer's account since ${formatDateTime(event.delivered_at, timeZone)}${event.confirmed_at ? ', confirmed by the studio' : ''}`;
     case 'not_configured':
@@ -97,18 +80,6 @@ export const deliveryReceipt = (event: Pick<CreditDelivery, 'event_id' | 'delive
 export const deliveryRetryable = (credit: Pick<CreditRecord, 'delivery'>): boolean =>
   credit.delivery.some(event => event.state === 'failing' || event.state === 'given_up');
 
-/**
- * Where a credit stands with the studio, for the lists' column. The shared outcome speaks of
- * applied credits; a voided credit still has its events on the way (its void takes the tokens
- * back in the studio), so its column shows the first event not yet delivered, in order.
- */
-export const creditDeliveryStanding = (credit: Pick<CreditRecord, 'status' | 'delivery'>, configured: boolean): CreditDeliveryOutcome => {
-  if (credit.status !== 'voided') return creditDeliveryOutcome(credit, configured);
-  if (credit.delivery.length === 0) return 'none';
-  const outstanding = credit.delivery.find(event => event.state !== 'delivered');
-  return outstanding ? eventStanding(outstanding, configured) : 'delivered';
-};
-
 /** A standing's short words and the colour that repeats them. */
 export interface StandingPresentation {
   label: string;
@@ -135,9 +106,6 @@ const filterLabels: Record<DeliveryStateFilter, string> = {
 
 /** The credits list's "Delivery" filter: a credit matches when one of its events stands so. */
 export const deliveryFilterLabel = (filter: DeliveryStateFilter): string => filterLabels[filter];
-
-/** The outcome screen asks again while the studio may still take the credit; never once it is settled. */
-export const deliveryStillMoving = (outcome: CreditDeliveryOutcome): boolean => outcome === 'waiting' || outcome === 'failing';
 
 /** Why a retry was refused, in the server's words (a 409 names what changed), or that nobody answered. */
 export const retryFailureMessage = (error: unknown): string => {

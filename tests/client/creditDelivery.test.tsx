@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { HttpError } from 'react-admin';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CreditList } from '../../client/credits/CreditList.tsx';
-import { CreditOutcome, DELIVERY_POLL_MS } from '../../client/credits/CreditOutcome.tsx';
+import { CreditOutcome } from '../../client/credits/CreditOutcome.tsx';
+import { DELIVERY_POLL_MS } from '../../client/credits/deliveryModel.ts';
 import { CreditShow } from '../../client/credits/CreditShow.tsx';
 import { formatDateTime } from '../../client/display/format.ts';
 import { StudioDeliveryBanner } from '../../client/layout/StudioDeliveryBanner.tsx';
@@ -96,6 +97,26 @@ describe('the credit page’s studio delivery', () => {
     expect(await within(section).findByText('Waiting for the studio')).toBeInTheDocument();
     expect(getOne.mock.calls.filter(([resource]) => resource === 'credits').length).toBeGreaterThan(1);
     expect(within(section).queryByRole('button', { name: 'Retry now' })).not.toBeInTheDocument();
+  });
+
+  it('asks again while the studio has not taken the credit, shows it delivered without a reload, then stops asking', async () => {
+    // Only the polling interval is faked: react-admin and testing-library keep their real timeouts.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { getOne, tables } = openCredit(buildCredit({ delivery: [buildDeliveryEvent({ state: 'delivering', attempts: 1 })] }), lead);
+    const section = await deliverySection();
+    expect(await within(section).findByText('Waiting for the studio')).toBeInTheDocument();
+    const reads = () => getOne.mock.calls.filter(([resource]) => resource === 'credits').length;
+    const tick = () => act(() => vi.advanceTimersByTimeAsync(DELIVERY_POLL_MS));
+
+    tables.credits = [buildCredit({ delivery: [deliveredEvent({ delivered_at: deliveredAt })] })];
+    for (let turn = 0; turn < 20 && !within(section).queryByText(/^In the customer's account since/); turn++) {
+      await tick();
+      await act(() => new Promise(resolve => setTimeout(resolve, 10)));
+    }
+    expect(within(section).getByText(`In the customer's account since ${formatDateTime(deliveredAt)}`)).toBeInTheDocument();
+    const settled = reads();
+    await act(() => vi.advanceTimersByTimeAsync(DELIVERY_POLL_MS * 5));
+    expect(reads()).toBe(settled);
   });
 
   it('lets an admin retry a given-up void, and says why when the server had nothing to retry', async () => {

@@ -1,18 +1,17 @@
 import { HttpError } from 'react-admin';
 import { describe, expect, it } from 'vitest';
 import {
-  creditDeliveryStanding,
   deliveryConfigured,
   deliveryEventLabel,
   deliveryFilterLabel,
   deliveryReceipt,
   deliveryRetryable,
-  deliveryStillMoving,
   describeDeliveryEvent,
   retryFailureMessage,
   standingPresentation,
 } from '../../client/credits/deliveryModel.ts';
 import { formatDateTime } from '../../client/display/format.ts';
+import { creditDeliveryStanding, deliveryStillMoving } from '../../shared/delivery.ts';
 import { deliveryStateFilters } from '../../shared/delivery.ts';
 import { buildCredit, buildDeliveryEvent, deliveredEvent } from './creditsBuilders.ts';
 
