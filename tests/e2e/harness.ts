@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, type TestContext } from 'vi
 import { launchBrowser, viewport } from './browser.ts';
 import { watchPageProblems, type PageProblems } from './pageProblems.ts';
 import { repoRoot } from './paths.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 
 export interface BrowserTest {
   /** This file's server, on its own freshly seeded database. */
@@ -30,12 +30,13 @@ function fileSafe(name: string): string {
 }
 
 /**
- * Sets up the calling test file: one server and one browser for the file, a
+ * Sets up the calling test file: one server (with `serverOptions`, read when
+ * it starts) and one browser for the file, a
  * fresh browser context and page per test. A test fails if its page logged a
  * console error, threw, or got a 5xx that the test did not expect; a failed
  * test leaves a screenshot in tests/e2e/.artifacts/.
  */
-export function useBrowserTest(): BrowserTest {
+export function useBrowserTest(serverOptions: () => Promise<ServerOptions> = async () => ({})): BrowserTest {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -43,7 +44,7 @@ export function useBrowserTest(): BrowserTest {
   let problems: PageProblems | undefined;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(await serverOptions());
     browser = await launchBrowser();
   });
 

@@ -34,7 +34,7 @@ export async function startStudioReceiver(secret: string, options: { port?: numb
   /** The first body booked under each id, in booking order. */
   const booked = new Map<string, string>();
   const sockets = new Set<Socket>();
-  const hanging = new Set<ServerResponse>();
+  const hanging = new Map<ServerResponse, () => void>();
   let behave: (attempt: ReceivedAttempt) => Behaviour = () => ({ answer: 200 });
   let concurrent = 0;
   let maxConcurrent = 0;
@@ -60,8 +60,15 @@ export async function startStudioReceiver(secret: string, options: { port?: numb
       };
       attempts.push(attempt);
       const behaviour = verified ? behave(attempt) : { answer: 401 };
+      const book = (): void => {
+        if (!booked.has(attempt.id)) booked.set(attempt.id, body);
+      };
       if ('hang' in behaviour) {
-        hanging.add(res);
+        hanging.set(res, () => {
+          book();
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ studio_transaction_id: `studio-${booked.size}` }));
+        });
         return;
       }
       if ('drop' in behaviour) {
@@ -69,7 +76,7 @@ export async function startStudioReceiver(secret: string, options: { port?: numb
         return;
       }
       const answer = (): void => {
-        if (behaviour.answer >= 200 && behaviour.answer < 300 && !booked.has(attempt.id)) booked.set(attempt.id, body);
+        if (behaviour.answer >= 200 && behaviour.answer < 300) book();
         res.writeHead(behaviour.answer, { 'content-type': 'application/json', ...behaviour.headers });
         res.end(behaviour.body ?? JSON.stringify({ studio_transaction_id: `studio-${booked.size}` }));
       };
@@ -97,7 +104,7 @@ export async function startStudioReceiver(secret: string, options: { port?: numb
   /** Closes the port and every open connection: attempts are refused until start(). */
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
-      for (const res of hanging) res.destroy();
+      for (const res of hanging.keys()) res.destroy();
       hanging.clear();
       for (const socket of sockets) socket.destroy();
       if (!server.listening) return resolve();
@@ -113,6 +120,11 @@ export async function startStudioReceiver(secret: string, options: { port?: numb
       behave = next;
     },
     maxConcurrent: (): number => maxConcurrent,
+    /** Answers every attempt held so far with 200, booking it. */
+    release(): void {
+      for (const answer of hanging.values()) answer();
+      hanging.clear();
+    },
     stop,
     start: async (): Promise<void> => {
       await listen(port);
