@@ -89,7 +89,7 @@ describe('credits reach the studio', () => {
     const [customer] = (await customers.json()) as { id: string }[];
     const credit = await page.request.post('/api/credits', {
       headers: { 'X-CSRF-Token': csrf, 'Idempotency-Key': `e2e-${Date.now()}` },
-      data: { customer_id: customer.id, items: [], amount: 15, reason: 'goodwill', ticket_ref: 'ZD-50002', expected: 'e', received: 'r' },
+      data: { customer_id: customer.id, items: [], amount: 15, reason: 'goodwill', ticket_ref: 'ZD-50002', expected: 'Renders finished before the weekend', received: 'A queue delay of several hours' },
     });
     const pending = (await credit.json()) as { id: string; status: string };
     // Goodwill waits for a second person's approval: the admin approves it.
