@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { artifactsRun, creditRunFromChat } from './creditFlow.ts';
 import { useBrowserTest } from './harness.ts';
 import { demoAccounts, signInAs } from './signIn.ts';
 
@@ -43,10 +44,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     }
     // The credit form, opened from the chat review's selected run.
     await browserTest.open(agentScreens[0]);
-    const runs = page.getByRole('region', { name: 'Runs' });
-    await runs.getByRole('row').filter({ hasText: 'gen_maya_artifacts' }).getByRole('checkbox', { name: 'Select this row' }).check();
-    await runs.getByRole('button', { name: 'Credit selected runs' }).click();
-    await page.getByLabel('Tokens for gen_maya_artifacts').waitFor();
+    await creditRunFromChat(page, artifactsRun);
     found.push(...(await violations(page, 'credit form')));
     expect(found).toEqual([]);
   });

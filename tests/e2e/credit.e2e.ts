@@ -1,14 +1,12 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { artifactsRun, creditRunFromChat, mayaChatUrl, openChatReview } from './creditFlow.ts';
 import { useBrowserTest } from './harness.ts';
 import { saveScreenshot } from './screenshots.ts';
 import { appBar, demoAccounts, signInAs } from './signIn.ts';
 
 const browserTest = useBrowserTest();
 
-/** The demo story of server/seed/stories.ts: Maya Chen's chat, whose first run succeeded with visual glitches (20 tokens). */
-const mayaChatUrl = 'https://studio.example.com/agents/a1/chats/c0ffee00-0000-4000-8000-000000000001';
-const artifactsRun = 'gen_maya_artifacts';
 
 async function signOut(page: Page): Promise<void> {
   await appBar(page).getByRole('button', { name: /: account menu$/ }).click();
@@ -29,14 +27,8 @@ describe('crediting a case', () => {
     await signInAs(page, demoAccounts.agent);
 
     // The ticket's chat URL, pasted into the lookup box, opens the chat review.
-    const lookup = page.getByLabel('Look up a chat, customer, run or transaction');
-    await lookup.fill(mayaChatUrl);
-    await lookup.press('Enter');
-    const runs = page.getByRole('region', { name: 'Runs' });
-    const runRow = runs.getByRole('row').filter({ hasText: artifactsRun });
-    await runRow.waitFor();
-    await runRow.getByRole('checkbox').check();
-    await runs.getByRole('button', { name: 'Credit selected runs' }).click();
+    await openChatReview(page, mayaChatUrl);
+    await creditRunFromChat(page, artifactsRun);
 
     // The form: the run's eligibility, its tokens prefilled with the suggestion.
     const formRow = page.getByRole('row', { name: `Run ${artifactsRun}` });

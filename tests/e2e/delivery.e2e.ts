@@ -1,12 +1,10 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { newWebhookSecret, startStudioReceiver, type StudioReceiver } from '../server/support/studioReceiver.ts';
+import { artifactsRun, creditRunFromChat, mayaChatUrl, openChatReview } from './creditFlow.ts';
 import { useBrowserTest } from './harness.ts';
 import { saveScreenshot } from './screenshots.ts';
 import { demoAccounts, signInAs } from './signIn.ts';
 
-/** The demo story's chat: Maya Chen's first run succeeded with visual glitches (20 tokens). */
-const mayaChatUrl = 'https://studio.example.com/agents/a1/chats/c0ffee00-0000-4000-8000-000000000001';
-const artifactsRun = 'gen_maya_artifacts';
 
 let receiver: StudioReceiver | undefined;
 const secret = newWebhookSecret();
@@ -42,15 +40,8 @@ describe('credits reach the studio', () => {
     // Push is configured: no "not delivered" banner.
     await expect(page.getByText('Credits are not delivered to the studio').count()).resolves.toBe(0);
 
-    const lookup = page.getByLabel('Look up a chat, customer, run or transaction');
-    await lookup.fill(mayaChatUrl);
-    await lookup.press('Enter');
-    const runs = page.getByRole('region', { name: 'Runs' });
-    const runRow = runs.getByRole('row').filter({ hasText: artifactsRun });
-    await runRow.waitFor();
-    await runRow.getByRole('checkbox').check();
-    await runs.getByRole('button', { name: 'Credit selected runs' }).click();
-    await page.getByLabel(`Tokens for ${artifactsRun}`).waitFor();
+    await openChatReview(page, mayaChatUrl);
+    await creditRunFromChat(page, artifactsRun);
     await page.getByRole('combobox', { name: 'Reason' }).click();
     await page.getByRole('option', { name: 'Visual artifacts' }).click();
     await page.getByLabel('Ticket reference').fill('ZD-50001');

@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
 import { verifyChain } from '../../server/audit/auditChain.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createContext } from '../../server/context.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
-import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { runCli } from './support/cli.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
-import { buildStaff, manualClock, tempDatabase, TEST_PASSWORD } from './support/testApp.ts';
+import { serverWorld } from './support/serverWorld.ts';
+import { TEST_PASSWORD } from './support/testApp.ts';
 import { creditLoad, ingestLoad } from './support/writeLoad.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -30,13 +27,7 @@ function backup(env: Record<string, string>, file: string): Promise<{ code: numb
 
 describe('npm run backup under write load', () => {
   it('takes a copy that passes integrity_check, ledger:verify and audit:verify while credits and ingestion go on', async () => {
-    const database = tempDatabase();
-    const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
-    const lead = await buildStaff(setup, { role: 'lead' });
-    const customer = buildCustomer(setup, { balance: 10_000 });
-    const chat = buildChat(setup, customer.id);
-    const runIds = Array.from({ length: 3000 }, () => buildRun(setup, chat, customer.id, { charge: 5 }).id);
-    database.db.close();
+    const { database, lead, customer, runIds } = await serverWorld({ runs: 3000 });
 
     const server = await startServer({ DATABASE_PATH: database.path });
     const file = join(database.dir, 'backup.db');

@@ -1,15 +1,12 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
 import { verifyChain } from '../../server/audit/auditChain.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createContext } from '../../server/context.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
-import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
+import { serverWorld } from './support/serverWorld.ts';
 import { creditLoad, ingestLoad } from './support/writeLoad.ts';
-import { buildStaff, manualClock, tempDatabase, TEST_PASSWORD } from './support/testApp.ts';
+import { TEST_PASSWORD } from './support/testApp.ts';
 
 const ROUNDS = 3;
 const RUNS = 400;
@@ -21,13 +18,7 @@ const RUNS = 400;
  */
 describe('crash mid-write', () => {
   it('keeps every acknowledged grant and ingestion batch through repeated kill -9', async () => {
-    const database = tempDatabase();
-    const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
-    const lead = await buildStaff(setup, { role: 'lead' });
-    const customer = buildCustomer(setup, { balance: 10_000 });
-    const chat = buildChat(setup, customer.id);
-    const runIds = Array.from({ length: RUNS }, () => buildRun(setup, chat, customer.id, { charge: 5 }).id);
-    database.db.close();
+    const { database, lead, customer, runIds } = await serverWorld({ runs: RUNS });
 
     const credits = new Map<string, string>();
     const events = new Set<string>();

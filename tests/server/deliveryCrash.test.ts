@@ -1,16 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
 import { verifyChain } from '../../server/audit/auditChain.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createContext } from '../../server/context.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
 import { creditEventBodySchema } from '../../shared/delivery.ts';
-import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
+import { serverWorld } from './support/serverWorld.ts';
 import { newWebhookSecret, startStudioReceiver } from './support/studioReceiver.ts';
-import { buildStaff, manualClock, tempDatabase, TEST_PASSWORD } from './support/testApp.ts';
+import { TEST_PASSWORD } from './support/testApp.ts';
 import { creditLoad } from './support/writeLoad.ts';
 
 const ROUNDS = 4;
@@ -44,13 +41,7 @@ async function voidLoad(url: string, session: { cookie: string; csrf: string }, 
  */
 describe('credit delivery through crashes', () => {
   it('delivers every acknowledged credit and void once in effect through repeated kill -9', async () => {
-    const database = tempDatabase();
-    const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
-    const lead = await buildStaff(setup, { role: 'lead' });
-    const customer = buildCustomer(setup, { balance: 10_000 });
-    const chat = buildChat(setup, customer.id);
-    const runIds = Array.from({ length: RUNS }, () => buildRun(setup, chat, customer.id, { charge: 5 }).id);
-    database.db.close();
+    const { database, lead, customer, runIds } = await serverWorld({ runs: RUNS });
 
     const secret = newWebhookSecret();
     const receiver = await startStudioReceiver(secret);

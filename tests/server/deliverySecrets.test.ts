@@ -1,12 +1,9 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createContext } from '../../server/context.ts';
-import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
+import { serverWorld } from './support/serverWorld.ts';
 import { newWebhookSecret, startStudioReceiver } from './support/studioReceiver.ts';
-import { buildStaff, manualClock, tempDatabase, TEST_PASSWORD } from './support/testApp.ts';
+import { TEST_PASSWORD } from './support/testApp.ts';
 
 const FEED_TOKEN = 'feed-token-that-must-never-be-printed-0001';
 const METRICS_TOKEN = 'metrics-token-that-must-never-be-printed-01';
@@ -18,13 +15,7 @@ const METRICS_TOKEN = 'metrics-token-that-must-never-be-printed-01';
  */
 describe('secrets of credit delivery', () => {
   it('never appear in a log line at trace level, an error or an answer', async () => {
-    const database = tempDatabase();
-    const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
-    const lead = await buildStaff(setup, { role: 'lead' });
-    const customer = buildCustomer(setup, { balance: 1_000 });
-    const chat = buildChat(setup, customer.id);
-    const runs = [buildRun(setup, chat, customer.id, { charge: 50 }).id, buildRun(setup, chat, customer.id, { charge: 60 }).id];
-    database.db.close();
+    const { database, lead, customer, runIds: runs } = await serverWorld({ runs: 2, charge: 50, balance: 1_000 });
 
     const secret = newWebhookSecret();
     const previous = newWebhookSecret();
@@ -54,7 +45,7 @@ describe('secrets of credit delivery', () => {
       for (const run of runs) {
         const res = await call('/api/credits', {
           method: 'POST', headers: { 'Idempotency-Key': `k-${run}` },
-          body: JSON.stringify({ customer_id: customer.id, items: [{ generation_id: run, tokens: run === runs[0] ? 50 : 60 }], amount: run === runs[0] ? 50 : 60, reason: 'off_prompt', ticket_ref: 'T-1', expected: 'e', received: 'r' }),
+          body: JSON.stringify({ customer_id: customer.id, items: [{ generation_id: run, tokens: 50 }], amount: 50, reason: 'off_prompt', ticket_ref: 'T-1', expected: 'e', received: 'r' }),
         });
         expect(res.status).toBe(201);
         credited.push(((await res.json()) as { id: string }).id);
