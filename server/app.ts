@@ -14,6 +14,7 @@ import { policyRoutes } from './policy/policyRoutes.ts';
 import { reportRoutes } from './reports/reportRoutes.ts';
 import { staffRoutes } from './staff/staffRoutes.ts';
 import { errorHandler, NotFound } from './errors.ts';
+import { jsonBody } from './http/jsonBody.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
@@ -35,6 +36,11 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // The API headers go to paths under a lower-case /api (securityHeaders): `/API/customers` must not reach
+  // the API with the page headers instead. Set before the first route, when Express builds its router.
+  app.set('case sensitive routing', true);
+  // Off unless TRUST_PROXY names the proxy: otherwise any client could pick its own req.ip with X-Forwarded-For.
+  app.set('trust proxy', ctx.config.trustProxy);
 
   // API answers are small and never revalidated: an ETag would hash every body for nothing.
   app.set('etag', false);
@@ -60,9 +66,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.use('/api/ingest', ingestRoutes(ctx));
   app.use('/api/studio', studioFeedRoutes(ctx));
 
-  const api = express.Router();
+  const api = express.Router({ caseSensitive: true });
   // Only requests that can carry a body go through the JSON parser; reads skip a layer of work.
-  const json = express.json({ limit: JSON_LIMIT });
+  const json = jsonBody(JSON_LIMIT);
   api.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
   api.use(loadSession(ctx.sessions));
   api.use('/auth', authRoutes(ctx));

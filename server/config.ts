@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Secret } from './delivery/secret.ts';
+import { parseTrustProxy, type TrustProxy } from './http/origin.ts';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, parseWebhookSecret, parseWebhookUrl, type Parsed } from './delivery/deliverySettings.ts';
 
 const onOff = z.enum(['on', 'off']);
@@ -20,6 +21,7 @@ const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    TRUST_PROXY: parsedWith(parseTrustProxy).default(false),
     DATABASE_PATH: z.string().min(1).default('./data/token-desk.db'),
     NODE_ENV: z.string().optional(),
     INGEST_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -79,6 +81,8 @@ export const DEMO_INGEST_SECRET = 'token-desk-demo-ingest-secret';
 export interface Config {
   port: number;
   host: string;
+  /** Express's `trust proxy`: which proxies may report the client address (false: none, the socket's address counts). */
+  trustProxy: TrustProxy;
   databasePath: string;
   production: boolean;
   ingestSecret: string;
@@ -131,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY,
     databasePath: e.DATABASE_PATH,
     production,
     ingestSecret: e.INGEST_SECRET ?? DEMO_INGEST_SECRET,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { creditDeliverySchema } from './delivery.ts';
 import { refundStateSchema } from './refundState.ts';
+import { plainText } from './text.ts';
 
 export const creditReasons = [
   'off_prompt',
@@ -29,12 +30,14 @@ export const creditStatuses = ['pending_approval', 'applied', 'rejected', 'voide
 export const creditStatusSchema = z.enum(creditStatuses);
 export type CreditStatus = z.infer<typeof creditStatusSchema>;
 
-const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`);
+/** Staff-written text, read by leads, exported and sent to the studio: free of hidden characters (shared/text.ts). */
+const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`).check(plainText);
 const tokens = z.number({ message: 'must be a whole number of tokens' }).int('must be a whole number of tokens').positive('must be positive').max(1_000_000_000);
 
 const httpsUrl = z
   .string()
   .max(2048)
+  .check(plainText)
   .refine((value) => {
     try {
       return new URL(value).protocol === 'https:';
@@ -57,7 +60,7 @@ export const creditRequestSchema = z
     ticket_ref: requiredText(100),
     expected: requiredText(4000),
     received: requiredText(4000),
-    note: z.string().trim().max(4000, 'is longer than 4000 characters').nullish(),
+    note: z.string().trim().max(4000, 'is longer than 4000 characters').check(plainText).nullish(),
     customer_asset_urls: z.array(httpsUrl).max(20, 'holds at most 20 links').optional(),
   })
   .superRefine((body, ctx) => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isSafeAssetUrl } from './assetUrl.ts';
+import { plainText } from './text.ts';
 
 /** ISO 8601 with a zone, normalised to UTC with milliseconds so text order is time order. */
 export const isoInstant = z.iso
@@ -18,20 +20,14 @@ const signedTokens = z.number().int('must be a whole number of tokens').min(-1_0
   .refine((amount) => amount !== 0, 'must not be zero');
 /** The studio's confirmation that it booked a credit event; never a new ledger entry. */
 const creditEcho = z.object({ transaction_id: studioId, credit_id: studioId, customer_id: studioId, amount: signedTokens });
-const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);
+/** Customers' and runs' words, shown to staff: bounded, and free of hidden characters (shared/text.ts). */
+const text = (max: number) => z.string().max(max, `is longer than ${max} characters`).check(plainText);
 
-/** Only https: links, or the console's own /media/ files: never javascript:, data: or http:. */
+/** Only https: links, or the console's own /media/ files (shared/assetUrl.ts). */
 export const assetUrl = z
   .string()
   .max(2048)
-  .refine((value) => {
-    if (value.startsWith('/media/')) return !value.includes('..') && !value.includes('//') && !value.includes('\\');
-    try {
-      return new URL(value).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an https: URL or a /media/ path');
+  .refine((value) => isSafeAssetUrl(value), 'must be an https: URL or a /media/ path');
 
 export const ingestEventTypes = [
   'customer.upserted',

@@ -48,9 +48,20 @@ export const listSortSchema = jsonParam(
   z.tuple([z.string({ error: SORT_SHAPE }).min(1, SORT_SHAPE), z.enum(sortOrders, { error: SORT_SHAPE })], { error: SORT_SHAPE }),
 );
 
-/** The filter object as sent; each resource checks its keys and values. */
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The filter object as sent, as its `[name, value]` pairs; each resource checks
+ * the names and values. Pairs, not a copied object: JSON.parse keeps a
+ * `__proto__` key as an own property, but copying it into a plain object (as
+ * `z.record` does) sets the copy's prototype instead, and the key would vanish
+ * without being refused.
+ */
 export const listFilterSchema = jsonParam(
-  z.record(z.string(), z.unknown(), { error: 'must be a JSON object of filter names to values' }),
+  z
+    .custom<Record<string, unknown>>(isJsonObject, { error: 'must be a JSON object of filter names to values' })
+    .transform((filter) => Object.entries(filter)),
 );
 
 const MAX_ID_LENGTH = 255;

@@ -42,3 +42,25 @@ export type RefundReport = z.infer<typeof refundReportSchema>;
 /** `GET /api/reports/anomalies`: the period's credits that an anomaly rule flagged. */
 export const anomalyReportSchema = z.object({ from: z.string(), to: z.string(), rows: z.array(creditRecordSchema) });
 export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
+
+/** What an ingestion event held for a missing parent waits for (docs/integration.md, Order and retries). */
+export const heldParentKinds = ['customer', 'chat', 'generation', 'transaction'] as const;
+export type HeldParentKind = (typeof heldParentKinds)[number];
+
+/** `GET /api/reports/ingest-held`: the studio's events waiting for a parent record that has not arrived. */
+export const heldIngestReportSchema = z.object({
+  held: z.number().int(),
+  /** Past this many held events, a new event whose parent is missing is rejected. */
+  limit: z.number().int(),
+  /** The event held longest; null when none waits. */
+  oldest: z
+    .object({
+      event_id: z.string(),
+      type: z.string(),
+      waits_for: z.object({ kind: z.enum(heldParentKinds), id: z.string() }),
+      occurred_at: z.string(),
+      received_at: z.string(),
+    })
+    .nullable(),
+});
+export type HeldIngestReport = z.infer<typeof heldIngestReportSchema>;

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { roleSchema } from './roles.ts';
+import { plainText } from './text.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
+/** A person's name as every screen and audit event shows it: free of hidden characters (shared/text.ts). */
+const staffName = z.string().trim().min(1, 'Enter a name').max(200).check(plainText);
+
 export const staffCreateSchema = z.object({
   email: z.string().trim().toLowerCase().max(320).email('Enter a valid e-mail address'),
-  name: z.string().trim().min(1, 'Enter a name').max(200),
+  name: staffName,
   role: roleSchema,
+  // Hashed and never shown, so any character may be in a password.
   password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`).max(1024),
 });
 export type StaffCreate = z.infer<typeof staffCreateSchema>;
@@ -17,7 +22,7 @@ export type StaffInvite = z.infer<typeof staffInviteSchema>;
 
 export const staffUpdateSchema = z
   .object({
-    name: z.string().trim().min(1, 'Enter a name').max(200).optional(),
+    name: staffName.optional(),
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
   })

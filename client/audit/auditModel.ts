@@ -8,6 +8,9 @@ export const auditActionLabels: Record<string, string> = {
   'credit.approved': 'Credit approved',
   'credit.rejected': 'Credit rejected',
   'credit.voided': 'Credit voided',
+  'credit.delivery_given_up': 'Delivery to the studio given up',
+  'credit.delivery_retried': 'Delivery to the studio retried',
+  'studio.delivery_retried_given_up': 'Every given-up delivery retried',
   'policy.updated': 'Policy updated',
   'staff.created': 'Staff account created',
   'staff.updated': 'Staff account updated',
@@ -19,16 +22,18 @@ export const auditActionLabels: Record<string, string> = {
   'auth.login_failed': 'Failed sign-in',
   'auth.logout': 'Signed out',
   'auth.password_changed': 'Password changed',
+  'auth.password_change_failed': 'Failed password change',
   'ingest.batch': 'Ingestion batch',
   'seed.loaded': 'Demo data loaded',
 };
 
 export const auditActionLabel = (action: string): string => auditActionLabels[action] ?? action;
 
-export const auditEntityTypes = ['credit', 'policy', 'staff', 'ingest_batch', 'dataset'] as const;
+export const auditEntityTypes = ['credit', 'credit_event', 'policy', 'staff', 'ingest_batch', 'dataset'] as const;
 
 export const auditEntityTypeLabels: Record<string, string> = {
   credit: 'Credit',
+  credit_event: 'Credit events',
   policy: 'Policy',
   staff: 'Staff account',
   ingest_batch: 'Ingestion batch',

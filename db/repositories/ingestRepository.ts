@@ -67,6 +67,8 @@ export function createIngestRepository(db: Db) {
   const waiting = db.prepare<[string], HeldEventRow>('SELECT * FROM ingest_held WHERE waits_for = ? ORDER BY rowid');
   const release = db.prepare<[string]>('DELETE FROM ingest_held WHERE event_id = ?');
   const heldCount = db.prepare<[], number>('SELECT COUNT(*) FROM ingest_held').pluck();
+  // Rows are appended as events are held, so the first rowid is the one held longest; no index needed.
+  const oldestHeld = db.prepare<[], HeldEventRow>('SELECT * FROM ingest_held ORDER BY rowid LIMIT 1');
 
   const upsertCustomer = db.prepare<CustomerUpsert>(`INSERT INTO customers (id, name, email, plan, time_zone, created_at, source_at)
     VALUES (@id, @name, @email, @plan, @time_zone, @created_at, @source_at)
@@ -117,6 +119,7 @@ export function createIngestRepository(db: Db) {
       release.run(eventId);
     },
     heldCount: (): number => heldCount.get() ?? 0,
+    oldestHeld: (): HeldEventRow | undefined => oldestHeld.get(),
     upsertCustomer: (row: CustomerUpsert): void => {
       upsertCustomer.run(row);
       customerSince.run({ id: row.id, created_at: row.created_at });

@@ -1,27 +1,41 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { createAuditQueries } from '../../db/repositories/auditQueries.ts';
 import type { ChainStatus } from '../../shared/audit.ts';
+import { isLeadOrAdmin } from '../../shared/roles.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, NotFound } from '../errors.ts';
 import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
 import { rowToAudit } from './auditRecord.ts';
 import { verifyAuditChain } from './chainVerifier.ts';
+import { apiRouter } from '../http/router.ts';
 
 /**
- * The audit log. Leads and admins read all of it; an agent reads one
- * customer's trail only (a `customer_id` filter), never the whole log.
+ * An agent's reach into the audit log: one customer's trail per request. The
+ * `customer_id` filter must be a single id — a list of ids would be every
+ * customer's trail (and every lead's activity on them) in one call.
+ */
+function checkAgentScope(filter: Record<string, unknown>): void {
+  const customerId = filter.customer_id;
+  if (customerId === undefined) throw new Forbidden('Agents read the audit trail of one customer: filter by customer_id.');
+  if (typeof customerId !== 'string') {
+    throw new Forbidden('Agents read the audit trail of one customer at a time: filter.customer_id must be one id, not a list.');
+  }
+}
+
+/**
+ * The audit log. Leads and admins read all of it (the CSV export too, which is
+ * theirs alone); an agent reads one customer's trail only, never the whole log.
  */
 export function auditRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const statements = createAuditQueries(ctx.db);
   const leads = requireRole('lead', 'admin');
 
   router.get('/audit', (req, res) => {
     const page = parseListQuery('audit', statements, req.query as Record<string, unknown>);
-    if (req.session?.staff.role === 'agent' && page.request.filter.customer_id === undefined) {
-      throw new Forbidden('Agents read the audit trail of one customer: filter by customer_id.');
-    }
+    // Anyone but a lead or an admin is held to an agent's scope.
+    if (!req.session || !isLeadOrAdmin(req.session.staff.role)) checkAgentScope(page.request.filter);
     sendListPage(res, 'audit', statements, page, rowToAudit);
   });
 

@@ -1,16 +1,18 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { loginRequestSchema, type SessionInfo } from '../../shared/auth.ts';
 import { passwordChangeSchema } from '../../shared/staff.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, NotAuthenticated } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
-import { loginThrottle } from './loginThrottle.ts';
+import { WrongCurrentPassword } from '../staff/staffService.ts';
+import { countWrongGuess, loginThrottle, passwordChangeThrottle } from './loginThrottle.ts';
 import { requireCsrf, requireSession } from './middleware.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './sessions.ts';
+import { apiRouter } from '../http/router.ts';
 
 export function authRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const cookieOptions = (maxAgeMs?: number) => sessionCookieOptions(ctx.config.production, maxAgeMs);
 
   router.post('/login', ...loginThrottle(), async (req, res) => {
@@ -33,11 +35,17 @@ export function authRoutes(ctx: AppContext): Router {
     res.json(info);
   });
 
-  router.post('/password', requireSession, requireCsrf, async (req, res) => {
+  // After the CSRF check, so that a forged request cannot use up someone's attempts.
+  router.post('/password', requireSession, requireCsrf, passwordChangeThrottle(), async (req, res) => {
     const session = req.session;
     if (!session || !req.sessionToken) throw new NotAuthenticated();
     const input = parseBody(passwordChangeSchema, req);
-    res.json(await ctx.staff.changeOwnPassword(session.staff.id, input, req.sessionToken, requestOrigin(req)));
+    try {
+      res.json(await ctx.staff.changeOwnPassword(session.staff.id, input, req.sessionToken, requestOrigin(req)));
+    } catch (error) {
+      if (error instanceof WrongCurrentPassword) countWrongGuess(res);
+      throw error;
+    }
   });
 
   router.post('/logout', requireSession, requireCsrf, (req, res) => {

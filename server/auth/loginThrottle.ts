@@ -1,6 +1,6 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
-import { RateLimited } from '../errors.ts';
+import { NotAuthenticated, RateLimited } from '../errors.ts';
 
 export interface ThrottleSettings {
   windowMinutes: number;
@@ -16,19 +16,24 @@ const retryAfter = (req: Request): number => {
   return Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now()) - Date.now()) / 1000));
 };
 
+const commonOptions = (settings: ThrottleSettings) => ({
+  windowMs: settings.windowMinutes * 60_000,
+  skipSuccessfulRequests: true,
+  standardHeaders: false,
+  legacyHeaders: false,
+  validate: false,
+}) as const;
+
 /**
  * Failed sign-ins are counted per account and per client address; past the
  * limit the next attempts answer 429 with Retry-After until the window ends,
  * even with the right password. A successful sign-in does not count.
+ *
+ * The address is `req.ip`: the socket's, or behind a proxy trusted by
+ * TRUST_PROXY the client address that proxy reports.
  */
 export function loginThrottle(settings: ThrottleSettings = defaultThrottle): RequestHandler[] {
-  const common = {
-    windowMs: settings.windowMinutes * 60_000,
-    skipSuccessfulRequests: true,
-    standardHeaders: false,
-    legacyHeaders: false,
-    validate: false,
-  } as const;
+  const common = commonOptions(settings);
   const perAddress = rateLimit({
     ...common,
     limit: settings.perAddress,
@@ -45,4 +50,33 @@ export function loginThrottle(settings: ThrottleSettings = defaultThrottle): Req
     handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many failed sign-ins for this account. Wait and try again.')),
   });
   return [perAddress, perAccount];
+}
+
+// Answers that told a wrong guess of the current password: only these count towards the password-change limit.
+const wrongGuesses = new WeakSet<Response>();
+
+/** Marks this answer as a wrong current password, for passwordChangeThrottle. */
+export const countWrongGuess = (res: Response): void => {
+  wrongGuesses.add(res);
+};
+
+/**
+ * Wrong current passwords given to a password change, counted per account
+ * like failed sign-ins: a stolen or unattended session must not become a way
+ * to guess the password. Past the limit every attempt answers 429, a right
+ * password too, so the limit is no oracle. Only answers marked with
+ * countWrongGuess count: a too-short new password says nothing about the
+ * current one. Runs after requireSession.
+ */
+export function passwordChangeThrottle(settings: ThrottleSettings = defaultThrottle): RequestHandler {
+  return rateLimit({
+    ...commonOptions(settings),
+    limit: settings.perAccount,
+    keyGenerator: (req) => {
+      if (!req.session) throw new NotAuthenticated();
+      return `staff:${req.session.staff.id}`;
+    },
+    requestWasSuccessful: (_req, res) => !wrongGuesses.has(res),
+    handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many wrong passwords for this account. Wait and try again.')),
+  });
 }

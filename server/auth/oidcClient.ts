@@ -16,7 +16,7 @@ export interface AuthorizationChecks {
 export interface VerifiedIdentity {
   subject: string;
   email: string | null;
-  /** null when the provider did not say. */
+  /** null when the provider did not say, which signs nobody in (only true does). */
   emailVerified: boolean | null;
 }
 

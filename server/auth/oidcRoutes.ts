@@ -1,5 +1,5 @@
 import { parse as parseCookies } from 'cookie';
-import { Router, type CookieOptions, type Request, type RequestHandler } from 'express';
+import { type Router, type CookieOptions, type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { SignInMethods } from '../../shared/singleSignOn.ts';
 import type { AppContext } from '../context.ts';
@@ -8,6 +8,7 @@ import { requestOrigin } from '../http/origin.ts';
 import { SsoRefused } from './oidcClient.ts';
 import { OIDC_LOGIN_TTL_MS, type OidcService } from './oidcService.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './sessions.ts';
+import { apiRouter } from '../http/router.ts';
 
 /** The browser's handle on its single sign-on attempt; only the callback needs it. */
 export const OIDC_STATE_COOKIE = 'td_oidc';
@@ -23,7 +24,7 @@ const STARTS_PER_MINUTE = 60;
  * session check. Without OIDC_ISSUER the two single sign-on routes are 404.
  */
 export function oidcRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
 
   // SameSite=Lax, unlike the session cookie: the provider's redirect back is a cross-site navigation, which a Strict cookie would miss.
   const stateCookie = (maxAgeMs?: number): CookieOptions => ({

@@ -21,8 +21,9 @@ type Verdict = { accepted: StaffRow } | { refused: Refusal };
 /**
  * Single sign-on: starts an attempt (what the callback must find again stays
  * in oidc_logins, the browser gets only a random handle for it) and completes
- * it — the provider's answer checked by openid-client, then the verified
- * e-mail mapped to an existing, enabled staff account (never creating one) —
+ * it — the provider's answer checked by openid-client, then the e-mail the
+ * provider says it verified (`email_verified: true`, never merely absent)
+ * mapped to an existing, enabled staff account (never creating one) —
  * opening the session exactly as a password sign-in does.
  */
 export function createOidcService(db: Db, settings: OidcSettings, auth: AuthService, clock: Clock, client: OidcClient = createOidcClient(settings)) {
@@ -62,7 +63,10 @@ export function createOidcService(db: Db, settings: OidcSettings, auth: AuthServ
   function verdictFor(identity: VerifiedIdentity, staff: StaffRow | undefined): Verdict {
     const refuse = (code: SsoErrorCode, reason: string): Verdict => ({ refused: { code, reason } });
     if (!identity.email) return refuse('email_missing', 'the identity provider gave no e-mail address');
+    // Only a provider's explicit `email_verified: true` vouches for the address; a provider that does not say
+    // may hand out addresses anyone can set, and the e-mail is what picks the staff account.
     if (identity.emailVerified === false) return refuse('email_unverified', 'e-mail not verified by the identity provider');
+    if (identity.emailVerified !== true) return refuse('email_unverified', 'the identity provider did not say the e-mail is verified');
     const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();
     if (allowedDomain && domain !== allowedDomain) return refuse('email_domain', `e-mail domain ${domain} not allowed`);
     if (!staff) return refuse('not_staff', 'unknown e-mail');

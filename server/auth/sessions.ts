@@ -18,8 +18,12 @@ export const sessionCookieOptions = (production: boolean, maxAgeMs?: number): Co
 // One-shot hashing: about half the cost of a createHash object, on every request.
 const hashToken = (token: string): string => hash('sha256', token, 'hex');
 
-// last_seen_at is written at most this often, so reads stay cheap.
-const TOUCH_EVERY_MS = 60_000;
+// last_seen_at is written at most once a minute, so reads stay cheap…
+const TOUCH_AT_MOST_EVERY_MS = 60_000;
+// …and at least four times per idle window: a session in use is seen alive
+// however short SESSION_IDLE_MINUTES is (a write a minute would let a 1-minute
+// session used every 20 s die).
+const TOUCHES_PER_IDLE_WINDOW = 4;
 
 export interface SessionSettings {
   idleMinutes: number;
@@ -36,6 +40,7 @@ export interface StartedSession {
 export function createSessions(db: Db, settings: SessionSettings, clock: Clock) {
   const repo = createSessionRepository(db);
   const idleMs = settings.idleMinutes * 60_000;
+  const touchEveryMs = Math.min(TOUCH_AT_MOST_EVERY_MS, idleMs / TOUCHES_PER_IDLE_WINDOW);
 
   /** Opens a new session (a fresh id at every sign-in). Runs inside the caller's transaction. */
   function start(staffId: string, origin: { clientIp: string | null; userAgent: string | null }): StartedSession {
@@ -72,7 +77,7 @@ export function createSessions(db: Db, settings: SessionSettings, clock: Clock) 
       repo.remove(idHash);
       return null;
     }
-    if (now - lastSeen >= TOUCH_EVERY_MS) repo.touch(idHash, new Date(now).toISOString());
+    if (now - lastSeen >= touchEveryMs) repo.touch(idHash, new Date(now).toISOString());
     return session;
   }
 

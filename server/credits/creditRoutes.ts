@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
 import { z } from 'zod';
 import { IDEMPOTENCY_HEADER } from '../../shared/auth.ts';
 import { creditRequestSchema, decisionSchema, IDEMPOTENCY_KEY_PATTERN } from '../../shared/credits.ts';
@@ -8,6 +8,7 @@ import { NotAuthenticated, ValidationFailed } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
 import { parseBody, parseQuery } from '../http/validate.ts';
 import { hashRequestBody, type Requester } from './creditService.ts';
+import { apiRouter } from '../http/router.ts';
 
 const eligibilityQuery = z.object({
   generation_ids: z
@@ -30,7 +31,7 @@ const idParam = (req: Request): string => {
 
 /** Credit actions of docs/api.md. The list and record views sit beside the other resources. */
 export function creditRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const leads = requireRole('lead', 'admin');
 
   router.get('/credits/eligibility', (req, res) => {

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { type Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { FEED_PAGE_DEFAULT, FEED_PAGE_MAX } from '../../shared/delivery.ts';
 import { requireRole } from '../auth/middleware.ts';
@@ -7,6 +7,7 @@ import { DomainError, NotFound } from '../errors.ts';
 import { requestOrigin, staffActor } from '../http/origin.ts';
 import { parseQuery } from '../http/validate.ts';
 import type { Secret } from './secret.ts';
+import { apiRouter } from '../http/router.ts';
 
 const feedQuery = z
   .object({
@@ -43,7 +44,7 @@ export function requireBearer(token: Secret | null, feature: string): RequestHan
 
 /** The studio's pull feed of credit events (docs/integration.md), outside staff sessions. */
 export function studioFeedRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   router.get('/credit-events', requireBearer(ctx.config.feedToken, 'Credit event feed'), (req, res) => {
     const { after, limit } = parseQuery(feedQuery, req);
     res.json(ctx.delivery.feedPage(after, limit));
@@ -53,7 +54,7 @@ export function studioFeedRoutes(ctx: AppContext): Router {
 
 /** Staff actions on delivery: a lead retries one credit, an admin every given-up event. */
 export function deliveryActionRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   router.post('/credits/:id/delivery/retry', requireRole('lead', 'admin'), (req, res) => {
     const id = req.params.id;
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new NotFound('Credit');

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
 import { openDatabase } from '../../db/connection.ts';
 import { createAuditQueries } from '../../db/repositories/auditQueries.ts';
 import { createCreditQueries } from '../../db/repositories/creditQueries.ts';
@@ -10,6 +10,7 @@ import { rowToCredit } from '../credits/creditRecord.ts';
 import { ValidationFailed } from '../errors.ts';
 import { parseListQuery } from '../resources/listQuery.ts';
 import { streamCsv, type CsvColumn } from './csvExport.ts';
+import { apiRouter } from '../http/router.ts';
 
 const creditColumns: CsvColumn<ReturnType<typeof rowToCredit>>[] = [
   { header: 'id', value: (c) => c.id },
@@ -73,7 +74,7 @@ function* mapped<Row, Out>(rows: Iterable<Row>, map: (row: Row) => Out): Generat
  * never holds up the API's connection.
  */
 export function exportRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const leads = requireRole('lead', 'admin');
   // Parsing needs only the specs; the reading connection is opened per export.
   const creditSpecs = createCreditQueries(ctx.db);

@@ -45,6 +45,10 @@ function pageHeaders(production: boolean): RequestHandler {
   });
 }
 
+/**
+ * Exactly the paths that reach the API routers: routing is case-sensitive
+ * (app.ts), so `/API/…` is not the API and gets the SPA shell, not its data.
+ */
 const isApi = (path: string): boolean => path === '/api' || path.startsWith('/api/');
 
 export function securityHeaders(production: boolean): RequestHandler {

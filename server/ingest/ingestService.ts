@@ -8,6 +8,7 @@ import {
   type IngestEventType,
   type IngestResult,
 } from '../../shared/ingestEvents.ts';
+import type { HeldIngestReport, HeldParentKind } from '../../shared/reports.ts';
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import type { CreditReversals } from '../credits/creditReversals.ts';
@@ -16,6 +17,28 @@ import type { Ledger } from '../ledger/ledger.ts';
 
 /** A valid event the console cannot accept (it contradicts stored records); not remembered, so it can be resent. */
 class EventRejected extends Error {}
+
+/**
+ * How many events may wait for their parent record at once, in all
+ * (docs/integration.md, Order and retries). A studio that never sends the
+ * parents would otherwise grow ingest_held without end.
+ */
+export const DEFAULT_HELD_EVENT_LIMIT = 100_000;
+
+export interface IngestOptions {
+  /** At most this many held events; past it a new event whose parent is missing is rejected, not held. */
+  heldEventLimit?: number;
+}
+
+/** The kinds of parent record a held event may wait for, by the prefix of its `waits_for` key. */
+const parentKinds: Record<string, HeldParentKind> = { customer: 'customer', chat: 'chat', generation: 'generation', txn: 'transaction' };
+const parentWords: Record<HeldParentKind, string> = { customer: 'customer', chat: 'chat', generation: 'run', transaction: 'transaction' };
+
+/** A `waits_for` key (`customer:cus_1`) as the record it names. */
+function parentOf(key: string): { kind: HeldParentKind; id: string } {
+  const colon = key.indexOf(':');
+  return { kind: parentKinds[key.slice(0, colon)], id: key.slice(colon + 1) };
+}
 
 interface ParsedEvent<T extends IngestEventType = IngestEventType> {
   id: string;
@@ -45,6 +68,7 @@ export function createIngestService(
   delivery: Pick<DeliveryService, 'confirmEcho'>,
   audit: AuditLog,
   clock: Clock,
+  { heldEventLimit = DEFAULT_HELD_EVENT_LIMIT }: IngestOptions = {},
 ) {
   const repo = createIngestRepository(db);
 
@@ -203,11 +227,33 @@ export function createIngestService(
     held: number;
     released: number;
     failedLate: number;
+    /** Held events when the batch began; counted at its first event that needs holding. */
+    heldBefore?: number;
   }
 
-  function applyOrHold(event: ParsedEvent, receivedAt: string, stats: BatchStats): Outcome {
+  /** Held events now: counted once per batch (the batch's transaction keeps other writers out), then followed. */
+  function heldNow(stats: BatchStats): number {
+    stats.heldBefore ??= repo.heldCount();
+    return stats.heldBefore + stats.held - stats.released;
+  }
+
+  function rejectPastLimit(waitsFor: string): never {
+    const { kind, id } = parentOf(waitsFor);
+    const parent = `${parentWords[kind]} ${id}`;
+    throw new EventRejected(
+      `${parent} is not stored yet, and ${heldEventLimit.toLocaleString('en-US')} events already wait for their parent records (the most Token Desk holds): send ${parent} first, then this event again`,
+    );
+  }
+
+  /**
+   * Applies the event, or holds it until its parent arrives. `arrival` is
+   * `released` for an event taken out of ingest_held a moment ago: holding it
+   * again takes back its own place, so only a `new` event meets the limit.
+   */
+  function applyOrHold(event: ParsedEvent, receivedAt: string, stats: BatchStats, arrival: 'new' | 'released'): Outcome {
     const waitsFor = missingParent(event);
     if (waitsFor) {
+      if (arrival === 'new' && heldNow(stats) >= heldEventLimit) rejectPastLimit(waitsFor);
       repo.hold({ event_id: event.id, waits_for: waitsFor, type: event.type, occurred_at: event.occurredAt, payload: JSON.stringify(event.data), received_at: receivedAt });
       stats.held++;
       return 'held';
@@ -226,7 +272,7 @@ export function createIngestService(
       stats.released++;
       const event = parseHeld(held);
       try {
-        db.transaction(() => applyOrHold(event, held.received_at, stats))();
+        db.transaction(() => applyOrHold(event, held.received_at, stats, 'released'))();
       } catch (error) {
         if (!(error instanceof EventRejected)) throw error;
         // It was acknowledged when held; remember why it could not be applied.
@@ -265,7 +311,7 @@ export function createIngestService(
             return;
           }
           try {
-            const outcome = db.transaction(() => applyOrHold({ id, type, occurredAt, data: data.data } as ParsedEvent, receivedAt, stats))();
+            const outcome = db.transaction(() => applyOrHold({ id, type, occurredAt, data: data.data } as ParsedEvent, receivedAt, stats, 'new'))();
             if (outcome === 'no_effect') result.duplicates++;
             else result.accepted++;
           } catch (error) {
@@ -286,6 +332,18 @@ export function createIngestService(
       .immediate();
   }
 
-  return { ingest, heldCount: repo.heldCount };
+  /** The backlog of held events for a lead's report: how many, the limit, and the one waiting longest. */
+  function heldReport(): HeldIngestReport {
+    const oldest = repo.oldestHeld();
+    return {
+      held: repo.heldCount(),
+      limit: heldEventLimit,
+      oldest: oldest
+        ? { event_id: oldest.event_id, type: oldest.type, waits_for: parentOf(oldest.waits_for), occurred_at: oldest.occurred_at, received_at: oldest.received_at }
+        : null,
+    };
+  }
+
+  return { ingest, heldReport };
 }
 export type IngestService = ReturnType<typeof createIngestService>;

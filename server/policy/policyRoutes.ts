@@ -1,12 +1,13 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { policySchema } from '../../shared/credits.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { requestOrigin, staffActor } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
+import { apiRouter } from '../http/router.ts';
 
 export function policyRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   router.get('/policy', (_req, res) => {
     res.json(ctx.policy.get());
   });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { createCreditRepository } from '../../db/repositories/creditRepository.ts';
 import { createReportQueries } from '../../db/repositories/reportQueries.ts';
 import { creditReportQuerySchema, reportPeriodSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../../shared/reports.ts';
@@ -8,12 +8,13 @@ import { ValidationFailed } from '../errors.ts';
 import { parseQuery } from '../http/validate.ts';
 import { rowToCredit } from '../credits/creditRecord.ts';
 import { createGraceCutoff } from '../ledger/refundState.ts';
+import { apiRouter } from '../http/router.ts';
 
 const DEFAULT_DAYS = 30;
 
-/** Lead dashboard figures (docs/api.md): credits by day, agent, reason or tool; refund health by tool. */
+/** Lead dashboard figures (docs/api.md): credits by day, agent, reason or tool; refund health by tool; held ingestion events. */
 export function reportRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const queries = createReportQueries(ctx.db);
   const credits = createCreditRepository(ctx.db);
   const graceCutoff = createGraceCutoff(ctx.db, ctx.clock);
@@ -47,6 +48,10 @@ export function reportRoutes(ctx: AppContext): Router {
     const range = period(parseQuery(reportPeriodSchema.strict(), req));
     const body: AnomalyReport = { ...range, rows: credits.viewInPeriod(range.from, range.to).map(rowToCredit).filter((credit) => credit.anomalies.length > 0) };
     res.json(body);
+  });
+
+  router.get('/reports/ingest-held', leads, (_req, res) => {
+    res.json(ctx.ingest.heldReport());
   });
 
   return router;

@@ -43,28 +43,29 @@ export function parseListQuery(
   query: Record<string, unknown>,
 ): ListPage {
   const { spec } = statements;
-  const errors: Record<string, string> = {};
+  // A Map, not an object literal: a parameter or filter named `__proto__` must be refused like any other, not swallowed by the assignment.
+  const errors = new Map<string, string>();
   let capMessage: string | undefined;
 
   for (const name of Object.keys(query)) {
-    if (!listParameters.has(name)) errors[name] = 'is not a list parameter (use filter, range and sort)';
+    if (!listParameters.has(name)) errors.set(name, 'is not a list parameter (use filter, range and sort)');
   }
 
   const filter: Record<string, unknown> = {};
   if (query.filter !== undefined) {
     const parsed = listFilterSchema.safeParse(query.filter);
     if (!parsed.success) {
-      errors.filter = firstMessage(parsed.error.issues);
+      errors.set('filter', firstMessage(parsed.error.issues));
     } else {
-      for (const [name, value] of Object.entries(parsed.data)) {
+      for (const [name, value] of parsed.data) {
         const def = Object.hasOwn(spec.filters, name) ? spec.filters[name] : undefined;
         if (!def) {
-          errors[`filter.${name}`] = `is not a filter of ${resource} (filters: ${Object.keys(spec.filters).join(', ')})`;
+          errors.set(`filter.${name}`, `is not a filter of ${resource} (filters: ${Object.keys(spec.filters).join(', ')})`);
           continue;
         }
         const checked = def.schema.safeParse(value);
         if (checked.success) filter[name] = checked.data;
-        else errors[`filter.${name}`] = firstMessage(checked.error.issues);
+        else errors.set(`filter.${name}`, firstMessage(checked.error.issues));
       }
     }
   }
@@ -74,14 +75,14 @@ export function parseListQuery(
   if (query.sort !== undefined) {
     const parsed = listSortSchema.safeParse(query.sort);
     if (!parsed.success) {
-      errors.sort = firstMessage(parsed.error.issues);
+      errors.set('sort', firstMessage(parsed.error.issues));
     } else {
       const [field, order] = parsed.data;
       const def = Object.hasOwn(spec.sorts, field) ? spec.sorts[field] : undefined;
       if (!def) {
-        errors.sort = `cannot sort ${resource} by ${field} (sortable: ${Object.keys(spec.sorts).join(', ')})`;
+        errors.set('sort', `cannot sort ${resource} by ${field} (sortable: ${Object.keys(spec.sorts).join(', ')})`);
       } else if (def.narrowedOnly && !narrowed) {
-        errors.sort = `sorting ${resource} by ${field} needs a ${orList(narrowingNames(spec))} filter`;
+        errors.set('sort', `sorting ${resource} by ${field} needs a ${orList(narrowingNames(spec))} filter`);
       } else {
         sort = { field, order };
       }
@@ -91,15 +92,16 @@ export function parseListQuery(
   let [start, end] = [0, MAX_PAGE_ROWS - 1];
   if (query.range !== undefined) {
     const parsed = listRangeSchema.safeParse(query.range);
-    if (!parsed.success) errors.range = firstMessage(parsed.error.issues);
+    if (!parsed.success) errors.set('range', firstMessage(parsed.error.issues));
     else [start, end] = parsed.data;
   }
-  if (!narrowed && start >= TOTAL_CAP && !errors.range) {
+  if (!narrowed && start >= TOTAL_CAP && !errors.has('range')) {
     capMessage = `This list shows its first ${TOTAL_CAP} rows only: add a ${orList(narrowingNames(spec))} filter to see further.`;
-    errors.range = `must start below ${TOTAL_CAP} without a ${orList(narrowingNames(spec))} filter`;
+    errors.set('range', `must start below ${TOTAL_CAP} without a ${orList(narrowingNames(spec))} filter`);
   }
 
-  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors, Object.keys(errors).length === 1 ? capMessage : undefined);
+  // Object.fromEntries defines each name as an own property, `__proto__` included.
+  if (errors.size > 0) throw new ValidationFailed(Object.fromEntries(errors), errors.size === 1 ? capMessage : undefined);
   // Without a narrowing filter nothing past the cap is shown, so a page never reaches beyond it.
   const last = narrowed ? end : Math.min(end, TOTAL_CAP - 1);
   return { request: { filter, sort, offset: start, limit: last - start + 1 }, start, narrowed };

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
 import { createAssetQueries } from '../../db/repositories/assetQueries.ts';
 import { createChatQueries } from '../../db/repositories/chatQueries.ts';
 import { createCustomerQueries } from '../../db/repositories/customerQueries.ts';
@@ -13,6 +13,7 @@ import { createGraceCutoff } from '../ledger/refundState.ts';
 import { parseListQuery, sendListPage } from './listQuery.ts';
 import { createLookup, lookupQuerySchema } from './lookup.ts';
 import { rowToAsset, rowToChat, rowToCustomer, rowToGeneration, rowToTransaction } from './recordMappers.ts';
+import { apiRouter } from '../http/router.ts';
 
 /** Every staff role reads these resources (docs/api.md). */
 const readers = requireRole('agent', 'lead', 'admin');
@@ -47,7 +48,7 @@ function mountReadOnly<Row, Rec>(router: Router, resource: ReadOnlyResource<Row,
  * and the lookup action. Mounted behind requireSession.
  */
 export function resourceRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const graceCutoff = createGraceCutoff(ctx.db, ctx.clock);
   const lookup = createLookup(ctx.db);
 

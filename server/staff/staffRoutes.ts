@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { createStaffQueries } from '../../db/repositories/staffQueries.ts';
 import { staffInviteSchema, staffUpdateSchema } from '../../shared/staff.ts';
 import { requireRole } from '../auth/middleware.ts';
@@ -8,10 +8,11 @@ import { requestOrigin, staffActor } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
 import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
 import { rowToStaff } from './staffService.ts';
+import { apiRouter } from '../http/router.ts';
 
 /** Staff accounts: leads and admins read; admins onboard, change, disable. Never hard-deleted. */
 export function staffRoutes(ctx: AppContext): Router {
-  const router = Router();
+  const router = apiRouter();
   const statements = createStaffQueries(ctx.db);
   const readers = requireRole('lead', 'admin');
   const admins = requireRole('admin');

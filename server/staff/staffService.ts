@@ -20,6 +20,16 @@ export const rowToStaff = (row: StaffRow): StaffRecord => ({
   updated_at: row.updated_at,
 });
 
+/**
+ * The current password given to a password change is wrong. Answered like any
+ * field error; the route counts it towards the per-account limit on guesses.
+ */
+export class WrongCurrentPassword extends ValidationFailed {
+  constructor() {
+    super({ current_password: 'is not your current password' });
+  }
+}
+
 /** 18 random bytes as base64url: 24 characters, 144 bits. */
 const temporaryPassword = (): string => randomBytes(18).toString('base64url');
 
@@ -142,11 +152,19 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
       .immediate();
   }
 
-  /** A signed-in person changes their own password; their other sessions end. */
+  /**
+   * A signed-in person changes their own password; their other sessions end.
+   * A wrong current password is audited (whoever holds the session may be
+   * guessing) and throws WrongCurrentPassword.
+   */
   async function changeOwnPassword(id: string, input: PasswordChange, sessionToken: string, origin?: RequestOrigin): Promise<StaffRecord> {
     const row = mustFind(id);
     if (!row.password_hash || !(await verifyPassword(input.current_password, row.password_hash))) {
-      throw new ValidationFailed({ current_password: 'is not your current password' });
+      const reason = row.password_hash ? 'wrong current password' : 'no password set';
+      db.transaction(() => {
+        audit.record({ actor: { type: 'staff', id, name: row.name }, action: 'auth.password_change_failed', entityType: 'staff', entityId: id, reason, origin });
+      }).immediate();
+      throw new WrongCurrentPassword();
     }
     if (input.new_password === input.current_password) throw new ValidationFailed({ new_password: 'must differ from the current password' });
     const hash = await hashPassword(input.new_password);

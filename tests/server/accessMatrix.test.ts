@@ -55,10 +55,13 @@ beforeAll(async () => {
     { method: 'post', path: `/api/credits/${pending.body.id}/delivery/retry`, allowed: leads },
     { method: 'post', path: '/api/studio/delivery/retry-given-up', allowed: admins },
     { method: 'get', path: '/api/reports/studio-delivery', allowed: leads },
+    { method: 'get', path: '/api/reports/ingest-held', allowed: leads },
     { method: 'get', path: '/api/credits/export.csv', allowed: leads },
     { method: 'get', path: '/api/audit', allowed: leads },
     { method: 'get', path: `/api/audit?filter=${f({ entity_id: pending.body.id })}`, allowed: leads },
     { method: 'get', path: `/api/audit?filter=${f({ customer_id: w.customer.id })}`, allowed: everyone },
+    // One customer's trail at a time for agents: a list of ids is every customer's trail in one call.
+    { method: 'get', path: `/api/audit?filter=${f({ customer_id: [w.customer.id] })}`, allowed: leads },
     { method: 'get', path: `/api/audit/${audit}`, allowed: leads },
     { method: 'get', path: '/api/audit/verify', allowed: leads },
     { method: 'get', path: '/api/audit/export.csv', allowed: leads },

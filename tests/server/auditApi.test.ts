@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildCustomer } from './support/builders.ts';
 import { creditBody, creditWorld, postCredit } from './support/credits.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
@@ -40,6 +41,45 @@ describe('GET /api/audit', () => {
     expect(trail.body).toHaveLength(2);
     expect((await w.as.agent.agent.get('/api/audit/1')).status).toBe(403);
     expect((await w.as.agent.agent.get('/api/audit/verify')).status).toBe(403);
+  });
+
+  it("refuses an agent a list of customer ids (every customer's trail in one call), naming filter.customer_id; leads may", async () => {
+    const other = buildCustomer(t.ctx, { name: 'Noor Other' });
+    await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
+    const goodwill = await postCredit(w.as.lead, creditBody(other.id, [], { reason: 'goodwill', amount: 30 }));
+    expect(goodwill.status).toBe(202);
+    const everyCustomer = t.db.prepare('SELECT id FROM customers ORDER BY id').pluck().all() as string[];
+    expect(everyCustomer).toHaveLength(2);
+    // The rows an agent must not get in one call: two customers' trails, one of them a lead's activity.
+    expect(t.db.prepare('SELECT customer_id, actor_id, action FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq').all()).toEqual([
+      { customer_id: w.customer.id, actor_id: w.people.agent.id, action: 'credit.requested' },
+      { customer_id: w.customer.id, actor_id: w.people.agent.id, action: 'credit.applied' },
+      { customer_id: other.id, actor_id: w.people.lead.id, action: 'credit.requested' },
+    ]);
+
+    for (const filter of [{ customer_id: everyCustomer }, { customer_id: [other.id] }, { customer_id: everyCustomer, action: 'credit.requested' }]) {
+      const refused = await list(w.as.agent, 'audit', filter);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual({
+        code: 'forbidden',
+        message: 'Agents read the audit trail of one customer at a time: filter.customer_id must be one id, not a list.',
+      });
+      expect(refused.headers['content-range']).toBeUndefined();
+    }
+    const exportAsAgent = await w.as.agent.agent.get(`/api/audit/export.csv?filter=${encodeURIComponent(JSON.stringify({ customer_id: everyCustomer }))}`);
+    expect(exportAsAgent.status).toBe(403);
+    expect(exportAsAgent.text).not.toContain('credit.requested');
+
+    // One customer at a time still works for the agent, and leads read several at once, in the list and the export.
+    expect((await list(w.as.agent, 'audit', { customer_id: other.id })).body).toMatchObject([
+      { customer_id: other.id, actor_id: w.people.lead.id, action: 'credit.requested', entity_id: goodwill.body.id },
+    ]);
+    const both = await list(w.as.lead, 'audit', { customer_id: everyCustomer });
+    expect(both.status).toBe(200);
+    expect(both.body.map((e: { customer_id: string }) => e.customer_id)).toEqual([other.id, w.customer.id, w.customer.id]);
+    const exportAsLead = await w.as.lead.agent.get(`/api/audit/export.csv?filter=${encodeURIComponent(JSON.stringify({ customer_id: everyCustomer }))}`);
+    expect(exportAsLead.status).toBe(200);
+    expect(exportAsLead.text.trim().split(/\r?\n/)).toHaveLength(4);
   });
 
   it('answers 400 for unknown filters and 404 for a missing event', async () => {

@@ -112,3 +112,19 @@ describe('configuration from the environment', () => {
     });
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('is off by default and takes a hop count, addresses, CIDR ranges and range names', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,fd00::/8, uniquelocal' }).trustProxy).toEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', 'uniquelocal']);
+  });
+
+  it.each(['yes', 'true', '0', '-1', '1.5', '10.0.0.0/33', '10.0.0.0/8,', 'loopback, the-load-balancer', '::1/129', '300.1.2.3'])(
+    'refuses %j naming TRUST_PROXY',
+    (value) => {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY: /)]);
+    },
+  );
+});

@@ -37,7 +37,14 @@ async function startExampleReceiver(secret: string) {
       }
     });
   });
-  return { url, output: () => output };
+  /** The receiver prints before it answers, but its output reaches this process a moment later. */
+  const printed = async (pattern: RegExp | string): Promise<string> => {
+    const deadline = Date.now() + 5_000;
+    const matches = (): boolean => (typeof pattern === 'string' ? output.includes(pattern) : pattern.test(output));
+    while (!matches() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return output;
+  };
+  return { url, printed };
 }
 
 describe('the example studio receiver', () => {
@@ -56,13 +63,15 @@ describe('the example studio receiver', () => {
       { id: credit.body.transaction_id, state: 'delivered', studio_ref: 'studio-1' },
       { id: expect.any(String), state: 'delivered', studio_ref: 'studio-2' },
     ]);
-    expect(receiver.output()).toContain(`booked credit.applied ${credit.body.transaction_id} +120 tokens for customer ${w.customer.id} (credit ${credit.body.id})`);
-    expect(receiver.output()).toMatch(/booked credit\.voided \S+ -120 tokens/);
+    const booking = `booked credit.applied ${credit.body.transaction_id} +120 tokens for customer ${w.customer.id} (credit ${credit.body.id})`;
+    expect(await receiver.printed(booking)).toContain(booking);
+    expect(await receiver.printed(/booked credit\.voided \S+ -120 tokens/)).toMatch(/booked credit\.voided \S+ -120 tokens/);
 
     // The same event again (as after an answer lost on the way back): acknowledged, not booked twice.
     const first = app.db.prepare('SELECT id, body FROM credit_events WHERE seq = 1').get() as { id: string; body: string };
     expect(await sendWebhook(app.ctx.config.webhook, first)).toEqual({ delivered: true, status: 200, studioRef: 'studio-1' });
-    expect(receiver.output()).toContain(`already booked credit.applied ${first.id} (studio-1)`);
+    const repeat = `already booked credit.applied ${first.id} (studio-1)`;
+    expect(await receiver.printed(repeat)).toContain(repeat);
     // Signed with another secret: refused.
     const forged = await sendWebhook({ ...app.ctx.config.webhook, keys: [new Secret(newWebhookSecret().slice(6))] }, first);
     expect(forged).toMatchObject({ delivered: false, status: 401 });

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connection.ts';
+import { createIngestService, DEFAULT_HELD_EVENT_LIMIT } from '../../server/ingest/ingestService.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
 import { postEvents, scenario } from './support/ingest.ts';
-import { createTestApp, type TestApp } from './support/testApp.ts';
+import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
 beforeEach(() => {
@@ -302,5 +303,67 @@ describe('ingestion semantics', () => {
     await postEvents(t.app, [events[10]]).expect(200);
     expect(t.db.prepare('SELECT status FROM credits WHERE id = ?').pluck().get(credit)).toBe('rejected');
     expect(t.db.prepare("SELECT tokens_reserved FROM generations WHERE id = 's-g2'").pluck().get()).toBe(0);
+  });
+});
+
+describe('held events: the limit and the report', () => {
+  /** The app's ingestion with a held-event limit of `limit`, so a test need not hold 100,000 events. */
+  function limitHeldEvents(limit: number): void {
+    const { ctx } = t;
+    ctx.ingest = createIngestService(ctx.db, ctx.ledger, ctx.creditReversals, ctx.delivery, ctx.audit, ctx.clock, { heldEventLimit: limit });
+  }
+  /** A chat that arrives before its customer, of the scenario under `prefix`. */
+  const orphanChat = (prefix: string) => scenario(prefix)[2];
+  const heldIds = (): string[] => t.db.prepare('SELECT event_id FROM ingest_held ORDER BY rowid').pluck().all() as string[];
+  const remembered = (id: string): number => t.db.prepare('SELECT COUNT(*) FROM ingest_events WHERE id = ?').pluck().get(id) as number;
+
+  it('rejects a new event whose parent is missing once the limit is reached, naming the parent, and does not remember it', async () => {
+    limitHeldEvents(2);
+    expect((await postEvents(t.app, [orphanChat('a'), orphanChat('b')])).body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(heldIds()).toEqual(['a-e3', 'b-e3']);
+
+    // The good events of the batch still land: one with no missing parent, and one whose parent came earlier in the batch.
+    const [cCustomer] = scenario('c');
+    const batch = [orphanChat('d'), scenario('e')[0], cCustomer, orphanChat('c')];
+    const full = await postEvents(t.app, batch, { at: t.ctx.clock() });
+    expect(full.body).toEqual({
+      accepted: 3, duplicates: 0,
+      rejected: [{ id: 'd-e3', error: 'customer d-cus is not stored yet, and 2 events already wait for their parent records (the most Token Desk holds): send customer d-cus first, then this event again' }],
+    });
+    expect(heldIds()).toEqual(['a-e3', 'b-e3']);
+    expect(remembered('d-e3')).toBe(0);
+    expect(t.db.prepare('SELECT id FROM chats ORDER BY id').pluck().all()).toEqual(['c-chat']);
+    expect(JSON.parse(t.db.prepare("SELECT after_json FROM audit_events WHERE action = 'ingest.batch' ORDER BY seq DESC").pluck().get() as string))
+      .toMatchObject({ events: 4, accepted: 3, rejected: 1, held: 0 });
+
+    // Once a parent arrives its waiting event is applied and frees a place: the rejected event, sent again, is held.
+    await postEvents(t.app, [scenario('a')[0]]).expect(200);
+    expect(heldIds()).toEqual(['b-e3']);
+    expect((await postEvents(t.app, [orphanChat('d')])).body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(heldIds()).toEqual(['b-e3', 'd-e3']);
+    await postEvents(t.app, [scenario('d')[0]]).expect(200);
+    expect(t.db.prepare('SELECT id FROM chats ORDER BY id').pluck().all()).toEqual(['a-chat', 'c-chat', 'd-chat']);
+  });
+
+  it('shows leads and admins the count, the limit and the event held longest; agents get 403', async () => {
+    const [lead, admin, agent] = await Promise.all([buildStaff(t.ctx, { role: 'lead' }), buildStaff(t.ctx, { role: 'admin' }), buildStaff(t.ctx)]);
+    const asLead = (await signIn(t.app, lead.email)).agent;
+    expect((await asLead.get('/api/reports/ingest-held')).body).toEqual({ held: 0, limit: DEFAULT_HELD_EVENT_LIMIT, oldest: null });
+    expect(DEFAULT_HELD_EVENT_LIMIT).toBe(100_000);
+    limitHeldEvents(5);
+
+    const refund = scenario('r')[10];
+    await postEvents(t.app, [refund]).expect(200);
+    t.time.advance(60_000);
+    await postEvents(t.app, [orphanChat('b'), scenario('b')[3]], { at: t.ctx.clock() }).expect(200);
+    const report = await asLead.get('/api/reports/ingest-held');
+    expect(report.status).toBe(200);
+    expect(report.body).toEqual({
+      held: 3, limit: 5,
+      oldest: { event_id: 'r-e11', type: 'tokens.refunded', waits_for: { kind: 'transaction', id: 'r-t-c2' }, occurred_at: refund.occurred_at, received_at: '2026-11-20T12:00:00.000Z' },
+    });
+    expect(t.db.prepare('SELECT COUNT(*) FROM ingest_held').pluck().get()).toBe(3);
+    expect((await (await signIn(t.app, admin.email)).agent.get('/api/reports/ingest-held')).body).toEqual(report.body);
+    expect((await (await signIn(t.app, agent.email)).agent.get('/api/reports/ingest-held')).status).toBe(403);
   });
 });

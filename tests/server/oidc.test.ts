@@ -204,6 +204,32 @@ describe('who may not sign in', () => {
     expect(auditEvents()).toMatchObject([{ action: 'auth.login_failed', reason: 'e-mail not verified by the identity provider' }]);
   });
 
+  it('refuses an e-mail the provider does not say it verified: no email_verified claim, at userinfo or in the ID token', async () => {
+    const agent = await buildStaff(t.ctx);
+    op.setAccount({ email: agent.email, sub: 'silent-sub', email_verified: null });
+    expectRefused((await signInWithSso(agent.email)).callback, 'email_unverified');
+    expect(sessionCount()).toBe(0);
+    expect(subjectOf(agent.id)).toBeNull();
+    expect(auditEvents()).toEqual([{
+      action: 'auth.login_failed', actor_type: 'anonymous', actor_id: agent.email, entity_id: agent.id,
+      reason: 'the identity provider did not say the e-mail is verified', after: { method: 'sso', subject: 'silent-sub' },
+    }]);
+
+    const inToken = await startOidcProvider({ redirectUri: CALLBACK, claimsInIdToken: true });
+    const app = createTestApp(inToken.env);
+    try {
+      const lead = await buildStaff(app.ctx, { role: 'lead' });
+      inToken.setAccount({ email: lead.email, email_verified: null });
+      expectRefused((await signInWithSso(lead.email, app, inToken)).callback, 'email_unverified');
+      expect(sessionCount(app)).toBe(0);
+      expect(subjectOf(lead.id, app)).toBeNull();
+      expect(auditEvents(app)).toMatchObject([{ action: 'auth.login_failed', entity_id: lead.id, reason: 'the identity provider did not say the e-mail is verified' }]);
+    } finally {
+      app.cleanup();
+      await inToken.close();
+    }
+  });
+
   it('refuses an account linked to another subject, and a subject linked to another account', async () => {
     const linked = await buildStaff(t.ctx);
     t.db.prepare("UPDATE staff SET external_subject = 'someone-else' WHERE id = ?").run(linked.id);

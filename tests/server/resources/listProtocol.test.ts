@@ -138,6 +138,28 @@ describe('the list protocol', () => {
     expect(unknown.body.errors).toEqual({ page: 'is not a list parameter (use filter, range and sort)' });
   });
 
+  it('refuses __proto__, constructor and prototype as filter names or parameters in every list and export, as any unknown name', async () => {
+    const lead = await reader(t, 'lead');
+    const lists = ['customers', 'chats', 'generations', 'transactions', 'assets', 'credits', 'audit', 'staff', 'credits/export.csv', 'audit/export.csv'];
+    const ada = fixture.ids.customers[0];
+    for (const path of lists) {
+      for (const key of ['__proto__', 'constructor', 'prototype']) {
+        // Raw JSON text: an object literal's `__proto__` would set a prototype rather than send the key.
+        for (const filter of [`{"${key}":{"id":"x"}}`, `{"${key}":{}}`, `{"id":"${ada}","${key}":{"id":["x"]}}`]) {
+          const res = await lead.get(`/api/${path}?filter=${encodeURIComponent(filter)}`);
+          expect(res.status, `${path} ${filter}`).toBe(400);
+          expect(res.body.code).toBe('validation_failed');
+          expect(Object.entries(res.body.errors)).toEqual([[`filter.${key}`, expect.stringMatching(/^is not a filter of .* \(filters: id/)]]);
+          expect(res.headers['content-range']).toBeUndefined();
+        }
+        const parameter = await lead.get(`/api/${path}?${key}=1`);
+        expect(parameter.status, `${path}?${key}`).toBe(400);
+        expect(Object.entries(parameter.body.errors)).toEqual([[key, 'is not a list parameter (use filter, range and sort)']]);
+      }
+    }
+    expect(t.db.prepare('SELECT COUNT(*) FROM customers').pluck().get()).toBe(2);
+  });
+
   it('refuses a bad sort order and fractional or negative ranges', async () => {
     expect((await getList(browser, 'customers', { sort: ['name', 'UP' as 'ASC'] })).res.body.errors).toEqual({
       sort: 'must be ["field", "ASC" or "DESC"]',

@@ -30,7 +30,8 @@ export interface TestOidcProvider {
 export interface TestAccount {
   email: string;
   sub?: string;
-  email_verified?: boolean;
+  /** true unless given; null leaves the claim out, as providers that do not verify addresses do. */
+  email_verified?: boolean | null;
 }
 
 export interface TestOidcProviderOptions {
@@ -221,7 +222,8 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
     findAccount: async (_ctx, sub) => {
       const account = bySubject.get(sub);
       if (!account) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email: account.email, email_verified: account.email_verified }) };
+      const verified = account.email_verified === null ? {} : { email_verified: account.email_verified };
+      return { accountId: sub, claims: async () => ({ sub, email: account.email, ...verified }) };
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
