@@ -78,6 +78,8 @@ export const blockedBySchema = z.object({
   kind: z.enum(['auto_refund', 'manual_credit', 'pending_credit']),
   id: z.string(),
   created_at: z.string(),
+  /** `manual_credit` only: whether every credit of the run has reached the customer's account in the studio. */
+  delivered: z.boolean().optional(),
 });
 export type BlockedBy = z.infer<typeof blockedBySchema>;
 

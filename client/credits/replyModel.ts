@@ -154,7 +154,10 @@ export const notEligibleReply = (run: RunEligibility, timeZone: string | null | 
     case 'auto_refund':
       return autoRefundReply(run.tokens_charged, run.blocked_by.created_at, timeZone);
     case 'manual_credit':
-      return `We already added ${formatTokenCount(run.tokens_returned)} back to your account for this run on ${customerDate(run.blocked_by.created_at, timeZone)}; you'll see the credit in ${usageHistory}.`;
+      // Not in the customer's account until the studio has it: say "approved", not "added".
+      return run.blocked_by.delivered === false
+        ? `We already approved a credit of ${formatTokenCount(run.tokens_returned)} for this run on ${customerDate(run.blocked_by.created_at, timeZone)}. It will show in ${usageHistory} shortly.`
+        : `We already added ${formatTokenCount(run.tokens_returned)} back to your account for this run on ${customerDate(run.blocked_by.created_at, timeZone)}; you'll see the credit in ${usageHistory}.`;
     case 'pending_credit':
       return `Your request about this run is already being reviewed. We'll get back to you as soon as it's decided.`;
   }

@@ -23,6 +23,11 @@ export interface EntryRef {
   created_at: string;
 }
 
+export interface CreditEntryRef extends EntryRef {
+  /** 1 when every applied credit of the run has reached the studio (docs/integration.md). */
+  delivered: 0 | 1;
+}
+
 /** What decides whether a run can still be credited, and what stands in the way. */
 export function createEligibilityRepository(db: Db) {
   const run = db.prepare<{ id: string; grace_cutoff: string }, EligibilityRow>(`SELECT g.id, g.customer_id, g.chat_id, g.tool,
@@ -30,7 +35,10 @@ export function createEligibilityRepository(db: Db) {
       (SELECT l.created_at FROM ledger_entries l WHERE l.id = g.auto_refund_id) AS auto_refund_at,
       ${refundStateSql} AS refund_state
     FROM generations g WHERE g.id = @id`);
-  const lastCredit = db.prepare<[string], EntryRef>(`SELECT l.id, l.created_at FROM credit_items i
+  const lastCredit = db.prepare<[string], CreditEntryRef>(`SELECT l.id, l.created_at,
+      NOT EXISTS (SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id JOIN credit_events e ON e.id = c2.transaction_id
+                   WHERE i2.generation_id = i.generation_id AND c2.status = 'applied' AND e.state <> 'delivered') AS delivered
+    FROM credit_items i
       JOIN credits c ON c.id = i.credit_id JOIN ledger_entries l ON l.id = c.transaction_id
     WHERE i.generation_id = ? AND c.status = 'applied' ORDER BY l.created_at DESC, l.seq DESC LIMIT 1`);
   const pendingCredit = db.prepare<[string], EntryRef>(`SELECT c.id, c.created_at FROM credit_items i JOIN credits c ON c.id = i.credit_id
@@ -41,8 +49,8 @@ export function createEligibilityRepository(db: Db) {
 
   return {
     run: (id: string, graceCutoff: string): EligibilityRow | undefined => run.get({ id, grace_cutoff: graceCutoff }),
-    /** The newest applied manual credit entry that returned tokens for the run. */
-    lastCreditEntry: (generationId: string): EntryRef | undefined => lastCredit.get(generationId),
+    /** The newest applied manual credit entry that returned tokens for the run, and whether the studio has them all. */
+    lastCreditEntry: (generationId: string): CreditEntryRef | undefined => lastCredit.get(generationId),
     pendingCredit: (generationId: string): EntryRef | undefined => pendingCredit.get(generationId),
     /** The tokens of a staff member's applied and pending credits requested on a UTC day (YYYY-MM-DD). */
     dailyTotal: (staffId: string, day: string): number => dailyTotal.get({ staff_id: staffId, day }) ?? 0,

@@ -51,7 +51,7 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
   if (credit) {
     return {
       ...base,
-      blocked_by: { kind: 'manual_credit', id: credit.id, created_at: credit.created_at },
+      blocked_by: { kind: 'manual_credit', id: credit.id, created_at: credit.created_at, delivered: credit.delivered === 1 },
       message: `Already credited in full: ${row.tokens_credited} tokens returned, last by ${credit.id} on ${credit.created_at}.`,
     };
   }

@@ -134,6 +134,9 @@ describe('the reply for a run', () => {
     expect(notEligibleReply(credited, 'UTC')).toBe(
       "We already added 300 tokens back to your account for this run on November 20, 2026; you'll see the credit in Settings → Usage history.",
     );
+    // A credit the studio does not have yet is approved, not added.
+    const onItsWay = buildRunEligibility({ refund_state: 'credited', tokens_returned: 300, eligible_tokens: 0, blocked_by: { kind: 'manual_credit', id: 'tx_c', created_at: lateEvening, delivered: false } });
+    expect(notEligibleReply(onItsWay, 'UTC')).toBe('We already approved a credit of 300 tokens for this run on November 20, 2026. It will show in Settings → Usage history shortly.');
     const held = buildRunEligibility({ eligible_tokens: 0, blocked_by: { kind: 'pending_credit', id: 'crd_2', created_at: lateEvening } });
     expect(notEligibleReply(held, 'UTC')).toMatch(/already being reviewed/);
     expect(notEligibleReply(buildRunEligibility(), 'UTC')).toBeNull();

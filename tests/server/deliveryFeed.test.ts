@@ -143,6 +143,18 @@ describe("the studio's echo of a booked credit", () => {
   });
 });
 
+describe('a run credited before', () => {
+  it('says in its eligibility whether the studio has the credit that blocks it, so no reply claims tokens not yet added', async () => {
+    const w = await feedWorld();
+    const credited = w.credits[1].items[0].generation_id as string;
+    const before = await w.as.agent.agent.get(`/api/credits/eligibility?generation_ids=${credited}`);
+    expect(before.body.runs[0].blocked_by).toEqual({ kind: 'manual_credit', id: w.credits[1].transaction_id, created_at: expect.any(String), delivered: false });
+    await w.feed(`?after=${w.app.db.prepare('SELECT seq FROM credit_events WHERE id = ?').pluck().get(w.credits[1].transaction_id)}`);
+    const after = await w.as.agent.agent.get(`/api/credits/eligibility?generation_ids=${credited}`);
+    expect(after.body.runs[0].blocked_by).toMatchObject({ kind: 'manual_credit', delivered: true });
+  });
+});
+
 describe('the delivery report and metrics', () => {
   it('tells every staff session whether credits can reach the studio', async () => {
     const w = await feedWorld();
