@@ -332,7 +332,14 @@ describe('the rest', () => {
   });
 
   it('reads the credit form’s address: runs, or the customer of a goodwill credit', () => {
-    expect(readCreditTarget(creditCreatePath({ runs: ['gen_1', 'gen_2'] }).split('?')[1])).toEqual({ runs: ['gen_1', 'gen_2'], customerId: null });
-    expect(readCreditTarget(creditCreatePath({ customerId: 'cus_7' }).split('?')[1])).toEqual({ runs: [], customerId: 'cus_7' });
+    expect(readCreditTarget(creditCreatePath({ runs: ['gen_1', 'gen_2'] }).split('?')[1])).toEqual({ runs: ['gen_1', 'gen_2'], customerId: null, ticket: {} });
+    expect(readCreditTarget(creditCreatePath({ customerId: 'cus_7' }).split('?')[1])).toEqual({ runs: [], customerId: 'cus_7', ticket: {} });
+  });
+
+  it('carries a helpdesk ticket\'s context to the credit form, dropping blank and over-long values', () => {
+    const ticket = { ticket: 'ZD-88', at: '2026-12-04T17:10', expected: 'A clean shot & no text', received: 'Stripes' };
+    const path = creditCreatePath({ runs: ['gen_1'] }, { ...ticket });
+    expect(readCreditTarget(path.split('?')[1])).toEqual({ runs: ['gen_1'], customerId: null, ticket });
+    expect(readCreditTarget(`runs=gen_1&ticket=%20&expected=${'x'.repeat(4001)}&received=ok&other=1`).ticket).toEqual({ received: 'ok' });
   });
 });
