@@ -3,6 +3,7 @@ import { httpSignIn } from '../tests/server/support/serverProcess.ts';
 import { checkWorkChain, measureAuditVerification } from './auditVerification.ts';
 import { measureLedgerCeiling } from './ledgerCeiling.ts';
 import { checkGrantsApplied, creditableRuns, GRANTS_NEEDED, measureCreditGrants } from './creditGrants.ts';
+import { measureChatReview } from './chatReview.ts';
 import { measureFirstScreen } from './firstScreen.ts';
 import { BareReference, measureRead } from './httpBench.ts';
 import { importTarget, measureImport, measureIngestion } from './ingestion.ts';
@@ -98,6 +99,12 @@ async function measureOverHttp(options: BenchOptions, workPath: string): Promise
     );
     rows.push(await attempt('ingestion, signed batches of 1000 events', () => measureIngestion(app, workPath, options.anchor)));
     rows.push(await attempt('sign-in → usable lookup box (Chromium)', () => measureFirstScreen(app.url, prepared.lead)));
+    try {
+      rows.push(...(await measureChatReview(app.url, prepared.lead, samples.chats.map((chat) => chat.id))));
+    } catch (error) {
+      log(`  chat review: not measured: ${(error as Error).message}`);
+      rows.push({ name: 'pasted chat URL → chat review rendered (Chromium)', checks: [], outcome: 'not measured', note: (error as Error).message.split('\n')[0] });
+    }
 
     await Promise.all(servers.splice(0).map((server) => server.stop()));
     if (grants && grants.row.outcome === 'measured') {
@@ -147,8 +154,11 @@ async function main(): Promise<void> {
     log(notes[notes.length - 1]);
     rows.push(await attempt('ledger table insert ceiling (reference)', () => measureLedgerCeiling(workPath, options.anchor)));
     rows.push(seedRow(seed), spaRow);
-    const firstScreen = rows.findIndex((row) => row.name.startsWith('sign-in'));
-    if (firstScreen >= 0) rows.push(...rows.splice(firstScreen, 1));
+    // The browser rows last, together.
+    for (const prefix of ['sign-in', 'pasted chat URL', 'helpdesk link']) {
+      const index = rows.findIndex((row) => row.name.startsWith(prefix));
+      if (index >= 0) rows.push(...rows.splice(index, 1));
+    }
 
     process.stdout.write(`\n${consoleTable(rows)}\n`);
     if (options.writeReport) {
