@@ -7,10 +7,11 @@ import { fetchApi } from './fetchApi.ts';
 import { currentSession, forgetSession, rememberSession } from './session.ts';
 
 /**
- * The signed-in person, and whether credits can reach the studio at all: the session carries it,
- * and react-admin caches the identity for every screen (the banner, the credit pages) to read.
+ * The signed-in person, whether credits can reach the studio at all, and the helpdesk's ticket
+ * address: the session carries them, and react-admin caches the identity for every screen (the
+ * banner, the credit pages, every ticket reference) to read.
  */
-export type StaffIdentity = UserIdentity & { role: Role; studio_delivery: StudioDeliverySettings };
+export type StaffIdentity = UserIdentity & { role: Role; studio_delivery: StudioDeliverySettings; helpdesk_ticket_url: string | null };
 
 let restoring: Promise<SessionInfo> | null = null;
 
@@ -109,8 +110,8 @@ export const authProvider: AuthProvider = {
   },
 
   async getIdentity(): Promise<StaffIdentity> {
-    const { user, studio_delivery } = await loadSession();
-    return { id: user.id, fullName: user.name, role: user.role, studio_delivery };
+    const { user, studio_delivery, helpdesk_ticket_url } = await loadSession();
+    return { id: user.id, fullName: user.name, role: user.role, studio_delivery, helpdesk_ticket_url };
   },
 
   async getPermissions(): Promise<Role> {

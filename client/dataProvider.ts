@@ -14,7 +14,16 @@ import {
 } from '../shared/credits.ts';
 import { retriedSchema, studioDeliveryReportSchema, type Retried, type StudioDeliveryReport } from '../shared/delivery.ts';
 import { lookupResultSchema, type LookupResult } from '../shared/lookup.ts';
-import { anomalyReportSchema, creditReportSchema, refundReportSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../shared/reports.ts';
+import {
+  anomalyReportSchema,
+  creditReportSchema,
+  decisionsReportSchema,
+  refundReportSchema,
+  type AnomalyReport,
+  type CreditReport,
+  type DecisionsReport,
+  type RefundReport,
+} from '../shared/reports.ts';
 import {
   staffRecordSchema,
   staffWithPasswordSchema,
@@ -24,6 +33,7 @@ import {
   type StaffWithPassword,
 } from '../shared/staff.ts';
 import { fetchApi } from './fetchApi.ts';
+import { listWithTotals } from './lists/listTotal.ts';
 
 /** What `POST /api/credits` answered: 201 when the credit applied at once, 202 when it waits for approval. */
 export interface CreditAnswer {
@@ -75,6 +85,8 @@ export type AppDataProvider = DataProvider & {
   refundReport: (params: ReportPeriod) => Promise<RefundReport>;
   /** The credits of a period an anomaly rule flagged, each flag in words. */
   anomalies: (params: ReportPeriod) => Promise<AnomalyReport>;
+  /** The signed-in person's credits someone else approved, rejected or voided since `since` (ISO), the latest first. */
+  decisions: (since: string) => Promise<DecisionsReport>;
   /** Onboards a staff member. The answer's temporary password is shown once and must not be kept anywhere. */
   inviteStaff: (body: StaffInvite) => Promise<StaffWithPassword>;
   /** Signs a staff member out of every session at once. */
@@ -103,6 +115,8 @@ const creditAction = async (id: string, action: 'approve' | 'reject' | 'void' | 
 
 export const dataProvider: AppDataProvider = {
   ...simpleRestProvider(apiUrl, fetchApi),
+  // Lists also learn whether their total stopped counting (X-Total-Capped), for the pagination.
+  getList: listWithTotals(apiUrl, fetchApi),
 
   async lookup(q) {
     const { json } = await fetchApi(`${apiUrl}/lookup?${new URLSearchParams({ q })}`);
@@ -166,6 +180,11 @@ export const dataProvider: AppDataProvider = {
   async anomalies({ from, to }) {
     const { json } = await fetchApi(`${apiUrl}/reports/anomalies?${reportQuery({ from, to })}`);
     return anomalyReportSchema.parse(json);
+  },
+
+  async decisions(since) {
+    const { json } = await fetchApi(`${apiUrl}/reports/decisions?${new URLSearchParams({ since })}`);
+    return decisionsReportSchema.parse(json);
   },
 
   async inviteStaff(body) {

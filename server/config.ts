@@ -47,6 +47,7 @@ const envSchema = z
     STUDIO_WEBHOOK_CONCURRENCY: z.coerce.number().int('must be a whole number').min(1).max(64).default(4),
     STUDIO_FEED_TOKEN: longToken.optional(),
     METRICS_TOKEN: longToken.optional(),
+    HELPDESK_TICKET_URL: parsedWith(parseHelpdeskTicketUrl).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.INGEST_SECRET) {
@@ -74,6 +75,27 @@ const envSchema = z
       });
     }
   });
+
+/** Where a ticket reference is replaced in HELPDESK_TICKET_URL. */
+export const TICKET_PLACEHOLDER = '{ticket}';
+
+/**
+ * HELPDESK_TICKET_URL: an https address with `{ticket}` where the reference
+ * goes. Checked at start so that a typo shows up once, in the log, rather
+ * than as broken links on every credit.
+ */
+function parseHelpdeskTicketUrl(text: string): Parsed<string> {
+  if (!text.includes(TICKET_PLACEHOLDER)) return { ok: false, message: `must contain ${TICKET_PLACEHOLDER} where the ticket reference goes` };
+  let url: URL;
+  try {
+    url = new URL(text.replaceAll(TICKET_PLACEHOLDER, 'ticket'));
+  } catch {
+    return { ok: false, message: `must be a URL, e.g. https://support.example.com/tickets/${TICKET_PLACEHOLDER}` };
+  }
+  if (url.protocol !== 'https:') return { ok: false, message: 'must be an https: URL' };
+  if (url.username || url.password) return { ok: false, message: 'must not carry a user or password' };
+  return { ok: true, value: text };
+}
 
 /** Used only outside production, so a demo install can ingest without setup. */
 export const DEMO_INGEST_SECRET = 'token-desk-demo-ingest-secret';
@@ -104,6 +126,8 @@ export interface Config {
   feedToken: Secret | null;
   /** The bearer token of `GET /metrics`; null turns it off (404). */
   metricsToken: Secret | null;
+  /** The helpdesk's address of one ticket, `{ticket}` standing for its reference; null when ticket references are plain text. */
+  helpdeskTicketUrl: string | null;
 }
 
 export interface WebhookConfig {
@@ -166,5 +190,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     feedToken: e.STUDIO_FEED_TOKEN ? new Secret(e.STUDIO_FEED_TOKEN) : null,
     metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : null,
+    helpdeskTicketUrl: e.HELPDESK_TICKET_URL ?? null,
   };
 }

@@ -29,7 +29,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const ledger = createLedger(db, clock, { onCreditEvent: wakeDispatcher });
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
   const studioDelivery: StudioDeliverySettings = { push_enabled: config.webhook !== null, feed_enabled: config.feedToken !== null };
-  const auth = createAuthService(db, audit, sessions, studioDelivery);
+  const auth = createAuthService(db, audit, sessions, { studioDelivery, helpdeskTicketUrl: config.helpdeskTicketUrl });
   const credits = createCreditService(db, ledger, creditReversals, audit, clock);
   const delivery = createDeliveryService(db, config, audit, clock, credits.record, wakeDispatcher);
   return {

@@ -2,6 +2,40 @@ import { z } from 'zod';
 
 export const auditActorTypes = ['staff', 'system', 'ingest', 'anonymous'] as const;
 
+/**
+ * Every action the audit log records (docs/domain.md, invariant 5). The server writes only these;
+ * the console names each one. A new kind of change adds its action here first.
+ */
+export const auditActions = [
+  'credit.requested',
+  'credit.applied',
+  'credit.approved',
+  'credit.rejected',
+  'credit.voided',
+  'credit.delivery_given_up',
+  'credit.delivery_retried',
+  'studio.delivery_retried_given_up',
+  'policy.updated',
+  'staff.created',
+  'staff.updated',
+  'staff.disabled',
+  'staff.enabled',
+  'staff.password_reset',
+  'staff.sessions_ended',
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  'auth.password_changed',
+  'auth.password_change_failed',
+  'ingest.batch',
+  'seed.loaded',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** What an audit event is about. */
+export const auditEntityTypes = ['credit', 'credit_event', 'policy', 'staff', 'ingest_batch', 'dataset'] as const;
+export type AuditEntityType = (typeof auditEntityTypes)[number];
+
 export const auditRecordSchema = z.object({
   id: z.number().int(),
   at: z.string(),

@@ -24,6 +24,11 @@ export const sessionInfoSchema = z.object({
   csrf_token: z.string(),
   /** Whether credits can reach the studio at all: the console warns every role when they cannot. */
   studio_delivery: studioDeliverySettingsSchema,
+  /**
+   * The helpdesk's address of a ticket, `{ticket}` standing for its reference (HELPDESK_TICKET_URL),
+   * so the console can link every ticket reference back to its ticket; null when not configured.
+   */
+  helpdesk_ticket_url: z.string().nullable(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

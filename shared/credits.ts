@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { creditLimits, isHttpsLink } from './creditLimits.ts';
 import { creditDeliverySchema } from './delivery.ts';
 import { refundStateSchema } from './refundState.ts';
 import { plainText } from './text.ts';
@@ -26,43 +27,79 @@ export const succeededRunReasons: readonly CreditReason[] = [
   'other',
 ];
 
+/**
+ * Whether a credit for `reason` must carry the customer's own words (what they expected, what
+ * they received). A missed auto-refund is the studio's failure, found by the console's queue as
+ * often as by a ticket: the customer may never have written, so the words are optional there.
+ */
+export const needsCustomerWords = (reason: CreditReason): boolean => reason !== 'missed_auto_refund';
+
 export const creditStatuses = ['pending_approval', 'applied', 'rejected', 'voided'] as const;
 export const creditStatusSchema = z.enum(creditStatuses);
 export type CreditStatus = z.infer<typeof creditStatusSchema>;
 
-/** Staff-written text, read by leads, exported and sent to the studio: free of hidden characters (shared/text.ts). */
-const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`).check(plainText);
-const tokens = z.number({ message: 'must be a whole number of tokens' }).int('must be a whole number of tokens').positive('must be positive').max(1_000_000_000);
+/**
+ * The `code` of a 409 from the credit actions (docs/api.md): the first three name runs in the way
+ * (the body carries `blocked_by` and `runs`), the rest a credit in the wrong state or a reused key.
+ */
+export const creditConflictCodes = [
+  'already_refunded',
+  'already_credited',
+  'not_eligible',
+  'idempotency_key_reused',
+  'not_pending',
+  'self_approval',
+  'not_applied',
+  'nothing_to_retry',
+] as const;
+export type CreditConflictCode = (typeof creditConflictCodes)[number];
 
-const httpsUrl = z
-  .string()
-  .max(2048)
-  .check(plainText)
-  .refine((value) => {
-    try {
-      return new URL(value).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an https: link');
+/** Staff-written text, read by leads, exported and sent to the studio: free of hidden characters (shared/text.ts). */
+const optionalText = (max: number) => z.string().trim().max(max, `is longer than ${max} characters`).check(plainText);
+const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`).check(plainText);
+const tokens = z
+  .number({ message: 'must be a whole number of tokens' })
+  .int('must be a whole number of tokens')
+  .positive('must be positive')
+  .max(creditLimits.tokens);
+
+const httpsUrl = z.string().max(creditLimits.linkLength).check(plainText).refine(isHttpsLink, 'must be an https: link');
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
 
-export const creditRequestSchema = z
+/**
+ * The customer's words, checked on their own so that a request missing them hears so in the same
+ * answer as its other faults (a refinement of the whole body would wait for every field to pass).
+ */
+const customerWordsSchema = z
   .object({
-    customer_id: requiredText(200),
-    items: z
-      .array(z.object({ generation_id: requiredText(200), tokens }))
-      .max(100, 'covers at most 100 runs')
-      .refine((items) => new Set(items.map((i) => i.generation_id)).size === items.length, 'names a run twice'),
-    amount: tokens,
     reason: creditReasonSchema,
-    ticket_ref: requiredText(100),
-    expected: requiredText(4000),
-    received: requiredText(4000),
-    note: z.string().trim().max(4000, 'is longer than 4000 characters').check(plainText).nullish(),
-    customer_asset_urls: z.array(httpsUrl).max(20, 'holds at most 20 links').optional(),
+    /** Required unless the reason is missed_auto_refund (`needsCustomerWords`); stored as "" when not given. */
+    expected: optionalText(creditLimits.customerText).default(''),
+    received: optionalText(creditLimits.customerText).default(''),
   })
+  .superRefine((body, ctx) => {
+    if (!needsCustomerWords(body.reason)) return;
+    for (const field of ['expected', 'received'] as const) {
+      if (body[field] === '') ctx.addIssue({ code: 'custom', path: [field], message: 'is required' });
+    }
+  });
+
+export const creditRequestSchema = z
+  .intersection(
+    z.object({
+      customer_id: requiredText(200),
+      items: z
+        .array(z.object({ generation_id: requiredText(200), tokens }))
+        .max(creditLimits.runs, `covers at most ${creditLimits.runs} runs`)
+        .refine((items) => new Set(items.map((i) => i.generation_id)).size === items.length, 'names a run twice'),
+      amount: tokens,
+      ticket_ref: requiredText(creditLimits.ticketRef),
+      note: optionalText(creditLimits.note).nullish(),
+      customer_asset_urls: z.array(httpsUrl).max(creditLimits.assetLinks, `holds at most ${creditLimits.assetLinks} links`).optional(),
+    }),
+    customerWordsSchema,
+  )
   .superRefine((body, ctx) => {
     if (body.items.length > 0) {
       const sum = body.items.reduce((total, item) => total + item.tokens, 0);
@@ -72,10 +109,12 @@ export const creditRequestSchema = z
   });
 export type CreditRequest = z.infer<typeof creditRequestSchema>;
 
-export const decisionSchema = z.object({ reason: requiredText(2000) });
+export const decisionSchema = z.object({ reason: requiredText(creditLimits.decisionReason) });
 
+/** What holds a run's tokens: its auto-refund or a manual credit (ledger entries), or a credit waiting for approval. */
+export const blockedByKinds = ['auto_refund', 'manual_credit', 'pending_credit'] as const;
 export const blockedBySchema = z.object({
-  kind: z.enum(['auto_refund', 'manual_credit', 'pending_credit']),
+  kind: z.enum(blockedByKinds),
   id: z.string(),
   created_at: z.string(),
   /** `manual_credit` only: whether every credit of the run has reached the customer's account in the studio. */
@@ -94,6 +133,8 @@ export const runEligibilitySchema = z.object({
   tokens_returned: z.number().int(),
   tokens_reserved: z.number().int(),
   eligible_tokens: z.number().int(),
+  /** When the run finished (null while it runs): a failed run's grace period counts from it. */
+  finished_at: z.string().nullable().optional(),
   blocked_by: blockedBySchema.optional(),
   message: z.string().optional(),
 });
@@ -122,6 +163,7 @@ export const creditRecordSchema = z.object({
   items: z.array(creditItemRecordSchema),
   reason: creditReasonSchema,
   ticket_ref: z.string(),
+  /** The customer's words; "" when not given (a missed_auto_refund credit may have none). */
   expected: z.string(),
   received: z.string(),
   note: z.string().nullable(),

@@ -10,11 +10,19 @@ import { z } from 'zod';
 export const MAX_PAGE_ROWS = 500;
 
 /**
- * Lists without a `customer_id`, `chat_id`, `generation_id` or `id` filter stop
- * counting here and report this figure as their total; a range starting at or
- * beyond it asks for a narrower filter (docs/api.md, Totals).
+ * Lists over the big tables without a narrowing filter (`customer_id`, `chat_id`,
+ * `generation_id`, `id`, …) stop counting here and report this figure as their
+ * total; a range starting at or beyond it asks for a narrower filter. Credits,
+ * customers and staff always count exactly (docs/api.md, Totals).
  */
 export const TOTAL_CAP = 10_000;
+
+/**
+ * Sent as `X-Total-Capped: true` on a list answer whose total stopped counting at
+ * TOTAL_CAP: more rows match than `Content-Range` says, so the total must never
+ * be shown as an exact figure. Absent when the total is exact.
+ */
+export const TOTAL_CAPPED_HEADER = 'X-Total-Capped';
 
 export const sortOrders = ['ASC', 'DESC'] as const;
 export type SortOrder = (typeof sortOrders)[number];

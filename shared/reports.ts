@@ -43,6 +43,20 @@ export type RefundReport = z.infer<typeof refundReportSchema>;
 export const anomalyReportSchema = z.object({ from: z.string(), to: z.string(), rows: z.array(creditRecordSchema) });
 export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
 
+/** The most decisions `GET /api/reports/decisions` lists (the newest). */
+export const DECISIONS_LIMIT = 50;
+
+export const decisionsQuerySchema = z.object({ since: timeBoundSchema('gte') }).strict();
+
+/**
+ * `GET /api/reports/decisions?since=`: the signed-in person's credits that someone else
+ * approved, rejected or voided since then, the latest decision first — what a home page
+ * tells its owner about since they last looked. `as_of` is the server's time of the answer:
+ * the `since` of the next look, so no decision falls between two looks whatever the clocks.
+ */
+export const decisionsReportSchema = z.object({ since: z.string(), as_of: z.string(), rows: z.array(creditRecordSchema) });
+export type DecisionsReport = z.infer<typeof decisionsReportSchema>;
+
 /** What an ingestion event held for a missing parent waits for (docs/integration.md, Order and retries). */
 export const heldParentKinds = ['customer', 'chat', 'generation', 'transaction'] as const;
 export type HeldParentKind = (typeof heldParentKinds)[number];

@@ -20,6 +20,7 @@ export type StaffCreate = z.infer<typeof staffCreateSchema>;
 export const staffInviteSchema = staffCreateSchema.omit({ password: true }).strict();
 export type StaffInvite = z.infer<typeof staffInviteSchema>;
 
+/** What an admin may change on an account: any of these, the others stay. */
 export const staffUpdateSchema = z
   .object({
     name: staffName.optional(),
@@ -46,6 +47,24 @@ export const staffRecordSchema = z.object({
   updated_at: z.string(),
 });
 export type StaffRecord = z.infer<typeof staffRecordSchema>;
+
+/**
+ * The fields of a staff record no `PUT` changes: the e-mail is the sign-in identity (a new
+ * address is a new account), the password state changes through its own calls, the times are
+ * the server's.
+ */
+export const staffReadOnlyFields = ['id', 'email', 'must_change_password', 'created_at', 'updated_at'] as const;
+export type StaffReadOnlyField = (typeof staffReadOnlyFields)[number];
+
+const readOnlyPick = Object.fromEntries(staffReadOnlyFields.map((field) => [field, true])) as Record<StaffReadOnlyField, true>;
+
+/**
+ * `PUT /api/staff/:id`: the writable fields, alone (what this SPA sends) or within the whole
+ * record as react-admin's simple-REST provider sends it. Read-only fields may come along but
+ * must equal the stored record's (the server compares them); anything else is refused.
+ */
+export const staffPutSchema = staffUpdateSchema.extend(staffRecordSchema.pick(readOnlyPick).partial().shape).strict();
+export type StaffPut = z.infer<typeof staffPutSchema>;
 
 /** A new account or a reset password: the temporary password is shown this once only. */
 export const staffWithPasswordSchema = staffRecordSchema.extend({ temporary_password: z.string() });

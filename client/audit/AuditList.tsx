@@ -1,11 +1,13 @@
 import { Alert, Stack } from '@mui/material';
-import { FilterButton, List, Pagination, SelectInput, TextInput, TopToolbar, usePermissions } from 'react-admin';
+import { FilterButton, List, SelectInput, TextInput, TopToolbar, usePermissions } from 'react-admin';
+import { auditActions, auditEntityTypes } from '../../shared/audit.ts';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
 import { DayFilterInput } from '../credits/DayFilterInput.tsx';
 import { ExportCsvButton } from '../dashboard/ExportCsvButton.tsx';
-import { auditActionLabels, auditEntityTypeLabels, auditEntityTypes } from './auditModel.ts';
+import { auditActionLabels, auditEntityTypeLabels } from './auditModel.ts';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainStatusIndicator } from './ChainStatusIndicator.tsx';
+import { ListPagination } from '../lists/ListPagination.tsx';
 
 const filters = [
   <SelectInput
@@ -13,7 +15,7 @@ const filters = [
     source="action"
     label="Action"
     alwaysOn
-    choices={Object.entries(auditActionLabels).map(([id, name]) => ({ id, name: `${name} (${id})` }))}
+    choices={auditActions.map(id => ({ id, name: `${auditActionLabels[id]} (${id})` }))}
   />,
   <SelectInput key="entity_type" source="entity_type" label="Entity type" choices={auditEntityTypes.map(id => ({ id, name: auditEntityTypeLabels[id] }))} />,
   <TextInput key="entity_id" source="entity_id" label="Entity id" />,
@@ -51,7 +53,7 @@ export const AuditList = () => {
         perPage={50}
         exporter={false}
         empty={false}
-        pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+        pagination={<ListPagination />}
       >
         <AuditTable empty={{ title: 'No audit event matches these filters.', hint: 'Clear a filter, or widen the dates.' }} />
       </List>

@@ -7,7 +7,7 @@ import { Fact, FactList } from '../display/Fact.tsx';
 import { Section } from '../display/Section.tsx';
 import { creditShowPath } from '../credits/creditPaths.ts';
 import { AuditDiff } from './AuditDiff.tsx';
-import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
+import { auditActionLabel, auditActorLabel, auditEntityTypeLabel } from './auditModel.ts';
 
 /** One audit event: who did what, on what, from where, with every before and after value and its place in the chain. */
 const AuditDetail = () => {
@@ -27,7 +27,7 @@ const AuditDetail = () => {
         </Fact>
         <Fact term="Action">{event.action}</Fact>
         <Fact term="On">
-          {auditEntityTypeLabels[event.entity_type] ?? event.entity_type}{' '}
+          {auditEntityTypeLabel(event.entity_type)}{' '}
           {event.entity_type === 'credit' && event.entity_id ? (
             <Link to={creditShowPath(event.entity_id)}>{event.entity_id}</Link>
           ) : (

@@ -8,7 +8,7 @@ import { RecordLink } from '../display/RecordLink.tsx';
 import { EmptyState } from '../display/EmptyState.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { creditShowPath } from '../credits/creditPaths.ts';
-import { auditActionLabel, auditActorLabel, auditEntityTypeLabels } from './auditModel.ts';
+import { auditActionLabel, auditActorLabel, auditEntityTypeLabel } from './auditModel.ts';
 
 // The before/after table loads when a row is first expanded.
 const AuditDiffPanel = lazy(() => import('./AuditDiff.tsx').then(module => ({ default: module.AuditDiffPanel })));
@@ -20,7 +20,7 @@ const ExpandedDiff = () => (
 );
 
 const Entity = ({ event }: { event: AuditRecord }) => {
-  const type = auditEntityTypeLabels[event.entity_type] ?? event.entity_type;
+  const type = auditEntityTypeLabel(event.entity_type);
   if (!event.entity_id) return <span>{type}</span>;
   if (event.entity_type === 'credit') {
     return (

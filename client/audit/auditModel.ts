@@ -1,8 +1,8 @@
-import type { AuditRecord } from '../../shared/audit.ts';
+import type { AuditAction, AuditEntityType, AuditRecord } from '../../shared/audit.ts';
 import { formatTokens } from '../display/format.ts';
 
-/** What each audit action is called on screen; an action this console does not know shows as sent. */
-export const auditActionLabels: Record<string, string> = {
+/** What each audit action (shared/audit.ts) is called on screen; an action this console does not know shows as sent. */
+export const auditActionLabels: Record<AuditAction, string> = {
   'credit.requested': 'Credit requested',
   'credit.applied': 'Credit applied',
   'credit.approved': 'Credit approved',
@@ -27,11 +27,9 @@ export const auditActionLabels: Record<string, string> = {
   'seed.loaded': 'Demo data loaded',
 };
 
-export const auditActionLabel = (action: string): string => auditActionLabels[action] ?? action;
+export const auditActionLabel = (action: string): string => (auditActionLabels as Record<string, string | undefined>)[action] ?? action;
 
-export const auditEntityTypes = ['credit', 'credit_event', 'policy', 'staff', 'ingest_batch', 'dataset'] as const;
-
-export const auditEntityTypeLabels: Record<string, string> = {
+export const auditEntityTypeLabels: Record<AuditEntityType, string> = {
   credit: 'Credit',
   credit_event: 'Credit events',
   policy: 'Policy',
@@ -39,6 +37,8 @@ export const auditEntityTypeLabels: Record<string, string> = {
   ingest_batch: 'Ingestion batch',
   dataset: 'Dataset',
 };
+
+export const auditEntityTypeLabel = (type: string): string => (auditEntityTypeLabels as Record<string, string | undefined>)[type] ?? type;
 
 /** Who did it, in words: a staff member's name (the id is on hover), or the console itself, or the studio's ingestion. */
 export const auditActorLabel = (event: Pick<AuditRecord, 'actor_type' | 'actor_id' | 'actor_name'>): string => {

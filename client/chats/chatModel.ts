@@ -1,4 +1,4 @@
-import { parseWallTime, zonedWallTimeToUtc } from '../display/zonedTime.ts';
+import { parseWallTime, utcToWallTime, zonedWallTimeToUtc, type ReportedTime } from '../display/zonedTime.ts';
 
 const minute = 60 * 1000;
 
@@ -42,3 +42,10 @@ export const nearTimeFilters = (range: InstantRange | null) =>
         ledger: { created_at_gte: range.from, created_at_lte: range.to },
       }
     : { runs: {}, ledger: {} };
+
+/**
+ * The reported time of a helpdesk link as the "near a time" filter holds it: a wall time as sent,
+ * or an instant read on the clocks of `timeZone` (whose clock is then only a matter of display).
+ */
+export const reportedWallTime = (reported: ReportedTime | null, timeZone: string): string =>
+  !reported ? '' : reported.kind === 'wall' ? reported.wall : (utcToWallTime(reported.iso, timeZone) ?? '');

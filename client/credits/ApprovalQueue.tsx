@@ -1,7 +1,7 @@
 import { Alert } from '@mui/material';
 import { List, Pagination, usePermissions } from 'react-admin';
 import { isLeadOrAdmin, type Role } from '../../shared/roles.ts';
-import { CreditsTable } from './CreditsTable.tsx';
+import { ApprovalsTable } from './ApprovalsTable.tsx';
 
 /**
  * The approval queue of leads and admins: credits waiting for a decision, oldest first, each with
@@ -32,7 +32,7 @@ export const ApprovalQueue = () => {
       empty={false}
       pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
     >
-      <CreditsTable decisions empty={{ title: 'Nothing waits for approval.', hint: 'Credits above an agent’s limits appear here until a lead decides.' }} />
+      <ApprovalsTable empty={{ title: 'Nothing waits for approval.', hint: 'Credits above an agent’s limits appear here until a lead decides.' }} />
     </List>
   );
 };

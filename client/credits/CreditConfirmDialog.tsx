@@ -1,9 +1,33 @@
 import { Alert, Box, Button, CircularProgress, Dialog, DialogActions, DialogContent, DialogTitle, Typography } from '@mui/material';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { CreditRequest } from '../../shared/credits.ts';
 import type { CustomerRecord } from '../../shared/records.ts';
 import { Fact, FactList } from '../display/Fact.tsx';
 import { formatTokenCount, formatTokens } from '../display/format.ts';
-import { creditReasonLabel, type ApprovalForecast } from './creditModel.ts';
+import { creditReasonLabel } from './creditModel.ts';
+import type { ApprovalForecast } from './submissionModel.ts';
+import { TicketRef } from '../display/TicketRef.tsx';
+
+/**
+ * How long after the dialog opens a key cannot confirm. Enter in a form field opens it with the
+ * focus on Confirm, so a second Enter pressed in haste (or the key held down) would apply the
+ * credit unread; a click, which needs the pointer on the button, is taken at once.
+ */
+export const CONFIRM_KEY_DELAY_MS = 500;
+
+/** False from the moment `open` turns true until `delay` has passed. */
+const useArmedAfter = (open: boolean, delay: number): boolean => {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    setArmed(false);
+    if (!open) return;
+    const timer = setTimeout(() => setArmed(true), delay);
+    return () => clearTimeout(timer);
+  }, [open, delay]);
+  return armed;
+};
+
+const activationKeys = new Set(['Enter', ' ']);
 
 const forecastWords = (forecast: ApprovalForecast, amount: number) => {
   switch (forecast.outcome) {
@@ -43,8 +67,28 @@ export const CreditConfirmDialog = ({
   const amount = request?.amount ?? 0;
   const balance = customer?.balance;
   const { severity, title } = forecastWords(forecast, amount);
+  const armed = useArmedAfter(open, CONFIRM_KEY_DELAY_MS);
+  // Captured before the focused button sees the key, so neither the browser nor MUI turns it into a click.
+  const holdEarlyKeys = (event: KeyboardEvent) => {
+    if (!armed && activationKeys.has(event.key)) event.preventDefault();
+  };
+  // A credit that waits changes no balance until a lead approves it: say so rather than claim one.
+  const balanceAfter =
+    balance == null
+      ? 'Unknown'
+      : forecast.outcome === 'waits'
+        ? `Unchanged until approved (then ${formatTokens(balance + amount)} tokens)`
+        : `${formatTokens(balance + amount)} tokens`;
   return (
-    <Dialog open={open} onClose={sending ? undefined : onCancel} aria-labelledby="confirm-credit-title" fullWidth maxWidth="sm">
+    <Dialog
+      open={open}
+      onClose={sending ? undefined : onCancel}
+      aria-labelledby="confirm-credit-title"
+      fullWidth
+      maxWidth="sm"
+      onKeyDownCapture={holdEarlyKeys}
+      onKeyUpCapture={holdEarlyKeys}
+    >
       <DialogTitle id="confirm-credit-title">
         Credit {formatTokenCount(amount)} to {customer?.name ?? request?.customer_id}?
       </DialogTitle>
@@ -55,10 +99,10 @@ export const CreditConfirmDialog = ({
             {customer?.name ?? '—'} ({request?.customer_id})
           </Fact>
           <Fact term="Balance now">{balance == null ? 'Unknown' : `${formatTokens(balance)} tokens`}</Fact>
-          <Fact term="Balance after">{balance == null ? 'Unknown' : `${formatTokens(balance + amount)} tokens`}</Fact>
+          <Fact term="Balance after">{balanceAfter}</Fact>
           <Fact term="Reason">{request ? creditReasonLabel(request.reason) : '—'}</Fact>
           <Fact term="Runs">{request?.items.length ? request.items.map(item => `${item.generation_id} (${formatTokens(item.tokens)})`).join(', ') : 'None (goodwill)'}</Fact>
-          <Fact term="Ticket">{request?.ticket_ref}</Fact>
+          <Fact term="Ticket"><TicketRef reference={request?.ticket_ref} /></Fact>
         </FactList>
         <Alert severity={severity} role="note" sx={{ mt: 2 }}>
           {title}

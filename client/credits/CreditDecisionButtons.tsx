@@ -4,21 +4,36 @@ import Undo from '@mui/icons-material/Undo';
 import { Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { HttpError, useDataProvider, useGetIdentity, useNotify, usePermissions, useRefresh } from 'react-admin';
+import { useDataProvider, useGetIdentity, useNotify, usePermissions, useRefresh } from 'react-admin';
+import { creditLimits } from '../../shared/creditLimits.ts';
 import type { CreditRecord } from '../../shared/credits.ts';
 import type { Role } from '../../shared/roles.ts';
 import type { AppDataProvider } from '../dataProvider.ts';
 import { formatTokenCount } from '../display/format.ts';
 import { creditPermissions } from './creditModel.ts';
+import { describeBlockedBy } from './eligibilityModel.ts';
+import { readCreditFailure } from './submissionModel.ts';
 
 type Decision = 'approve' | 'reject' | 'withdraw' | 'void';
 
+/**
+ * Why a decision was refused: for an approval whose runs were refunded or credited meanwhile, each
+ * run and the entry in the way (dated in the viewer's zone); otherwise the server's words.
+ */
 const failureMessage = (error: unknown): string => {
-  if (error instanceof HttpError) {
-    const body = error.body as { message?: unknown } | undefined;
-    return typeof body?.message === 'string' && body.message ? body.message : error.message;
+  const failure = readCreditFailure(error);
+  switch (failure.kind) {
+    case 'network':
+      return 'Token Desk did not answer: nothing was decided. Try again.';
+    case 'blocked':
+      return `Not approved: ${
+        failure.blocked.length > 0
+          ? failure.blocked.map(blocked => `run ${blocked.generation_id}: ${describeBlockedBy(blocked)}`).join('; ')
+          : failure.runs.map(run => `run ${run.generation_id} has ${formatTokenCount(run.eligible_tokens)} left to return`).join('; ')
+      }. Reject it instead, saying so.`;
+    default:
+      return failure.message;
   }
-  return 'Token Desk did not answer: nothing was decided. Try again.';
 };
 
 /**
@@ -74,7 +89,7 @@ const DecisionDialog = ({
               margin="normal"
               error={touched && missing}
               helperText={touched && missing ? 'Required: say why, for the audit log.' : 'Kept in the credit and the audit log.'}
-              slotProps={{ htmlInput: { maxLength: 2000 } }}
+              slotProps={{ htmlInput: { maxLength: creditLimits.decisionReason } }}
             />
           )}
           {error && (

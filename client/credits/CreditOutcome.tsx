@@ -1,4 +1,5 @@
 import { Alert, AlertTitle, Box, Button, CircularProgress, Stack } from '@mui/material';
+import { useEffect, useRef } from 'react';
 import { useGetOne } from 'react-admin';
 import { Link } from 'react-router-dom';
 import type { CreditRecord } from '../../shared/credits.ts';
@@ -82,16 +83,24 @@ export const CreditOutcome = ({
   const answered = answer.record;
   const record = useCreditOnItsWay(answered, configured);
   const who = customer?.name ?? answered.customer_name ?? answered.customer_id;
+  // The form and its Confirm button are gone: keyboard and screen-reader users start again from
+  // the outcome, with the reply to copy next in the tab order.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <Stack spacing={2} sx={{ maxWidth: 760 }}>
       {answered.status === 'applied' ? (
         <Alert severity="success" role="status">
-          <AlertTitle>Credited {formatTokenCount(answered.amount)}</AlertTitle>
+          <AlertTitle component="h2" ref={heading} tabIndex={-1} sx={{ outline: 'none' }}>
+            Credited {formatTokenCount(answered.amount)}
+          </AlertTitle>
           {who}’s new balance: <strong>{formatTokens(answered.balance_after)} tokens</strong>. Credit {answered.id}.
         </Alert>
       ) : (
         <Alert severity="warning" role="status">
-          <AlertTitle>Waiting for approval</AlertTitle>
+          <AlertTitle component="h2" ref={heading} tabIndex={-1} sx={{ outline: 'none' }}>
+            Waiting for approval
+          </AlertTitle>
           {formatTokenCount(answered.amount)} for {who} wait for a lead’s decision; the balance changes once it is approved.
           {answered.approval_reasons.length > 0 && (
             <Box component="ul" sx={{ mb: 0, pl: 2 }}>

@@ -1,11 +1,12 @@
 import AddCard from '@mui/icons-material/AddCard';
 import { Button, Typography } from '@mui/material';
 import { useListContext, useNavigate } from 'react-admin';
+import { creditLimits } from '../../shared/creditLimits.ts';
 import type { GenerationRecord } from '../../shared/records.ts';
+import { useTicketContext } from '../lookup/useTicketContext.ts';
 import { creditCreatePath } from './creditPaths.ts';
 
-/** A credit covers at most this many runs (the API's limit). */
-const maxRuns = 100;
+const maxRuns = creditLimits.runs;
 
 /**
  * The runs list's bulk action: opens the credit form for the selected runs. One credit is for one
@@ -14,6 +15,8 @@ const maxRuns = 100;
 export const CreditSelectedRunsButton = () => {
   const { selectedIds, data } = useListContext<GenerationRecord>();
   const navigate = useNavigate();
+  // From a helpdesk link, the ticket's reference and the customer's words go on to the form.
+  const ticket = useTicketContext();
   const ids = selectedIds.map(String);
   const customers = new Set((data ?? []).filter(run => ids.includes(String(run.id))).map(run => run.customer_id));
   const problem =
@@ -30,7 +33,7 @@ export const CreditSelectedRunsButton = () => {
         size="small"
         startIcon={<AddCard />}
         disabled={problem !== null || ids.length === 0}
-        onClick={() => navigate(creditCreatePath({ runs: ids }))}
+        onClick={() => navigate(creditCreatePath({ runs: ids }, ticket))}
       >
         Credit selected runs
       </Button>

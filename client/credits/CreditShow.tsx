@@ -12,6 +12,7 @@ import { safeMediaUrl } from '../display/safeUrl.ts';
 import { Section } from '../display/Section.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
 import { RefundStateBadge } from '../generations/RefundStateBadge.tsx';
+import { RunThumbnails } from '../generations/RunThumbnails.tsx';
 import { showPath } from '../lookup/lookupModel.ts';
 import { CreditDecisionButtons } from './CreditDecisionButtons.tsx';
 import { CreditDeliverySection } from './CreditDelivery.tsx';
@@ -19,7 +20,9 @@ import { creditReasonLabel, readEvidence } from './creditModel.ts';
 import { DELIVERY_POLL_MS } from './deliveryModel.ts';
 import { CreditReply } from './CreditReply.tsx';
 import { CreditStatusChip } from './CreditStatusChip.tsx';
+import { RunOutputsProvider } from './RunOutputs.tsx';
 import { useStudioDelivery } from './useStudioDelivery.ts';
+import { TicketRef } from '../display/TicketRef.tsx';
 
 const AuditTrail = lazy(() => import('../audit/AuditTrail.tsx').then(module => ({ default: module.AuditTrail })));
 
@@ -46,59 +49,109 @@ const Who = ({ name, id, at }: { name: string | null; id: string | null; at: str
   </>
 );
 
-/** The runs of the grant: the tokens returned for each, and the run as it stood when the credit was requested. */
+/** The credit's runs as records (their outputs, start times), fetched once for the page. */
+const useCreditRuns = (credit: CreditRecord) => {
+  const ids = credit.items.map(item => item.generation_id);
+  const { data } = useGetMany<GenerationRecord>('generations', { ids }, { enabled: ids.length > 0 });
+  return data ?? [];
+};
+
+/**
+ * The runs of the grant: what each produced, the tokens returned for each, and the run as it
+ * stood when the credit was requested, so a lead decides with the outputs in view.
+ */
 const CreditRuns = ({ credit }: { credit: CreditRecord }) => {
   const evidence = readEvidence(credit.evidence);
+  const records = useCreditRuns(credit);
   if (credit.items.length === 0) return <Typography color="text.secondary">A goodwill credit: it covers no runs.</Typography>;
   return (
-    <Table size="small" aria-label="Runs of this credit">
-      <TableHead>
-        <TableRow>
-          <TableCell>Run</TableCell>
-          <TableCell align="right">Tokens returned by this credit</TableCell>
-          <TableCell>Refund state when requested</TableCell>
-          <TableCell align="right">Charged</TableCell>
-          <TableCell align="right">Returned before</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {credit.items.map(item => {
-          const atRequest = evidence.runs.find(run => run.generation_id === item.generation_id);
-          return (
-            <TableRow key={item.generation_id}>
-              <TableCell>
-                <Link to={showPath('generations', item.generation_id)}>{item.generation_id}</Link>
-              </TableCell>
-              <TableCell align="right">
-                <TokenAmount value={item.tokens} />
-              </TableCell>
-              <TableCell>{atRequest?.refund_state ? <RefundStateBadge state={atRequest.refund_state} /> : '—'}</TableCell>
-              <TableCell align="right">
-                <TokenAmount value={atRequest?.tokens_charged} />
-              </TableCell>
-              <TableCell align="right">
-                <TokenAmount value={atRequest?.tokens_returned} />
-              </TableCell>
+    <RunOutputsProvider runs={records}>
+      <Box sx={{ contain: 'inline-size', overflowX: 'auto' }}>
+        <Table size="small" aria-label="Runs of this credit">
+          <TableHead>
+            <TableRow>
+              <TableCell>Run</TableCell>
+              <TableCell>Outputs</TableCell>
+              <TableCell align="right">Tokens returned by this credit</TableCell>
+              <TableCell>Refund state when requested</TableCell>
+              <TableCell align="right">Charged</TableCell>
+              <TableCell align="right">Returned before</TableCell>
             </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+          </TableHead>
+          <TableBody>
+            {credit.items.map(item => {
+              const atRequest = evidence.runs.find(run => run.generation_id === item.generation_id);
+              const record = records.find(run => run.id === item.generation_id);
+              return (
+                <TableRow key={item.generation_id}>
+                  <TableCell sx={{ overflowWrap: 'anywhere' }}>
+                    <Link to={showPath('generations', item.generation_id)}>{item.generation_id}</Link>
+                  </TableCell>
+                  <TableCell>{record && <RunThumbnails run={record} />}</TableCell>
+                  <TableCell align="right">
+                    <TokenAmount value={item.tokens} />
+                  </TableCell>
+                  <TableCell>{atRequest?.refund_state ? <RefundStateBadge state={atRequest.refund_state} /> : '—'}</TableCell>
+                  <TableCell align="right">
+                    <TokenAmount value={atRequest?.tokens_charged} />
+                  </TableCell>
+                  <TableCell align="right">
+                    <TokenAmount value={atRequest?.tokens_returned} />
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </Box>
+    </RunOutputsProvider>
   );
 };
 
 const CreditReplyButton = ({ credit }: { credit: CreditRecord }) => {
   const { data: customer } = useGetOne<CustomerRecord>('customers', { id: credit.customer_id });
-  const ids = credit.items.map(item => item.generation_id);
-  const { data: runs } = useGetMany<GenerationRecord>('generations', { ids }, { enabled: ids.length > 0 });
-  return <CreditReply credit={credit} runTimes={(runs ?? []).map(run => run.started_at)} timeZone={customer?.time_zone} />;
+  const runs = useCreditRuns(credit);
+  return <CreditReply credit={credit} runTimes={runs.map(run => run.started_at)} timeZone={customer?.time_zone} />;
+};
+
+/**
+ * The void of a voided credit: who took the tokens back and when (a person, or the system when a
+ * late auto-refund arrived), why, and the ledger entry that reversed the credit.
+ */
+const VoidNotice = ({ credit }: { credit: CreditRecord }) => (
+  <Alert severity="error">
+    <AlertTitle>Voided</AlertTitle>
+    By <Who name={credit.voided_by_name} id={credit.voided_by} at={credit.voided_at} />: {credit.void_reason ?? 'no reason given'}.{' '}
+    {credit.void_transaction_id ? (
+      <>
+        Ledger entry <RecordLink resource="transactions" id={credit.void_transaction_id} /> took the <TokenAmount value={credit.amount} /> tokens back.
+      </>
+    ) : (
+      'No void entry is recorded.'
+    )}
+  </Alert>
+);
+
+/**
+ * The balance facts, as far as they are true: a credit that never applied (waiting, rejected)
+ * changed no balance, so it shows the balance when it was requested and no "after".
+ */
+const BalanceFacts = ({ credit }: { credit: CreditRecord }) => {
+  const { balanceBefore } = readEvidence(credit.evidence);
+  const before = balanceBefore == null ? '—' : `${formatTokens(balanceBefore)} tokens`;
+  if (credit.balance_after == null) return <Fact term="Balance when requested">{before}</Fact>;
+  return (
+    <>
+      <Fact term="Balance before">{before}</Fact>
+      <Fact term="Balance after">{`${formatTokens(credit.balance_after)} tokens`}</Fact>
+    </>
+  );
 };
 
 /** One grant: who asked for what and why, the runs and evidence, the decision, and its audit trail. */
 const CreditDetail = () => {
   const credit = useRecordContext<CreditRecord>();
   if (!credit) return null;
-  const { balanceBefore } = readEvidence(credit.evidence);
   const links = credit.customer_asset_urls;
   return (
     <Stack spacing={3} sx={{ p: 2 }}>
@@ -111,7 +164,7 @@ const CreditDetail = () => {
           <CreditStatusChip status={credit.status} />
         </Stack>
         <Typography variant="body2" color="text.secondary">
-          Credit {credit.id} · {creditReasonLabel(credit.reason)} · ticket {credit.ticket_ref}
+          Credit {credit.id} · {creditReasonLabel(credit.reason)} · ticket <TicketRef reference={credit.ticket_ref} />
         </Typography>
       </Box>
 
@@ -136,18 +189,13 @@ const CreditDetail = () => {
           </Box>
         </Alert>
       )}
-      {credit.status === 'voided' && (
-        <Alert severity="error">
-          <AlertTitle>Voided</AlertTitle>
-          By <Who name={credit.voided_by_name} id={credit.voided_by} at={credit.voided_at} />: {credit.void_reason ?? 'no reason given'}.
-        </Alert>
-      )}
+      {credit.status === 'voided' && <VoidNotice credit={credit} />}
 
       <CreditDeliverySection credit={credit} />
 
       <FactList>
         <Fact term="Reason">{creditReasonLabel(credit.reason)}</Fact>
-        <Fact term="Ticket">{credit.ticket_ref}</Fact>
+        <Fact term="Ticket"><TicketRef reference={credit.ticket_ref} /></Fact>
         <Fact term="Requested by">
           <Who name={credit.requested_by_name} id={credit.requested_by} at={credit.created_at} />
         </Fact>
@@ -155,8 +203,7 @@ const CreditDetail = () => {
           {credit.decided_at ? <Who name={credit.decided_by_name} id={credit.decided_by} at={credit.decided_at} /> : credit.status === 'applied' ? 'Applied at once' : '—'}
         </Fact>
         {credit.decision_reason && <Fact term="Decision reason">{credit.decision_reason}</Fact>}
-        <Fact term="Balance before">{balanceBefore == null ? '—' : `${formatTokens(balanceBefore)} tokens`}</Fact>
-        <Fact term="Balance after">{credit.balance_after == null ? 'Not applied' : `${formatTokens(credit.balance_after)} tokens`}</Fact>
+        <BalanceFacts credit={credit} />
         <Fact term="Ledger entry">
           <RecordLink resource="transactions" id={credit.transaction_id} />
         </Fact>

@@ -1,4 +1,3 @@
-import { HttpError } from 'react-admin';
 import type { CreditRecord } from '../../shared/credits.ts';
 import {
   eventDeliveryOutcome,
@@ -8,6 +7,7 @@ import {
   type DeliveryStateFilter,
   type StudioDeliverySettings,
 } from '../../shared/delivery.ts';
+import { apiErrorMessage } from '../apiErrors.ts';
 import { formatDateTime } from '../display/format.ts';
 
 /**
@@ -108,10 +108,4 @@ const filterLabels: Record<DeliveryStateFilter, string> = {
 export const deliveryFilterLabel = (filter: DeliveryStateFilter): string => filterLabels[filter];
 
 /** Why a retry was refused, in the server's words (a 409 names what changed), or that nobody answered. */
-export const retryFailureMessage = (error: unknown): string => {
-  if (error instanceof HttpError) {
-    const body = error.body as { message?: unknown } | undefined;
-    return typeof body?.message === 'string' && body.message ? body.message : error.message;
-  }
-  return 'Token Desk did not answer: nothing was retried. Try again.';
-};
+export const retryFailureMessage = (error: unknown): string => apiErrorMessage(error, 'Token Desk did not answer: nothing was retried. Try again.');

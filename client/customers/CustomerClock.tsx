@@ -1,16 +1,6 @@
 import { Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
 import { formatClock, isKnownTimeZone } from '../display/format.ts';
-
-/** The current time, refreshed every `everyMs`. */
-const useNow = (everyMs: number): Date => {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-};
+import { useNow } from '../display/useNow.ts';
 
 /** What time it is for the customer now, so an agent can read "this morning" in the customer's words. */
 export const CustomerClock = ({ timeZone }: { timeZone: string | null | undefined }) => {

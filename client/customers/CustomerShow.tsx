@@ -1,9 +1,9 @@
-import { Box } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { Stack } from '@mui/material';
+import { useState } from 'react';
 import { ListBase, Pagination, Show, TabbedShowLayout, useRecordContext } from 'react-admin';
 import { ChatsTable } from '../chats/ChatsTable.tsx';
 import { CustomerCredits } from '../credits/CustomerCredits.tsx';
-import { viewerTimeZone } from '../display/format.ts';
+import { CustomerTimes, TimesOnToggle, useDisplayTimeZone } from '../display/displayTimeZone.tsx';
 import { ListLoadError } from '../display/ListLoadError.tsx';
 import { RunsTable } from '../generations/RunsTable.tsx';
 import type { CustomerRecord } from '../../shared/records.ts';
@@ -14,10 +14,13 @@ import { UsageFilterForm } from './UsageFilterForm.tsx';
 
 const pageSizes = [25, 50, 100];
 
-/** Every ledger entry of the customer, newest first — what the customer sees as "Usage history". */
+/**
+ * Every ledger entry of the customer, newest first — what the customer sees as "Usage history".
+ * Its days are read on the clock the page shows times on (the agent's, or the customer's).
+ */
 const UsageHistory = ({ customer }: { customer: CustomerRecord }) => {
   const [values, setValues] = useState<UsageFilterValues>(emptyUsageFilter);
-  const timeZone = useMemo(viewerTimeZone, []);
+  const timeZone = useDisplayTimeZone();
   const filter = usageHistoryFilter(values, timeZone);
   const filtered = Object.keys(filter).length > 0;
   return (
@@ -85,10 +88,13 @@ const Customer360 = () => {
   if (!customer) return null;
   // Tab contents sit in plain elements: TabbedShowLayout labels any component child as a field.
   return (
-    <>
-      <Box sx={{ p: 2 }}>
+    <CustomerTimes customerTimeZone={customer.time_zone}>
+      <Stack spacing={1} sx={{ p: 2 }}>
         <CustomerHeader customer={customer} />
-      </Box>
+        <Stack direction="row" sx={{ justifyContent: 'flex-end' }}>
+          <TimesOnToggle customerTimeZone={customer.time_zone} />
+        </Stack>
+      </Stack>
       <TabbedShowLayout>
         <TabbedShowLayout.Tab label="Usage history">
           <div>
@@ -111,7 +117,7 @@ const Customer360 = () => {
           </div>
         </TabbedShowLayout.Tab>
       </TabbedShowLayout>
-    </>
+    </CustomerTimes>
   );
 };
 

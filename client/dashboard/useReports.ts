@@ -6,12 +6,14 @@ import type { CreditGroup, Period } from './dashboardModel.ts';
 // A failed report is shown with its own retry button; retrying behind the user's back only delays that.
 const reportOptions = { retry: false, staleTime: 60_000 } as const;
 
-export const useCreditReport = (group: CreditGroup, period: Period) => {
+/** `refetchInterval`: ask again that often while shown (the home's figures of today); the dashboard's periods stay put. */
+export const useCreditReport = (group: CreditGroup, period: Period, { refetchInterval }: { refetchInterval?: number } = {}) => {
   const dataProvider = useDataProvider<AppDataProvider>();
   return useQuery({
     queryKey: ['reports', 'credits', group, period.from, period.to],
     queryFn: () => dataProvider.creditReport({ from: period.from, to: period.to, group_by: group }),
     ...reportOptions,
+    refetchInterval,
   });
 };
 

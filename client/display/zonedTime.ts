@@ -79,3 +79,47 @@ export const zonedWallTimeToUtc = (wall: WallTime, timeZone: string): Date => {
   // In a gap: read the wall time with the offset in force before the jump.
   return new Date(wallAsUtc - offsetBefore);
 };
+
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** What `timeZone`'s clocks read at `instant`, as a `datetime-local` value ("2026-03-29T10:30"); null for an unreadable instant. */
+export const utcToWallTime = (instant: string | Date, timeZone: string): string | null => {
+  const date = instant instanceof Date ? instant : new Date(instant);
+  if (Number.isNaN(date.getTime())) return null;
+  let format = wallFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    wallFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(date).map(part => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+};
+
+/** A reported time from a helpdesk link: an instant when it names its offset, otherwise a wall time on some clock. */
+export type ReportedTime = { kind: 'instant'; iso: string } | { kind: 'wall'; wall: string };
+
+const offsetPattern = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * Reads the `at` of a helpdesk link, ISO 8601: "2026-11-20T10:04:00+09:00" or "…Z" is an instant;
+ * "2026-11-20T10:04" (seconds and fractions allowed, but no offset) is a wall time, as the customer
+ * read it on their own clock. Null for anything else, or a date without a time.
+ */
+export const readReportedTime = (at: string | undefined): ReportedTime | null => {
+  const text = at?.trim();
+  if (!text || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return null;
+  if (offsetPattern.test(text)) {
+    const instant = new Date(text);
+    return Number.isNaN(instant.getTime()) ? null : { kind: 'instant', iso: instant.toISOString() };
+  }
+  const wall = text.replace(/\.\d+$/, '').slice(0, 16);
+  return parseWallTime(wall) ? { kind: 'wall', wall } : null;
+};

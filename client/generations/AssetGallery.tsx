@@ -2,8 +2,10 @@ import OpenInNew from '@mui/icons-material/OpenInNew';
 import { Alert, Box, Card, CardContent, CardMedia, Link as MuiLink, Skeleton, Stack, Typography } from '@mui/material';
 import { useGetList } from 'react-admin';
 import { EmptyState } from '../display/EmptyState.tsx';
+import { assetLabel } from './AssetPreviewDialog.tsx';
 import { formatBytes, formatDimensions, formatDuration } from '../display/format.ts';
 import { safeMediaUrl } from '../display/safeUrl.ts';
+import { VisuallyHidden } from '../display/VisuallyHidden.tsx';
 import type { AssetRecord } from '../../shared/records.ts';
 
 const previewHeight = 240;
@@ -55,7 +57,7 @@ const AssetCard = ({ asset, label }: { asset: AssetRecord; label: string }) => {
     asset.mime,
   ].filter((fact): fact is string => Boolean(fact) && fact !== '—');
   return (
-    <Card variant="outlined" sx={{ width: 320 }}>
+    <Card variant="outlined" sx={{ width: 320, maxWidth: '100%' }}>
       <Preview asset={asset} label={label} />
       <CardContent>
         <Typography variant="subtitle2" component="p">
@@ -68,10 +70,7 @@ const AssetCard = ({ asset, label }: { asset: AssetRecord; label: string }) => {
           <MuiLink href={original} target="_blank" rel="noopener noreferrer" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, mt: 1 }}>
             Open original
             <OpenInNew fontSize="inherit" aria-hidden />
-            <Box component="span" sx={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
-              {' '}
-              (opens in a new tab)
-            </Box>
+            <VisuallyHidden> (opens in a new tab)</VisuallyHidden>
           </MuiLink>
         )}
       </CardContent>
@@ -94,7 +93,7 @@ export const AssetGallery = ({ runId }: { runId: string }) => {
   return (
     <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 2 }}>
       {data.map((asset, index) => (
-        <AssetCard key={asset.id} asset={asset} label={`${asset.kind === 'video' ? 'Video' : 'Image'} ${index + 1} of ${data.length}`} />
+        <AssetCard key={asset.id} asset={asset} label={assetLabel(asset, index, data.length)} />
       ))}
     </Stack>
   );

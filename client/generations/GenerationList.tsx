@@ -1,4 +1,6 @@
-import { List, Pagination, SelectInput, TextInput } from 'react-admin';
+import { List, SelectInput, TextInput } from 'react-admin';
+import { ListPagination } from '../lists/ListPagination.tsx';
+import { InstantFilterInput } from '../display/InstantFilterInput.tsx';
 import { generationStatuses, refundStates } from '../../shared/refundState.ts';
 import { generationStatusLabel, refundStatePresentation } from './generationModel.ts';
 import { RunsTable } from './RunsTable.tsx';
@@ -11,6 +13,8 @@ const filters = [
     alwaysOn
     choices={refundStates.map(state => ({ id: state, name: refundStatePresentation(state).label }))}
   />,
+  <InstantFilterInput key="started_at_gte" source="started_at_gte" label="Started from" alwaysOn />,
+  <InstantFilterInput key="started_at_lte" source="started_at_lte" label="Started until" end alwaysOn />,
   <SelectInput
     key="status"
     source="status"
@@ -22,7 +26,7 @@ const filters = [
   <TextInput key="chat_id" source="chat_id" label="Chat ID" />,
 ];
 
-/** Every run, newest first; filter by refund state to find, say, the missing refunds. */
+/** Every run, newest first; filter by refund state to find, say, the missing refunds, or by when they started (the agent's clock). */
 export const GenerationList = () => (
   <List
     filters={filters}
@@ -30,7 +34,7 @@ export const GenerationList = () => (
     perPage={25}
     exporter={false}
     empty={false}
-    pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+    pagination={<ListPagination />}
   >
     <RunsTable showChat showCustomer empty={{ title: 'No run matches these filters.', hint: 'Clear a filter, or look a chat up to see its runs.' }} />
   </List>

@@ -2,7 +2,8 @@ import { Alert, AlertTitle } from '@mui/material';
 import { useListContext } from 'react-admin';
 import type { GenerationRecord, TransactionRecord } from '../../shared/records.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
-import { formatDateTime, viewerTimeZone } from '../display/format.ts';
+import { useDisplayTimeZone } from '../display/displayTimeZone.tsx';
+import { formatDateTime } from '../display/format.ts';
 import { refundProof, refundStatePresentation } from './generationModel.ts';
 
 /** `text` with the time it names shown as a `DateTimeText`, so its UTC value is on hover like every other time. */
@@ -22,8 +23,8 @@ const WithTime = ({ text, time, timeZone }: { text: string; time?: string; timeZ
 /** The refund state of a run and its proof from the ledger, read from the surrounding list of the run's entries. */
 export const RefundProofNote = ({ run }: { run: GenerationRecord }) => {
   const { data, isPending, error } = useListContext<TransactionRecord>();
+  const timeZone = useDisplayTimeZone();
   if (isPending || error) return null;
-  const timeZone = viewerTimeZone();
   const proof = refundProof(run, data ?? [], timeZone);
   return (
     <Alert severity={proof.severity} aria-label="Refund state">

@@ -1,5 +1,6 @@
-import type { RefundState } from '../../shared/refundState.ts';
-import { formatDateTime, formatTokenCount } from '../display/format.ts';
+import { creditableTokens, type RefundState } from '../../shared/refundState.ts';
+import { formatDateTime, formatTokenCount, formatTokens } from '../display/format.ts';
+import { formatAge, formatShortDateTime } from '../display/relativeTime.ts';
 import type { GenerationRecord, TransactionRecord } from '../../shared/records.ts';
 
 export type BadgeColour = 'default' | 'primary' | 'success' | 'warning' | 'error' | 'info';
@@ -135,5 +136,69 @@ export const refundProof = (
       return { severity: 'info', text: 'Still queued or running: wait for the outcome before deciding anything.', entries: [] };
     default:
       return { severity: 'info', text: refundStatePresentation(run.refund_state).meaning, entries: [] };
+  }
+};
+
+/** A run's refund answer in one line, and the instant it names (shown on hover in full, with its UTC value). */
+export interface RefundAnswer {
+  text: string;
+  /** The instant `text` dates, when it dates one. */
+  time?: string;
+}
+
+type AnsweredRun = Pick<
+  GenerationRecord,
+  | 'refund_state'
+  | 'status'
+  | 'tokens_charged'
+  | 'tokens_returned'
+  | 'tokens_auto_refunded'
+  | 'tokens_credited'
+  | 'tokens_reserved'
+  | 'started_at'
+  | 'finished_at'
+  | 'auto_refunded_at'
+>;
+
+/**
+ * What the agent came for, in one line of a runs table: "Auto-refunded 120 tokens on Dec 4, 17:18",
+ * "Failed 3 hours ago and no auto-refund came", "120 tokens can be credited". Dates are read on `timeZone`'s
+ * clock; ages are measured at `now`. The server derives the state and the figures; this words them.
+ */
+export const refundAnswer = (run: AnsweredRun, timeZone: string, now: Date = new Date()): RefundAnswer => {
+  const left = creditableTokens(run);
+  const held = run.tokens_reserved > 0 ? ` ${formatTokenCount(run.tokens_reserved)} held by a credit waiting for approval.` : '';
+  switch (run.refund_state) {
+    case 'auto_refunded': {
+      const at = run.auto_refunded_at ?? undefined;
+      const when = at ? ` on ${formatShortDateTime(at, timeZone, now)}` : '';
+      return { text: `Auto-refunded ${formatTokenCount(run.tokens_auto_refunded)}${when}.`, time: at };
+    }
+    case 'credited':
+      return {
+        text: `Credited ${formatTokens(run.tokens_credited)} of ${formatTokenCount(run.tokens_charged)}.${held}${
+          left > 0 ? ` ${formatTokenCount(left)} can still be credited.` : ''
+        }`,
+      };
+    case 'refund_pending':
+      return {
+        text: `Failed ${formatAge(run.finished_at, now)} ago; the auto-refund is still due.`,
+        time: run.finished_at ?? undefined,
+      };
+    case 'refund_missing':
+      return {
+        text: `Failed ${formatAge(run.finished_at, now)} ago and no auto-refund came: ${formatTokenCount(run.tokens_charged)} not returned.${held}`,
+        time: run.finished_at ?? undefined,
+      };
+    case 'none':
+      return {
+        text: left > 0 ? `Nothing returned; ${formatTokenCount(left)} can be credited.${held}` : `Nothing returned.${held}`,
+      };
+    case 'not_charged':
+      return { text: 'Nothing was charged.' };
+    case 'in_progress':
+      return { text: `Still ${run.status === 'queued' ? 'queued' : 'running'}, started ${formatAge(run.started_at, now)} ago.`, time: run.started_at };
+    default:
+      return { text: refundStatePresentation(run.refund_state).meaning };
   }
 };

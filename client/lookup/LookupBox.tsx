@@ -1,7 +1,10 @@
+import Clear from '@mui/icons-material/Clear';
 import SearchIcon from '@mui/icons-material/Search';
-import { Box, CircularProgress, InputBase, Paper, Typography } from '@mui/material';
+import { Box, CircularProgress, IconButton, InputBase, Paper, Typography } from '@mui/material';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { useLocation } from 'react-admin';
+import { CustomerChoices } from './CustomerChoices.tsx';
+import { useSelectOnFocus } from './useSelectOnFocus.ts';
 import { useLookup } from './useLookup.ts';
 
 /** Whether a key press belongs to something the user is typing in, so "/" must stay a character there. */
@@ -25,8 +28,10 @@ const useSlashShortcut = (input: RefObject<HTMLInputElement | null>) => {
 };
 
 /**
- * The lookup box in the app bar: paste a chat ID or URL, an e-mail, a customer, run or transaction
- * id, press Enter, land on the right page. When nothing matches, it says so beside the box.
+ * The lookup box in the app bar: paste a chat ID or URL, an e-mail, a customer name or id, a run
+ * or transaction id, press Enter, land on the right page. When nothing matches, it says so beside
+ * the box; when several customers' names match, it lists them to pick from. Its text is selected
+ * whenever it gets focus, so the next paste replaces it.
  */
 export const LookupBox = () => {
   const [text, setText] = useState('');
@@ -34,6 +39,7 @@ export const LookupBox = () => {
   const messageId = useId();
   const { lookUp, status, dismiss } = useLookup();
   const { pathname } = useLocation();
+  const selectOnFocus = useSelectOnFocus();
   useSlashShortcut(input);
   // A "nothing matches" note belongs to the page it was typed on.
   useEffect(() => dismiss(), [pathname, dismiss]);
@@ -51,6 +57,17 @@ export const LookupBox = () => {
       dismiss();
       input.current?.blur();
     }
+  };
+
+  const clear = () => {
+    setText('');
+    dismiss();
+    input.current?.focus();
+  };
+
+  const picked = () => {
+    setText('');
+    dismiss();
   };
 
   return (
@@ -81,11 +98,12 @@ export const LookupBox = () => {
           value={text}
           onChange={event => {
             setText(event.target.value);
-            if (status.state === 'failed') dismiss();
+            if (status.state === 'failed' || status.state === 'choose') dismiss();
           }}
           onKeyDown={onKeyDown}
-          placeholder="Chat ID or URL, e-mail, run or transaction id  ( / )"
+          placeholder="Chat ID or URL, e-mail, name, run or transaction id  ( / )"
           inputProps={{
+            ...selectOnFocus,
             'aria-label': 'Look up a chat, customer, run or transaction',
             'aria-describedby': status.state === 'failed' ? messageId : undefined,
             'aria-keyshortcuts': '/',
@@ -95,7 +113,17 @@ export const LookupBox = () => {
           }}
           sx={{ color: 'inherit', flex: 1, py: 0.5, '& input::placeholder': { opacity: 0.8 } }}
         />
+        {text && (
+          <IconButton size="small" color="inherit" onClick={clear} aria-label="Clear the lookup" sx={{ mr: -1 }}>
+            <Clear fontSize="small" />
+          </IconButton>
+        )}
       </Box>
+      {status.state === 'choose' && (
+        <Paper elevation={4} sx={{ position: 'absolute', top: '100%', left: 0, right: 0, mt: 0.5, p: 1.5, zIndex: 'modal', color: 'text.primary' }}>
+          <CustomerChoices q={status.q} customers={status.customers} total={status.total} onPick={picked} />
+        </Paper>
+      )}
       {status.state === 'failed' && (
         <Paper
           id={messageId}

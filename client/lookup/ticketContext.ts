@@ -1,3 +1,5 @@
+import { creditLimits } from '../../shared/creditLimits.ts';
+
 /**
  * What a helpdesk link says about the ticket besides the chat: its reference,
  * when the customer says it happened, what they expected and what they got.
@@ -14,7 +16,7 @@ export interface TicketContext {
 }
 
 const FIELDS = ['ticket', 'at', 'expected', 'received'] as const;
-const MAX_LENGTH = { ticket: 100, at: 40, expected: 4000, received: 4000 } as const;
+const MAX_LENGTH = { ticket: creditLimits.ticketRef, at: 40, expected: creditLimits.customerText, received: creditLimits.customerText } as const;
 
 /** The ticket context of a query string; unknown, blank and over-long values are left out. */
 export function readTicketContext(search: string | URLSearchParams): TicketContext {

@@ -1,6 +1,6 @@
 import AddCard from '@mui/icons-material/AddCard';
 import { Button, Typography } from '@mui/material';
-import { DataTable, Link, List, Pagination, ReferenceField, TextInput } from 'react-admin';
+import { DataTable, Link, List, ReferenceField, TextInput } from 'react-admin';
 import type { GenerationRecord } from '../../shared/records.ts';
 import { creditCreatePath } from '../credits/creditPaths.ts';
 import { CreditSelectedRunsButton } from '../credits/CreditSelectedRunsButton.tsx';
@@ -12,6 +12,7 @@ import { ListLoadError } from '../display/ListLoadError.tsx';
 import { TableFrame } from '../display/TableFrame.tsx';
 import { TokenAmount } from '../display/TokenAmount.tsx';
 import { missingRefundFilter, missingRefundSort } from './missingRefundModel.ts';
+import { ListPagination } from '../lists/ListPagination.tsx';
 
 const filters = [
   <TextInput key="tool" source="tool" label="Tool" alwaysOn />,
@@ -62,7 +63,7 @@ export const MissingRefundQueue = () => (
     perPage={25}
     exporter={false}
     empty={false}
-    pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+    pagination={<ListPagination />}
   >
     <Typography color="text.secondary" sx={{ px: 2, pt: 2 }}>
       Failed runs that were charged and never refunded automatically after the grace period, oldest first. Each is owed back in

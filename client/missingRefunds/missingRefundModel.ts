@@ -24,11 +24,3 @@ export const missingRefundsLink = (narrowing: MissingRefundNarrowing = {}): stri
     ? missingRefundsPath
     : `${missingRefundsPath}?${new URLSearchParams({ filter: JSON.stringify(filter) })}`;
 };
-
-/**
- * The count in the menu. Run lists without a customer filter stop counting at 10,000 (docs/api.md, Totals), so
- * that figure reads "10,000+".
- */
-export const MISSING_COUNT_CAP = 10_000;
-export const missingCountLabel = (total: number): string =>
-  total >= MISSING_COUNT_CAP ? `${MISSING_COUNT_CAP.toLocaleString('en-US')}+` : total.toLocaleString('en-US');

@@ -1,4 +1,6 @@
-import { List, Pagination, SelectInput, TextInput } from 'react-admin';
+import { List, SelectInput, TextInput } from 'react-admin';
+import { ListPagination } from '../lists/ListPagination.tsx';
+import { InstantFilterInput } from '../display/InstantFilterInput.tsx';
 import { LedgerTable } from './LedgerTable.tsx';
 import { transactionKindLabels } from './transactionModel.ts';
 
@@ -10,13 +12,15 @@ const filters = [
     alwaysOn
     choices={Object.entries(transactionKindLabels).map(([id, name]) => ({ id, name }))}
   />,
+  <InstantFilterInput key="created_at_gte" source="created_at_gte" label="From" alwaysOn />,
+  <InstantFilterInput key="created_at_lte" source="created_at_lte" label="To" end alwaysOn />,
   <TextInput key="customer_id" source="customer_id" label="Customer id" />,
   <TextInput key="chat_id" source="chat_id" label="Chat ID" />,
   <TextInput key="generation_id" source="generation_id" label="Run id" />,
   <TextInput key="tool" source="tool" label="Tool" />,
 ];
 
-/** The whole ledger, newest first. A customer's own history is on their page. */
+/** The whole ledger, newest first, narrowed by kind, dates (the agent's clock) and links. A customer's own history is on their page. */
 export const TransactionList = () => (
   <List
     filters={filters}
@@ -24,7 +28,7 @@ export const TransactionList = () => (
     perPage={25}
     exporter={false}
     empty={false}
-    pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />}
+    pagination={<ListPagination />}
   >
     <LedgerTable showChat showCustomer empty={{ title: 'No ledger entry matches these filters.', hint: 'Clear a filter, or open a customer to see their usage history.' }} />
   </List>

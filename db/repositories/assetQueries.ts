@@ -37,6 +37,8 @@ export const assetListSpec: ListSpec = {
     kind: { expr: 'a.kind', narrowedOnly: true },
   },
   defaultSort: { field: 'created_at', order: 'DESC' },
+  // A run's outputs: as many rows as the runs (11 million in the large seed), and `kind` has no index.
+  totals: 'capped',
 };
 
 export function createAssetQueries(db: Db) {

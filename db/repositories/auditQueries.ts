@@ -24,6 +24,7 @@ export const auditListSpec: ListSpec = {
     id: { expr: 'a.seq' },
   },
   defaultSort: { field: 'at', order: 'DESC' },
+  totals: 'capped',
 };
 
 /** Lists of audit events (the `audit` resource). */

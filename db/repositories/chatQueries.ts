@@ -32,6 +32,9 @@ export const chatListSpec: ListSpec = {
     title: { expr: 'ch.title', narrowedOnly: true },
   },
   defaultSort: { field: 'created_at', order: 'DESC' },
+  // 1.75 million chats in the large seed: counting them all takes ~50 ms, and a page near the
+  // end reads its way there row by row (~0.7 s). Narrowed to a customer, the total is exact.
+  totals: 'capped',
 };
 
 export function createChatQueries(db: Db) {

@@ -85,6 +85,7 @@ export const generationListSpec: ListSpec = {
     tokens_charged: { expr: 'g.tokens_charged', narrowedOnly: true },
   },
   defaultSort: { field: 'started_at', order: 'DESC' },
+  totals: 'capped',
 };
 
 /** Lists of runs. Every call binds `grace_cutoff` (createGraceCutoff) for the refund state. */

@@ -50,6 +50,16 @@ export interface SortDef {
   narrowedOnly?: boolean;
 }
 
+/**
+ * How a list counts its total when no narrowing filter bounds it (docs/api.md, Totals).
+ * `exact`: every matching row is counted, and every page may be asked for — for tables whose
+ * count stays cheap (a few hundred thousand rows at most, or a count an index answers alone).
+ * `capped`: counting stops past TOTAL_CAP and pages end there — only for the big tables
+ * (ledger entries, runs and their outputs, audit events), where an exact count of a common
+ * filter would read millions of rows.
+ */
+export type ListTotals = 'exact' | 'capped';
+
 export interface ListSpec {
   /** The SELECT list and FROM clause (joins included) of a page. */
   select: string;
@@ -62,6 +72,7 @@ export interface ListSpec {
   filters: Record<string, FilterDef>;
   sorts: Record<string, SortDef>;
   defaultSort: { field: string; order: SortOrder };
+  totals: ListTotals;
 }
 
 export interface ListRequest {

@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import { creditViewSql, type CreditViewRow } from './creditRepository.ts';
 
 export interface ReportRow {
   key: string;
@@ -52,7 +53,19 @@ export function createReportQueries(db: Db) {
     FROM generations g WHERE g.status = 'failed' AND g.started_at >= @from AND g.started_at <= @to
     GROUP BY g.tool ORDER BY failed DESC, tool`);
 
+  // One person's grants that someone else decided or voided since a time: credits_requester
+  // drives it, so it reads that person's grants only. A decision without a staff id (or by
+  // `system`) was the console's own, after a late auto-refund: the requester learns of it too.
+  const decisions = db.prepare<{ staff_id: string; since: string; limit: number }, CreditViewRow>(`${creditViewSql}
+    WHERE c.requested_by = @staff_id
+      AND ((c.decided_at >= @since AND (c.decided_by IS NULL OR c.decided_by <> @staff_id))
+        OR (c.voided_at >= @since AND (c.voided_by IS NULL OR c.voided_by <> @staff_id)))
+    ORDER BY max(COALESCE(c.decided_at, ''), COALESCE(c.voided_at, '')) DESC, c.rowid DESC
+    LIMIT @limit`);
+
   return {
+    /** The newest `limit` of `staffId`'s grants decided or voided by someone else at or after `since`, latest decision first. */
+    decisionsFor: (staffId: string, since: string, limit: number): CreditViewRow[] => decisions.all({ staff_id: staffId, since, limit }),
     credits: (groupBy: 'day' | 'agent' | 'reason' | 'tool', period: Period): ReportRow[] =>
       ({ day: byDay, agent: byAgent, reason: byReason, tool: byTool })[groupBy].all(period),
     refunds: (period: Period, graceCutoff: string): RefundReportRow[] => refunds.all({ ...period, grace_cutoff: graceCutoff }),

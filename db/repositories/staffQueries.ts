@@ -12,7 +12,7 @@ const nameOrEmail: FilterDef = {
   bind: (param, value) => ({ [param]: `%${String(value).replace(/[\\%_]/g, (char) => `\\${char}`)}%` }),
 };
 
-// The staff table is small: plain scans are fine, and totals are always exact.
+// The staff table is small: plain scans are fine.
 export const staffListSpec: ListSpec = {
   select: 'SELECT s.* FROM staff s',
   from: 'staff s',
@@ -36,6 +36,7 @@ export const staffListSpec: ListSpec = {
     created_at: { expr: 's.created_at' },
   },
   defaultSort: { field: 'name', order: 'ASC' },
+  totals: 'exact',
 };
 
 export function createStaffQueries(db: Db) {

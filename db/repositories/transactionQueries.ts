@@ -34,6 +34,7 @@ export const transactionListSpec: ListSpec = {
     tool: { expr: 'l.tool', narrowedOnly: true },
   },
   defaultSort: { field: 'created_at', order: 'DESC' },
+  totals: 'capped',
 };
 
 /** Lists of ledger entries (the `transactions` resource). */

@@ -31,7 +31,12 @@ export function authRoutes(ctx: AppContext): Router {
     const session = req.session;
     if (!session) throw new NotAuthenticated();
     const { id, email, name, role, must_change_password: mustChange } = session.staff;
-    const info: SessionInfo = { user: { id, email, name, role, must_change_password: mustChange === 1 }, csrf_token: session.csrf_token, studio_delivery: ctx.studioDelivery };
+    const info: SessionInfo = {
+      user: { id, email, name, role, must_change_password: mustChange === 1 },
+      csrf_token: session.csrf_token,
+      studio_delivery: ctx.studioDelivery,
+      helpdesk_ticket_url: ctx.config.helpdeskTicketUrl,
+    };
     res.json(info);
   });
 

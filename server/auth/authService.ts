@@ -33,7 +33,13 @@ export interface SignInRefusal {
   details: SignInDetails;
 }
 
-export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, studioDelivery: StudioDeliverySettings) {
+/** What every session is told about the console's settings, whoever signs in. */
+export interface SessionSettings {
+  studioDelivery: StudioDeliverySettings;
+  helpdeskTicketUrl: string | null;
+}
+
+export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, settings: SessionSettings) {
   const staffRepo = createStaffRepository(db);
 
   /**
@@ -58,7 +64,8 @@ export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, s
       info: {
         user: { id: staff.id, email: staff.email, name: staff.name, role: staff.role, must_change_password: staff.must_change_password === 1 },
         csrf_token: session.csrfToken,
-        studio_delivery: studioDelivery,
+        studio_delivery: settings.studioDelivery,
+        helpdesk_ticket_url: settings.helpdeskTicketUrl,
       },
     };
   }

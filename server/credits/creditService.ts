@@ -4,9 +4,8 @@ import { createCreditRepository, type CreditRow } from '../../db/repositories/cr
 import { createCustomerRepository } from '../../db/repositories/customerRepository.ts';
 import { createEligibilityRepository } from '../../db/repositories/eligibilityRepository.ts';
 import { createIdempotencyRepository } from '../../db/repositories/idempotencyRepository.ts';
-import { createPolicyRepository } from '../../db/repositories/policyRepository.ts';
-import type { CreditRecord, CreditRequest, Eligibility, RunEligibility } from '../../shared/credits.ts';
-import { succeededRunReasons } from '../../shared/credits.ts';
+import type { CreditConflictCode, CreditRecord, CreditRequest, Eligibility, RunEligibility } from '../../shared/credits.ts';
+import { approvalReasons, changedAmounts, reasonMismatch } from '../../shared/creditRules.ts';
 import type { Role } from '../../shared/roles.ts';
 import { canonicalJson } from '../audit/auditChain.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
@@ -15,6 +14,7 @@ import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { createGraceCutoff } from '../ledger/refundState.ts';
+import { createPolicyService } from '../policy/policyService.ts';
 import type { CreditReversals } from './creditReversals.ts';
 import { rowToCredit } from './creditRecord.ts';
 import { judgeRun } from './eligibility.ts';
@@ -34,17 +34,20 @@ export interface CreditAnswer {
 /** The hash an idempotency key is bound to: the body as sent, keys in canonical order. */
 export const hashRequestBody = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('hex');
 
+/** A 409 of the credit actions, its code one the client knows (shared/credits.ts). */
+const creditConflict = (code: CreditConflictCode, message: string, extra?: Record<string, unknown>): Conflict => new Conflict(code, message, extra);
+
 const staffActor = (person: { id: string; name: string }): Actor => ({ type: 'staff', id: person.id, name: person.name });
 
 /** A 409 naming every run in the way and the entry or credit that blocks it (docs/api.md). */
 function notEligible(blocked: RunEligibility[], requested: Map<string, number>): Conflict {
   const kinds = new Set(blocked.map((run) => run.blocked_by?.kind));
-  const code = kinds.size === 1 && kinds.has('auto_refund') ? 'already_refunded' : kinds.size === 1 && kinds.has('manual_credit') ? 'already_credited' : 'not_eligible';
+  const code: CreditConflictCode = kinds.size === 1 && kinds.has('auto_refund') ? 'already_refunded' : kinds.size === 1 && kinds.has('manual_credit') ? 'already_credited' : 'not_eligible';
   const first = blocked[0];
   const message = first.eligible_tokens > 0
     ? `Run ${first.generation_id} has only ${first.eligible_tokens} tokens left to return, not ${requested.get(first.generation_id)}.`
     : `Run ${first.generation_id} cannot be credited. ${first.message ?? ''}`.trim();
-  return new Conflict(code, blocked.length > 1 ? `${message} (${blocked.length} runs are in the way.)` : message, {
+  return creditConflict(code, blocked.length > 1 ? `${message} (${blocked.length} runs are in the way.)` : message, {
     blocked_by: blocked.filter((run) => run.blocked_by).map((run) => ({ generation_id: run.generation_id, ...run.blocked_by })),
     runs: blocked.map((run) => ({ generation_id: run.generation_id, refund_state: run.refund_state, eligible_tokens: run.eligible_tokens, message: run.message ?? null })),
   });
@@ -61,7 +64,8 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
   const eligibilityRepo = createEligibilityRepository(db);
   const customers = createCustomerRepository(db);
   const idempotency = createIdempotencyRepository(db);
-  const policy = createPolicyRepository(db);
+  // Read inside each request's transaction, so the limits judged are the ones in force as it commits.
+  const policy = createPolicyService(db, audit, clock);
   const graceCutoff = createGraceCutoff(db, clock);
 
   function record(id: string): CreditRecord {
@@ -80,38 +84,10 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
     return { runs, suggested_total: runs.reduce((sum, run) => sum + run.eligible_tokens, 0) };
   }
 
-  /** Why a credit must wait for a lead, in words; empty when it applies at once. */
-  function approvalReasons(input: CreditRequest, requester: Requester): string[] {
-    const p = policy.get();
-    const reasons: string[] = [];
-    if (input.reason === 'goodwill' && p.goodwill_requires_approval) reasons.push('Goodwill credits wait for a lead\'s approval.');
-    if (requester.role === 'agent') {
-      if (input.amount > p.approval_threshold) reasons.push(`${input.amount} tokens is above the approval threshold of ${p.approval_threshold}.`);
-      const today = eligibilityRepo.dailyTotal(requester.id, isoNow(clock).slice(0, 10));
-      if (today + input.amount > p.agent_daily_limit) {
-        reasons.push(`It takes your credits today (UTC) to ${today + input.amount} tokens, above the daily limit of ${p.agent_daily_limit}.`);
-      }
-    } else if (input.amount > p.lead_approval_threshold) {
-      reasons.push(`${input.amount} tokens is above the ${p.lead_approval_threshold}-token limit for a lead's or admin's own credits.`);
-    }
-    return reasons;
-  }
-
-  /** docs/domain.md: the reason must suit every run; goodwill is exactly the grants with no runs. */
-  function checkReason(input: CreditRequest, runs: RunEligibility[]): void {
-    if (runs.length === 0) {
-      if (input.reason !== 'goodwill') throw new ValidationFailed({ reason: 'a credit that covers no runs is a goodwill credit' });
-      return;
-    }
-    if (input.reason === 'goodwill') throw new ValidationFailed({ reason: 'goodwill credits cover no runs: choose the reason that fits these runs' });
-    for (const run of runs) {
-      if (input.reason === 'missed_auto_refund' && run.refund_state !== 'refund_missing') {
-        throw new ValidationFailed({ reason: `missed_auto_refund covers only failed runs whose auto-refund is missing; run ${run.generation_id} is ${run.refund_state}` });
-      }
-      if (succeededRunReasons.includes(input.reason) && (run.status !== 'succeeded' || run.refund_state === 'refund_missing')) {
-        throw new ValidationFailed({ reason: `run ${run.generation_id} failed without its auto-refund: use missed_auto_refund` });
-      }
-    }
+  /** Why a credit must wait for a lead (shared/creditRules.ts), with the requester's credits so far today read here. */
+  function waitReasons(input: CreditRequest, requester: Requester): string[] {
+    const today = requester.role === 'agent' ? eligibilityRepo.dailyTotal(requester.id, isoNow(clock).slice(0, 10)) : null;
+    return approvalReasons(input, requester, policy.get(), today);
   }
 
   function request(input: CreditRequest, idempotencyKey: string, bodyHash: string, requester: Requester, origin: RequestOrigin): CreditAnswer {
@@ -120,7 +96,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
         const previous = idempotency.find(requester.id, idempotencyKey);
         if (previous) {
           if (previous.body_hash !== bodyHash) {
-            throw new Conflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body. Use a new key for a new credit.');
+            throw creditConflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body. Use a new key for a new credit.');
           }
           return { status: previous.status_code as 201 | 202, record: JSON.parse(previous.response) as CreditRecord, replayed: true };
         }
@@ -138,13 +114,14 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
         // Eligibility first: a run with nothing left answers 409 whatever the reason.
         const blocked = runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
         if (blocked.length > 0) throw notEligible(blocked, requested);
-        checkReason(input, runs);
-        const differs = runs.filter((run) => run.eligible_tokens !== requested.get(run.generation_id));
+        const mismatch = reasonMismatch(input.reason, runs);
+        if (mismatch) throw new ValidationFailed({ reason: mismatch });
+        const differs = changedAmounts(input.items, runs);
         if (differs.length > 0 && !input.note) {
-          throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((r) => r.eligible_tokens).join(' + ')} tokens` });
+          throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((d) => d.suggested).join(' + ')} tokens` });
         }
 
-        const reasons = approvalReasons(input, requester);
+        const reasons = waitReasons(input, requester);
         const status = reasons.length > 0 ? 'pending_approval' : 'applied';
         const now = isoNow(clock);
         const balanceBefore = customer.balance;
@@ -210,8 +187,8 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
       .transaction(() => {
         const credit = credits.byId(id);
         if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'pending_approval') throw new Conflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
-        if (credit.requested_by === approver.id) throw new Conflict('self_approval', 'You requested this credit: another lead or admin must approve it.');
+        if (credit.status !== 'pending_approval') throw creditConflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
+        if (credit.requested_by === approver.id) throw creditConflict('self_approval', 'You requested this credit: another lead or admin must approve it.');
         const items = credits.items(id);
         const cutoff = graceCutoff();
         const requested = new Map(items.map((item) => [item.generation_id, item.tokens]));
@@ -251,7 +228,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
       .transaction(() => {
         const credit = credits.byId(id);
         if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'pending_approval') throw new Conflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
+        if (credit.status !== 'pending_approval') throw creditConflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
         reversals.rejectPending(credit, staffActor(actor), reason, origin);
         return record(id);
       })
@@ -263,7 +240,7 @@ export function createCreditService(db: Db, ledger: Ledger, reversals: CreditRev
       .transaction(() => {
         const credit = credits.byId(id);
         if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'applied') throw new Conflict('not_applied', `Credit ${id} is ${credit.status}: only an applied credit can be voided.`);
+        if (credit.status !== 'applied') throw creditConflict('not_applied', `Credit ${id} is ${credit.status}: only an applied credit can be voided.`);
         reversals.voidApplied(credit, staffActor(actor), reason, origin);
         return record(id);
       })

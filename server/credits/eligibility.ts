@@ -1,7 +1,11 @@
 import type { EligibilityRepository, EligibilityRow } from '../../db/repositories/eligibilityRepository.ts';
 import type { RunEligibility } from '../../shared/credits.ts';
+import { creditableRefundStates } from '../../shared/refundState.ts';
 
-const creditableStates = new Set(['none', 'credited', 'refund_missing']);
+const creditableStates = new Set<string>(creditableRefundStates);
+
+/** "2026-11-20 01:16 UTC": a time in a message people read; the fields beside it keep the ISO instant. */
+const utcWords = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /**
  * Whether a run can still be credited, how much, and if not, the entry that
@@ -24,6 +28,7 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
     tokens_returned: returned,
     tokens_reserved: row.tokens_reserved,
     eligible_tokens: eligible,
+    finished_at: row.finished_at,
   };
   if (eligible > 0) return base;
 
@@ -31,20 +36,20 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
     return {
       ...base,
       blocked_by: { kind: 'auto_refund', id: row.auto_refund_id, created_at: row.auto_refund_at },
-      message: `Already auto-refunded: ${row.tokens_auto_refunded} tokens returned by ${row.auto_refund_id} on ${row.auto_refund_at}.`,
+      message: `Already auto-refunded: ${row.tokens_auto_refunded} tokens returned by ${row.auto_refund_id} on ${utcWords(row.auto_refund_at)}.`,
     };
   }
   if (row.refund_state === 'in_progress') return { ...base, message: 'Still running: wait for the outcome.' };
   if (row.refund_state === 'not_charged') return { ...base, message: 'Nothing was charged for this run.' };
   if (row.refund_state === 'refund_pending') {
-    return { ...base, message: `Failed at ${row.finished_at}; the automatic refund is still within its grace period. Check again shortly.` };
+    return { ...base, message: `Failed at ${row.finished_at ? utcWords(row.finished_at) : 'an unknown time'}; the automatic refund is still within its grace period. Check again shortly.` };
   }
   const pending = row.tokens_reserved - ownReservation > 0 ? repo.pendingCredit(row.id) : undefined;
   if (pending) {
     return {
       ...base,
       blocked_by: { kind: 'pending_credit', id: pending.id, created_at: pending.created_at },
-      message: `Credit ${pending.id} of ${pending.created_at} is waiting for approval and holds the rest of this run.`,
+      message: `Credit ${pending.id} of ${utcWords(pending.created_at)} is waiting for approval and holds the rest of this run.`,
     };
   }
   const credit = repo.lastCreditEntry(row.id);
@@ -52,7 +57,7 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
     return {
       ...base,
       blocked_by: { kind: 'manual_credit', id: credit.id, created_at: credit.created_at, delivered: credit.delivered === 1 },
-      message: `Already credited in full: ${row.tokens_credited} tokens returned, last by ${credit.id} on ${credit.created_at}.`,
+      message: `Already credited in full: ${row.tokens_credited} tokens returned, last by ${credit.id} on ${utcWords(credit.created_at)}.`,
     };
   }
   return { ...base, message: 'Nothing is left to return for this run.' };

@@ -1,10 +1,20 @@
 import type { Router } from 'express';
 import { createCreditRepository } from '../../db/repositories/creditRepository.ts';
 import { createReportQueries } from '../../db/repositories/reportQueries.ts';
-import { creditReportQuerySchema, reportPeriodSchema, type AnomalyReport, type CreditReport, type RefundReport } from '../../shared/reports.ts';
+import {
+  creditReportQuerySchema,
+  DECISIONS_LIMIT,
+  decisionsQuerySchema,
+  reportPeriodSchema,
+  type AnomalyReport,
+  type CreditReport,
+  type DecisionsReport,
+  type RefundReport,
+} from '../../shared/reports.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationFailed } from '../errors.ts';
+import { staffActor } from '../http/origin.ts';
 import { parseQuery } from '../http/validate.ts';
 import { rowToCredit } from '../credits/creditRecord.ts';
 import { createGraceCutoff } from '../ledger/refundState.ts';
@@ -12,7 +22,10 @@ import { apiRouter } from '../http/router.ts';
 
 const DEFAULT_DAYS = 30;
 
-/** Lead dashboard figures (docs/api.md): credits by day, agent, reason or tool; refund health by tool; held ingestion events. */
+/**
+ * Lead dashboard figures (docs/api.md): credits by day, agent, reason or tool; refund health by
+ * tool; held ingestion events. And, for anyone's home page, the decisions on their own credits.
+ */
 export function reportRoutes(ctx: AppContext): Router {
   const router = apiRouter();
   const queries = createReportQueries(ctx.db);
@@ -47,6 +60,15 @@ export function reportRoutes(ctx: AppContext): Router {
   router.get('/reports/anomalies', leads, (req, res) => {
     const range = period(parseQuery(reportPeriodSchema.strict(), req));
     const body: AnomalyReport = { ...range, rows: credits.viewInPeriod(range.from, range.to).map(rowToCredit).filter((credit) => credit.anomalies.length > 0) };
+    res.json(body);
+  });
+
+  // Every role: it only ever lists the caller's own credits.
+  router.get('/reports/decisions', (req, res) => {
+    const { since } = parseQuery(decisionsQuerySchema, req);
+    // Read before the query: a decision made while it runs is then also in the next look.
+    const asOf = ctx.clock().toISOString();
+    const body: DecisionsReport = { since, as_of: asOf, rows: queries.decisionsFor(staffActor(req).id, since, DECISIONS_LIMIT).map(rowToCredit) };
     res.json(body);
   });
 

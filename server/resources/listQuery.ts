@@ -7,6 +7,7 @@ import {
   listSortSchema,
   MAX_PAGE_ROWS,
   TOTAL_CAP,
+  TOTAL_CAPPED_HEADER,
 } from '../../shared/listQuery.ts';
 import { ValidationFailed } from '../errors.ts';
 
@@ -15,8 +16,11 @@ export interface ListPage {
   request: ListRequest;
   /** The first row asked for (the range's start). */
   start: number;
-  /** A customer, chat, run or id filter bounds the list: exact total, any depth. */
-  narrowed: boolean;
+  /**
+   * The total is counted to the last row and any page may be asked for: a customer, chat, run
+   * or id filter bounds the list, or its resource's totals are `exact`.
+   */
+  exact: boolean;
 }
 
 const listParameters = new Set(['filter', 'range', 'sort']);
@@ -70,6 +74,7 @@ export function parseListQuery(
     }
   }
   const narrowed = statements.isNarrowed(filter);
+  const exact = narrowed || spec.totals === 'exact';
 
   let sort = spec.defaultSort;
   if (query.sort !== undefined) {
@@ -95,23 +100,24 @@ export function parseListQuery(
     if (!parsed.success) errors.set('range', firstMessage(parsed.error.issues));
     else [start, end] = parsed.data;
   }
-  if (!narrowed && start >= TOTAL_CAP && !errors.has('range')) {
+  if (!exact && start >= TOTAL_CAP && !errors.has('range')) {
     capMessage = `This list shows its first ${TOTAL_CAP} rows only: add a ${orList(narrowingNames(spec))} filter to see further.`;
     errors.set('range', `must start below ${TOTAL_CAP} without a ${orList(narrowingNames(spec))} filter`);
   }
 
   // Object.fromEntries defines each name as an own property, `__proto__` included.
   if (errors.size > 0) throw new ValidationFailed(Object.fromEntries(errors), errors.size === 1 ? capMessage : undefined);
-  // Without a narrowing filter nothing past the cap is shown, so a page never reaches beyond it.
-  const last = narrowed ? end : Math.min(end, TOTAL_CAP - 1);
-  return { request: { filter, sort, offset: start, limit: last - start + 1 }, start, narrowed };
+  // A capped list shows nothing past the cap, so a page never reaches beyond it.
+  const last = exact ? end : Math.min(end, TOTAL_CAP - 1);
+  return { request: { filter, sort, offset: start, limit: last - start + 1 }, start, exact };
 }
 
 /**
  * Answers one page: the records and `Content-Range: <resource> start-end/total`.
- * The total is exact for narrowed lists; others count at most TOTAL_CAP rows
- * (docs/api.md, Totals). A short page is its own proof of the total, so most small
- * lists need no count query at all.
+ * The total is exact for narrowed lists and for resources whose totals are
+ * `exact`; the others count at most TOTAL_CAP rows and, when more match, say so
+ * with `X-Total-Capped: true` (docs/api.md, Totals). A short page is its own
+ * proof of the total, so most small lists need no count query at all.
  */
 export function sendListPage<Row, Rec>(
   res: Response,
@@ -123,10 +129,17 @@ export function sendListPage<Row, Rec>(
 ): void {
   const rows = statements.page(page.request, params);
   let total: number;
+  let capped = false;
   if (rows.length > 0 && rows.length < page.request.limit) total = page.start + rows.length;
   else if (rows.length === 0 && page.start === 0) total = 0;
-  else if (page.narrowed) total = statements.count(page.request, params);
-  else total = Math.min(statements.count(page.request, params, TOTAL_CAP + 1), TOTAL_CAP);
+  else if (page.exact) total = statements.count(page.request, params);
+  else {
+    // One row past the cap tells "exactly 10,000" from "more than 10,000".
+    const counted = statements.count(page.request, params, TOTAL_CAP + 1);
+    capped = counted > TOTAL_CAP;
+    total = Math.min(counted, TOTAL_CAP);
+  }
   res.setHeader('Content-Range', contentRange(resource, page.start, rows.length, total));
+  if (capped) res.setHeader(TOTAL_CAPPED_HEADER, 'true');
   res.json(rows.map(toRecord));
 }

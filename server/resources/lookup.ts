@@ -98,13 +98,13 @@ function toResult(kind: LookupKind, hit: LookupHit): LookupResult {
 
 const CHAT: readonly LookupKind[] = ['chat'];
 const OTHER_IDS: readonly LookupKind[] = ['customer', 'generation', 'transaction'];
-const ALL_IDS: readonly LookupKind[] = ['chat', 'customer', 'generation', 'transaction'];
 const EMAIL: readonly LookupKind[] = ['email'];
 
 /**
  * Resolves what a support agent pastes into the lookup box (docs/domain.md, flow
  * 1): a chat ID or chat URL, a customer e-mail (any case) or id, a generation
- * id or a transaction id. Every attempt is one indexed point query.
+ * id or a transaction id, as stored or lower-cased. Every attempt is one
+ * indexed point query.
  */
 export function createLookup(db: Db) {
   const queries = createLookupQueries(db);
@@ -123,10 +123,15 @@ export function createLookup(db: Db) {
   return (input: string): LookupResult => {
     const { url, ids } = lookupCandidates(input);
     const emails = ids.filter(looksLikeEmail);
-    // A URL names a chat first (the agent's chat URL); a bare text is most often an e-mail or a chat ID.
+    // Ids are stored as the studio sent them; chat IDs are lower-case UUIDs, but a ticket may
+    // carry one in capitals. So each id is tried as a chat as pasted, then lower-cased: a chat ID
+    // in any case costs one or two point queries on the primary key (no NOCASE index to keep on
+    // the big tables). Other ids are tried lower-cased last, once every exact form has missed.
+    const chatFirst = [...new Set(ids.flatMap((id) => [id, id.toLowerCase()]))];
+    const lowered = chatFirst.filter((id) => !ids.includes(id));
     const found = url
-      ? (firstHit(CHAT, ids) ?? firstHit(OTHER_IDS, ids) ?? firstHit(EMAIL, emails))
-      : (firstHit(EMAIL, emails) ?? firstHit(ALL_IDS, ids));
+      ? (firstHit(CHAT, chatFirst) ?? firstHit(OTHER_IDS, ids) ?? firstHit(EMAIL, emails) ?? firstHit(OTHER_IDS, lowered))
+      : (firstHit(EMAIL, emails) ?? firstHit(CHAT, chatFirst) ?? firstHit(OTHER_IDS, ids) ?? firstHit(OTHER_IDS, lowered));
     if (found) return found;
 
     const text = input.trim();

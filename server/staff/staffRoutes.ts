@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { createStaffQueries } from '../../db/repositories/staffQueries.ts';
-import { staffInviteSchema, staffUpdateSchema } from '../../shared/staff.ts';
+import { staffInviteSchema, staffPutSchema } from '../../shared/staff.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { NotFound } from '../errors.ts';
@@ -33,8 +33,9 @@ export function staffRoutes(ctx: AppContext): Router {
     res.status(201).json(await ctx.staff.invite(input, staffActor(req), requestOrigin(req)));
   });
 
+  // The writable fields alone, or the whole record as ra-data-simple-rest sends it (read-only fields unchanged).
   router.put('/staff/:id', admins, (req, res) => {
-    const changes = parseBody(staffUpdateSchema, req);
+    const changes = parseBody(staffPutSchema, req);
     res.json(ctx.staff.update(String(req.params.id), changes, staffActor(req), requestOrigin(req)));
   });
 

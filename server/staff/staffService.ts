@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connection.ts';
 import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
-import type { PasswordChange, StaffCreate, StaffInvite, StaffRecord, StaffUpdate, StaffWithPassword } from '../../shared/staff.ts';
+import {
+  staffReadOnlyFields,
+  type PasswordChange,
+  type StaffCreate,
+  type StaffInvite,
+  type StaffPut,
+  type StaffRecord,
+  type StaffWithPassword,
+} from '../../shared/staff.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
@@ -28,6 +36,23 @@ export class WrongCurrentPassword extends ValidationFailed {
   constructor() {
     super({ current_password: 'is not your current password' });
   }
+}
+
+/**
+ * The read-only fields a PUT sent that differ from the stored record, each with why it was
+ * refused; empty when the body left them out or sent them back as they are.
+ */
+function readOnlyChanges(stored: StaffRecord, sent: StaffPut): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const field of staffReadOnlyFields) {
+    const value = sent[field];
+    if (value === undefined || value === stored[field]) continue;
+    errors[field] =
+      field === 'updated_at'
+        ? `is read-only and is ${stored.updated_at} now: the account changed since it was read; reload it and try again`
+        : `is read-only: send it as the account has it (${JSON.stringify(stored[field])}) or leave it out`;
+  }
+  return errors;
 }
 
 /** 18 random bytes as base64url: 24 characters, 144 bits. */
@@ -88,11 +113,16 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
   /**
    * Name, role and disabled flag. The last active admin can be neither
    * disabled nor demoted; disabling ends the person's sessions at once.
+   * Read-only fields sent along (the whole record, as simple-REST clients
+   * send it) must match the stored ones: a difference is a 400 naming each,
+   * and nothing is written. A change that changes nothing writes nothing.
    */
-  function applyUpdate(id: string, changes: StaffUpdate, actor: Actor, origin?: RequestOrigin): { staff: StaffRecord; sessionsEnded: number } {
+  function applyUpdate(id: string, changes: StaffPut, actor: Actor, origin?: RequestOrigin): { staff: StaffRecord; sessionsEnded: number } {
     return db
       .transaction(() => {
         const row = mustFind(id);
+        const refused = readOnlyChanges(rowToStaff(row), changes);
+        if (Object.keys(refused).length > 0) throw new ValidationFailed(refused);
         const next = {
           id: row.id,
           name: changes.name ?? row.name,
@@ -100,6 +130,7 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
           disabled: changes.disabled === undefined ? row.disabled : changes.disabled ? (1 as const) : (0 as const),
           updated_at: isoNow(clock),
         };
+        if (next.name === row.name && next.role === row.role && next.disabled === row.disabled) return { staff: rowToStaff(row), sessionsEnded: 0 };
         const losesAdmin = row.role === 'admin' && row.disabled === 0 && (next.role !== 'admin' || next.disabled === 1);
         if (losesAdmin && repo.activeAdminCount() <= 1) {
           throw new Conflict('last_admin', 'This is the last active admin: make someone else admin first.');
@@ -115,7 +146,7 @@ export function createStaffService(db: Db, audit: AuditLog, sessions: Sessions, 
       .immediate();
   }
 
-  const update = (id: string, changes: StaffUpdate, actor: Actor, origin?: RequestOrigin): StaffRecord =>
+  const update = (id: string, changes: StaffPut, actor: Actor, origin?: RequestOrigin): StaffRecord =>
     applyUpdate(id, changes, actor, origin).staff;
 
   /** Disables an account by e-mail and ends its sessions (the command-line path). */

@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../client/App.tsx';
 import { forgetSession } from '../../client/session.ts';
 import { jsonResponse, leadSession, sentRequest, stubFetch } from './fetchStub.ts';
+import { quietHomeReports } from './homeFixtures.ts';
 
 const noSession = () => jsonResponse({ code: 'unauthenticated', message: 'Sign in to continue.' }, 401);
 
-/** A signed-in session's answer to a list the shell asks for (menu badges, dashboard panels): empty. */
+/** A signed-in session's answer to a list or report the shell asks for (menu badges, the home's panels): empty. */
 const emptyList = (url: string): Response | undefined => {
   const { pathname, searchParams } = new URL(url, 'http://desk.test');
+  if (pathname in quietHomeReports) return jsonResponse(quietHomeReports[pathname]);
   return searchParams.has('range') ? jsonResponse([], 200, { 'Content-Range': `${pathname.slice('/api/'.length)} */0` }) : undefined;
 };
 
@@ -21,7 +23,7 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('the console shell', () => {
-  it('shows a returning user the app bar with their name and role, and the welcome screen', async () => {
+  it('shows a returning user the app bar with their name and role, and their home', async () => {
     stubFetch(url => (url === '/api/auth/me' ? jsonResponse(leadSession) : (emptyList(url) ?? noSession())));
 
     render(<App store={memoryStore()} />);
@@ -30,7 +32,8 @@ describe('the console shell', () => {
     expect(within(appBar).getByText('Token Desk')).toBeInTheDocument();
     expect(await within(appBar).findByText('Ada Lovelace')).toBeInTheDocument();
     expect(within(appBar).getByText('lead')).toBeInTheDocument();
-    expect(await screen.findByText('Signed in as Ada Lovelace (lead)')).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Your credits' })).toBeInTheDocument();
     expect(screen.queryByText(/Credits are not delivered to the studio/)).not.toBeInTheDocument();
   });
 
@@ -64,7 +67,7 @@ describe('the console shell', () => {
     await user.type(await screen.findByLabelText(/^email/i), 'ada@example.com');
     await user.type(screen.getByLabelText(/^password/i), 'correct horse{Enter}');
 
-    expect(await screen.findByText('Signed in as Ada Lovelace (lead)')).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' })).toBeInTheDocument();
     const login = fetchMock.mock.calls.findIndex(([url]) => url === '/api/auth/login');
     expect(sentRequest(fetchMock, login).json).toEqual({ email: 'ada@example.com', password: 'correct horse' });
     expect(window.location.hash).toBe('#/');
@@ -79,7 +82,7 @@ describe('the console shell', () => {
     });
     render(<App store={memoryStore()} />);
 
-    await screen.findByText('Signed in as Ada Lovelace (lead)');
+    await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' });
     await user.click(screen.getByRole('button', { name: 'Ada Lovelace: account menu' }));
     await user.click(await screen.findByRole('menuitem', { name: 'Logout' }));
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../client/App.tsx';
 import { forgetSession } from '../../client/session.ts';
 import { jsonResponse, leadSession, stubFetch } from './fetchStub.ts';
+import { quietHomeReports } from './homeFixtures.ts';
 import { buildChat, buildCustomer, buildEntry, buildRun } from './recordBuilders.ts';
 
 /** The API as the console meets it over HTTP: a lead's session, one chat and its customer, runs and entries; other lists empty. */
@@ -28,6 +29,7 @@ const api = (url: string): Response => {
     case '/api/transactions':
       return page('transactions', [buildEntry()]);
     default:
+      if (pathname in quietHomeReports) return jsonResponse(quietHomeReports[pathname]);
       // Any other list the shell asks for (menu badges, dashboards) is simply empty here.
       return searchParams.has('range')
         ? page(pathname.slice('/api/'.length), [])
@@ -60,7 +62,7 @@ describe('the console routes', () => {
     stubFetch(api);
     window.location.hash = '#/';
     render(<App store={memoryStore()} />);
-    await screen.findByText('Signed in as Ada Lovelace (lead)');
+    await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' });
 
     await user.keyboard('/');
     await user.paste('https://studio.example.com/agents/chat/cht_42');

@@ -1,10 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { HttpError } from 'react-admin';
+import { HttpError, type AuthProvider } from 'react-admin';
 import { describe, expect, it, vi } from 'vitest';
 import { ChatShow } from '../../client/chats/ChatShow.tsx';
 import { nearTimeRange } from '../../client/chats/chatModel.ts';
-import { viewerTimeZone } from '../../client/display/format.ts';
+import { formatDateTime, viewerTimeZone } from '../../client/display/format.ts';
 import { fakeApi, renderPage } from './adminHarness.tsx';
 import { buildAsset, buildChat, buildCustomer, buildEntry, buildRun } from './recordBuilders.ts';
 
@@ -23,6 +23,8 @@ const runs = [
     tokens_auto_refunded: 3500,
     asset_count: 0,
     auto_refund_id: 'tx_refund_2',
+    auto_refunded_at: '2026-11-20T01:16:00.000Z',
+    prompt: 'A slow pan over a\nmountain lake at sunset, with mist rising from the water and a lone canoe drifting near the far shore',
   }),
   buildRun({
     id: 'gen_3',
@@ -60,11 +62,14 @@ const entries = [
   }),
 ];
 
-const openChatReview = (customer = buildCustomer()) => {
+const openChatReview = (customer = buildCustomer(), { path = '/chats/cht_42/show', authProvider }: { path?: string; authProvider?: AuthProvider } = {}) => {
   const api = fakeApi({ customers: [customer], chats: [buildChat()], generations: runs, transactions: entries, assets });
-  const view = renderPage({ element: <ChatShow />, path: '/chats/cht_42/show', route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider });
+  const view = renderPage({ element: <ChatShow />, path, route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider, authProvider });
   return { ...api, ...view };
 };
+
+/** The date-time picker of "near a time", once it has loaded (a disabled stand-in shows until then). */
+const reportedTimeField = () => screen.findByLabelText('Reported time', { selector: 'input:not([disabled])' });
 
 describe('chat review', () => {
   it('shows the customer header: name, e-mail, plan, balance and their local time', async () => {
@@ -99,8 +104,8 @@ describe('chat review', () => {
     expect(within(rows[1]).getByText('Auto-refunded')).toBeInTheDocument();
     expect(within(rows[1]).getByText('Failed')).toBeInTheDocument();
     expect(within(rows[1]).getByText(/gpu_timeout/)).toBeInTheDocument();
-    expect(within(rows[1]).getByText('motion-2')).toBeInTheDocument();
-    expect(within(rows[1]).getAllByText('3,500')).toHaveLength(2);
+    expect(within(rows[1]).getByText(/motion-2/)).toBeInTheDocument();
+    expect(within(rows[1]).getByText('3,500')).toBeInTheDocument();
     expect(within(rows[2]).getByText('Refund missing')).toBeInTheDocument();
     expect(within(rows[2]).getByText('35,000')).toBeInTheDocument();
     expect(getList).toHaveBeenCalledWith(
@@ -146,7 +151,7 @@ describe('chat review', () => {
     await within(runsSection).findByText('gen_3');
 
     // 10:04 in Tokyo is 01:04 UTC; ± 15 minutes keeps gen_1 (01:10) and gen_2 (01:15), not gen_3 (01:20).
-    fireEvent.change(screen.getByLabelText('Reported time'), { target: { value: '2026-11-20T10:04' } });
+    fireEvent.change(await reportedTimeField(), { target: { value: '2026-11-20 10:04' } });
     await user.click(screen.getByRole('combobox', { name: 'Window' }));
     await user.click(await screen.findByRole('option', { name: '± 15 minutes' }));
 
@@ -233,5 +238,147 @@ describe('chat review', () => {
 
     expect(await within(ledger).findByText('tx_refund_2')).toBeInTheDocument();
     expect(ledgerAttempts).toBe(2);
+  });
+});
+
+/** A signed-in agent whose console knows the helpdesk's ticket address. */
+const withHelpdesk = (helpdesk_ticket_url: string | null): AuthProvider => ({
+  login: async () => undefined,
+  logout: async () => undefined,
+  checkAuth: async () => undefined,
+  checkError: async () => undefined,
+  getPermissions: async () => 'agent',
+  getIdentity: async () => ({ id: 'stf_ada', fullName: 'Ada Agent', role: 'agent', helpdesk_ticket_url }),
+});
+
+const ticketQuery = new URLSearchParams({
+  ticket: 'ZD-48213',
+  at: '2026-11-20T10:04',
+  expected: 'A lighthouse at dawn, warm light',
+  received: 'A lighthouse at night, all blue',
+});
+
+describe('chat review opened from a helpdesk link', () => {
+  it("shows the ticket, narrows to its time on the customer's clock, and credits a run with its context", async () => {
+    const user = userEvent.setup();
+    const { getList, location } = openChatReview(buildCustomer(), {
+      path: `/chats/cht_42/show?${ticketQuery}`,
+      authProvider: withHelpdesk('https://support.example.com/tickets/{ticket}'),
+    });
+
+    const ticket = await screen.findByRole('region', { name: 'From the ticket' });
+    expect(await within(ticket).findByRole('link', { name: /ZD-48213/ })).toHaveAttribute('href', 'https://support.example.com/tickets/ZD-48213');
+    expect(within(ticket).getByText('2026-11-20 10:04, on the customer’s clock')).toBeInTheDocument();
+    expect(within(ticket).getByText('A lighthouse at dawn, warm light')).toBeInTheDocument();
+    expect(within(ticket).getByText('A lighthouse at night, all blue')).toBeInTheDocument();
+
+    // 10:04 in Tokyo is 01:04 UTC, ± 1 hour: the lists are asked for that window only, never the whole chat first.
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_1');
+    const window = { from: '2026-11-20T00:04:00.000Z', to: '2026-11-20T02:04:00.000Z' };
+    const runCalls = getList.mock.calls.filter(([resource]) => resource === 'generations');
+    expect(runCalls.map(([, params]) => params.filter)).toEqual([{ chat_id: 'cht_42', started_at_gte: window.from, started_at_lte: window.to }]);
+    expect(getList).toHaveBeenCalledWith('transactions', expect.objectContaining({ filter: { chat_id: 'cht_42', created_at_gte: window.from, created_at_lte: window.to } }));
+    expect(await reportedTimeField()).toHaveValue('2026-11-20 10:04');
+    expect(screen.getByRole('status')).toHaveTextContent(/^From the ticket: showing runs started/);
+
+    await user.click(within(runsSection).getByRole('link', { name: 'Credit this run (gen_1)' }));
+
+    expect(location.current?.pathname).toBe('/credits/create');
+    expect(new URLSearchParams(location.current?.search)).toEqual(new URLSearchParams([['runs', 'gen_1'], ...ticketQuery]));
+  });
+
+  it('reads a reported time with an offset as that instant, whoever’s clock is chosen', async () => {
+    const { getList } = openChatReview(buildCustomer(), { path: '/chats/cht_42/show?at=2026-11-20T01:04:00Z' });
+
+    await waitFor(() =>
+      expect(getList).toHaveBeenCalledWith(
+        'generations',
+        expect.objectContaining({ filter: { chat_id: 'cht_42', started_at_gte: '2026-11-20T00:04:00.000Z', started_at_lte: '2026-11-20T02:04:00.000Z' } }),
+      ),
+    );
+    // Shown on the customer's clock (Tokyo, 9 hours ahead).
+    expect(await reportedTimeField()).toHaveValue('2026-11-20 10:04');
+  });
+
+  it('shows a ticket reference as plain text when the helpdesk address is not configured', async () => {
+    openChatReview(buildCustomer(), { path: '/chats/cht_42/show?ticket=ZD-48213', authProvider: withHelpdesk(null) });
+
+    const ticket = await screen.findByRole('region', { name: 'From the ticket' });
+    expect(within(ticket).getByText('ZD-48213')).toBeInTheDocument();
+    expect(within(ticket).queryByRole('link')).not.toBeInTheDocument();
+  });
+});
+
+describe('runs an agent can recognise', () => {
+  it('shows each prompt cut short, the whole of it on hover', async () => {
+    const user = userEvent.setup();
+    openChatReview();
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    const [, , row2] = await within(runsSection).findAllByRole('row');
+
+    const prompt = within(row2).getByText(/^A slow pan over a/);
+    await user.hover(prompt);
+
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'A slow pan over a mountain lake at sunset, with mist rising from the water and a lone canoe drifting near the far shore',
+    );
+    expect(within(runsSection).getAllByText('A lighthouse at dawn')).toHaveLength(2);
+  });
+
+  it('says each refund answer in words, with its date on the chosen clock and its amount', async () => {
+    const user = userEvent.setup();
+    openChatReview();
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_1');
+    const [, row1, row2, row3] = within(runsSection).getAllByRole('row');
+    expect(within(row1).getByText('Nothing returned; 1,200 tokens can be credited.')).toBeInTheDocument();
+    expect(within(row3).getByText(/^Failed .+ ago and no auto-refund came: 35,000 tokens not returned\.$/)).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'the customer’s (Asia/Tokyo)' }));
+
+    // 01:16 UTC is 10:16 in Tokyo.
+    const answer = within(row2).getByText('Auto-refunded 3,500 tokens on Nov 20, 10:16.');
+    expect(answer).toHaveAttribute('title', expect.stringContaining('2026-11-20T01:16:00.000Z (UTC)'));
+    expect(within(row1).getByText(formatDateTime('2026-11-20T01:10:00.000Z', 'Asia/Tokyo'))).toBeInTheDocument();
+    const ledger = screen.getByRole('region', { name: 'Ledger entries of this chat' });
+    expect(within(ledger).getByText(formatDateTime('2026-11-20T01:16:00.000Z', 'Asia/Tokyo'))).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'my clock' }));
+    expect(within(row1).getByText(formatDateTime('2026-11-20T01:10:00.000Z', viewerTimeZone()))).toBeInTheDocument();
+  });
+
+  it('offers "Credit this run" only on runs a credit could still return tokens for', async () => {
+    openChatReview();
+    const runsSection = await screen.findByRole('region', { name: 'Runs' });
+    await within(runsSection).findByText('gen_1');
+
+    const credits = within(runsSection).getAllByRole('link', { name: /^Credit this run/ });
+    expect(credits.map(link => link.getAttribute('href'))).toEqual(['/credits/create?runs=gen_1', '/credits/create?runs=gen_3']);
+    const [, , row2] = within(runsSection).getAllByRole('row');
+    expect(within(row2).queryByRole('link', { name: /^Credit this run/ })).not.toBeInTheDocument();
+  });
+
+  it('opens an output at full size in a dialog, a video playing, without leaving the page', async () => {
+    const user = userEvent.setup();
+    const { location } = openChatReview();
+
+    await user.click(await screen.findByRole('button', { name: 'Preview image 1 of run gen_1' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Image 1 of 1 of run gen_1' });
+    expect(within(dialog).getByRole('img', { name: 'Image 1 of 1 of run gen_1' })).toHaveAttribute('src', '/media/image-01.png');
+    expect(within(dialog).getByText('1,024 × 768 px · 1.4 MB · image/png')).toBeInTheDocument();
+    expect(within(dialog).getByRole('link', { name: /Open original/ })).toHaveAttribute('target', '_blank');
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+
+    await user.click(screen.getByRole('button', { name: 'Preview video 1 of run gen_3' }));
+
+    const video = (await screen.findByRole('dialog', { name: 'Video 1 of 1 of run gen_3' })).querySelector('video');
+    expect(video).toHaveAttribute('autoplay');
+    expect(video).toHaveAttribute('controls');
+    expect(video).toHaveAttribute('poster', '/media/video-01-poster.jpg');
+    expect(video?.querySelector('source')).toHaveAttribute('src', '/media/video-01.mp4');
+    expect(location.current?.pathname).toBe('/chats/cht_42/show');
   });
 });

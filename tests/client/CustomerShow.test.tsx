@@ -1,9 +1,11 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { AdminContext, defaultI18nProvider, localStorageStore, ResourceContextProvider, TestMemoryRouter } from 'react-admin';
+import { Route, Routes } from 'react-router-dom';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { CustomerList } from '../../client/customers/CustomerList.tsx';
 import { CustomerShow } from '../../client/customers/CustomerShow.tsx';
-import { viewerTimeZone } from '../../client/display/format.ts';
+import { formatDateTime, viewerTimeZone } from '../../client/display/format.ts';
 import { emptyUsageFilter, usageHistoryFilter } from '../../client/transactions/transactionModel.ts';
 import { fakeApi, renderPage } from './adminHarness.tsx';
 import { buildChat, buildCustomer, buildEntry, buildRun } from './recordBuilders.ts';
@@ -99,6 +101,51 @@ describe('customer 360', () => {
 
     expect(location.current?.pathname).toBe('/chats/cht_42/show');
     expect(getList).toHaveBeenCalledWith('chats', expect.objectContaining({ filter: { customer_id: 'cus_7' } }));
+  });
+});
+
+describe("times on the customer's clock", () => {
+  it('shows run and ledger times on the chosen clock, reads the usage dates on it, and keeps the choice', async () => {
+    const user = userEvent.setup();
+    const api = fakeApi({ ...tables, customers: [buildCustomer({ time_zone: 'Asia/Tokyo' })] });
+    // The console's own kind of store: the choice must outlive the page, as it does in localStorage.
+    const store = localStorageStore(undefined, 'CustomerShowTest');
+    const open = (path: string) =>
+      render(
+        <TestMemoryRouter initialEntries={[path]}>
+          <AdminContext dataProvider={api.dataProvider} store={store} i18nProvider={defaultI18nProvider}>
+            <ResourceContextProvider value="customers">
+              <Routes>
+                <Route path="/customers/:id/show/*" element={<CustomerShow />} />
+              </Routes>
+            </ResourceContextProvider>
+          </AdminContext>
+        </TestMemoryRouter>,
+      );
+    const view = open('/customers/cus_7/show');
+    const chargedAt = '2026-11-20T01:10:00.000Z';
+    expect(await screen.findAllByText(formatDateTime(chargedAt, viewerTimeZone()))).not.toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: 'the customer’s (Asia/Tokyo)' }));
+
+    expect(await screen.findAllByText(formatDateTime(chargedAt, 'Asia/Tokyo'))).not.toHaveLength(0);
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-20' } });
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await waitFor(() =>
+      expect(api.getList).toHaveBeenCalledWith(
+        'transactions',
+        expect.objectContaining({ filter: { customer_id: 'cus_7', created_at_gte: '2026-11-19T15:00:00.000Z' } }),
+      ),
+    );
+
+    // The choice sticks: the runs tab of another visit shows Tokyo times straight away.
+    view.unmount();
+    open('/customers/cus_7/show/runs');
+    expect(await screen.findByRole('link', { name: 'gen_9' })).toBeInTheDocument();
+    expect(screen.getAllByText(formatDateTime(chargedAt, 'Asia/Tokyo'))).toHaveLength(2);
+    expect(screen.getByRole('button', { name: 'the customer’s (Asia/Tokyo)' })).toHaveAttribute('aria-pressed', 'true');
+    expect(Object.keys(localStorage).some(key => key.includes('display.timesOn'))).toBe(true);
+    localStorage.clear();
   });
 });
 

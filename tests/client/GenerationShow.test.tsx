@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { formatDateTime } from '../../client/display/format.ts';
 import { GenerationShow } from '../../client/generations/GenerationShow.tsx';
@@ -125,5 +126,45 @@ describe('run detail', () => {
 
     expect(await screen.findByText('Not shown: the address is neither https: nor a /media/ file.')).toBeInTheDocument();
     expect(document.querySelector('[href^="javascript"], [src^="javascript"], [poster^="javascript"]')).toBeNull();
+  });
+});
+
+describe('crediting from the run page', () => {
+  const succeeded = buildRun({ id: 'gen_1', refund_state: 'none', tokens_charged: 1200, asset_count: 0 });
+  const missing = buildRun({
+    id: 'gen_3',
+    status: 'failed',
+    refund_state: 'refund_missing',
+    tokens_charged: 800,
+    finished_at: new Date(Date.now() - 3 * 60 * 60 * 1000 - 60_000).toISOString(),
+    asset_count: 0,
+  });
+  const openOne = (path: string) => {
+    const api = fakeApi({ customers: [buildCustomer()], generations: [failedRun, succeeded, missing], transactions: [], assets: [] });
+    return renderPage({ element: <GenerationShow />, path, route: '/generations/:id/show/*', resource: 'generations', dataProvider: api.dataProvider });
+  };
+
+  it('offers "Credit this run", carrying the ticket context the page was opened with', async () => {
+    const user = userEvent.setup();
+    const { location } = openOne('/generations/gen_1/show?ticket=ZD-48213&expected=A+red+fox');
+
+    await user.click(await screen.findByRole('link', { name: 'Credit this run (gen_1)' }));
+
+    expect(`${location.current?.pathname}${location.current?.search}`).toBe('/credits/create?runs=gen_1&ticket=ZD-48213&expected=A+red+fox');
+  });
+
+  it('offers no credit for a run already auto-refunded: its refund state says why', async () => {
+    openOne('/generations/gen_2/show');
+
+    expect(await screen.findByRole('heading', { name: 'Run gen_2' })).toBeInTheDocument();
+    expect(await screen.findByRole('alert', { name: 'Refund state' })).toHaveTextContent(/^Auto-refunded/);
+    expect(screen.queryByRole('link', { name: /^Credit this run/ })).not.toBeInTheDocument();
+  });
+
+  it('says how long a missing refund has been missing', async () => {
+    openOne('/generations/gen_3/show');
+
+    expect(await screen.findByText('(3 hours ago, no auto-refund yet)')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Credit this run (gen_3)' })).toBeInTheDocument();
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { LookupBox } from '../../client/lookup/LookupBox.tsx';
 import type { LookupResult } from '../../shared/lookup.ts';
 import { fakeApi, renderPage } from './adminHarness.tsx';
-import { buildEntry } from './recordBuilders.ts';
+import { buildCustomer, buildEntry } from './recordBuilders.ts';
 
 const openLookupBox = (lookup?: (q: string) => Promise<LookupResult>) => {
   const api = fakeApi(
@@ -110,8 +110,68 @@ describe('the lookup box', () => {
     await user.type(box(), '   {Enter}');
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Paste a chat ID or chat URL, a customer e-mail or id, or a run or transaction id.',
+      'Paste a chat ID or chat URL, a customer e-mail, name or id, or a run or transaction id.',
     );
     expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it('clears the text with its clear button and keeps the focus for the next paste', async () => {
+    const user = userEvent.setup();
+    openLookupBox();
+    expect(screen.queryByRole('button', { name: 'Clear the lookup' })).not.toBeInTheDocument();
+
+    await user.type(box(), 'cht_4');
+    await user.click(screen.getByRole('button', { name: 'Clear the lookup' }));
+
+    expect(box()).toHaveValue('');
+    expect(box()).toHaveFocus();
+    expect(screen.queryByRole('button', { name: 'Clear the lookup' })).not.toBeInTheDocument();
+  });
+
+  it('selects its text when it gets focus, so a new paste replaces it', async () => {
+    const user = userEvent.setup();
+    const { lookup } = openLookupBox(async () => Promise.reject(new HttpError('Nothing matches.', 404, {})));
+    await user.type(box(), '12345{Enter}');
+    await screen.findByRole('alert');
+    expect(console.error).toHaveBeenCalledWith(expect.objectContaining({ status: 404 }));
+    vi.mocked(console.error).mockClear();
+    await user.click(screen.getByRole('textbox', { name: 'Internal note' }));
+
+    await user.click(box());
+    const input = box() as HTMLInputElement;
+    expect([input.selectionStart, input.selectionEnd]).toEqual([0, 5]);
+    await user.paste('67890');
+
+    expect(box()).toHaveValue('67890');
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(lookup).toHaveBeenLastCalledWith('67890'));
+    await screen.findByRole('alert');
+    vi.mocked(console.error).mockClear();
+  });
+
+  it("offers the customers whose names start with the text when it names no id, and opens the one picked", async () => {
+    const user = userEvent.setup();
+    const api = fakeApi(
+      {
+        customers: [
+          buildCustomer({ id: 'cus_7', name: 'Maya Chen', email: 'maya.chen@example.com' }),
+          buildCustomer({ id: 'cus_9', name: 'Maya Chen', email: 'maya@studio.example' }),
+        ],
+      },
+      async q => Promise.reject(new HttpError(`No chat, customer, generation or transaction has the id "${q}".`, 404, {})),
+    );
+    const { location } = renderPage({ element: <LookupBox />, path: '/', dataProvider: api.dataProvider });
+
+    await user.type(box(), 'maya{Enter}');
+
+    const choices = await screen.findByRole('navigation', { name: 'Customers matching “maya”' });
+    expect(choices).toHaveTextContent('2 customers match “maya”. Pick one:');
+    expect(api.getList).toHaveBeenCalledWith('customers', expect.objectContaining({ filter: { q: 'maya' } }));
+    vi.mocked(console.error).mockClear();
+    await user.click(screen.getByRole('link', { name: /maya@studio\.example · cus_9/ }));
+
+    expect(location.current?.pathname).toBe('/customers/cus_9/show');
+    expect(box()).toHaveValue('');
+    expect(screen.queryByRole('navigation')).not.toBeInTheDocument();
   });
 });

@@ -1,10 +1,11 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { HttpError } from 'react-admin';
 import { describe, expect, it, vi } from 'vitest';
 import { LookupPage } from '../../client/lookup/LookupPage.tsx';
 import type { LookupResult } from '../../shared/lookup.ts';
 import { fakeApi, renderPage } from './adminHarness.tsx';
+import { buildCustomer } from './recordBuilders.ts';
 
 const openDeepLink = (path: string, lookup: (q: string) => Promise<LookupResult>) => {
   const api = fakeApi({}, lookup);
@@ -37,12 +38,12 @@ describe('the lookup route', () => {
       throw notFound(q);
     });
 
-    expect(await screen.findByText('Nothing matches "cht_4".')).toBeInTheDocument();
+    expect(await screen.findByText('Nothing matches "cht_4". No customer’s name starts with it either.')).toBeInTheDocument();
     vi.mocked(console.error).mockClear();
     const field = screen.getByRole('textbox', { name: 'Look up' });
     expect(field).toHaveValue('cht_4');
 
-    await user.type(field, '2');
+    await user.type(field, '2', { initialSelectionStart: 5, initialSelectionEnd: 5 });
     await user.click(screen.getByRole('button', { name: 'Look up' }));
 
     await waitFor(() => expect(location.current?.pathname).toBe('/chats/cht_42/show'));
@@ -72,5 +73,38 @@ describe('the lookup route', () => {
 
     expect(await screen.findByText(/Paste a chat ID or chat URL/)).toBeInTheDocument();
     expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it('carries the ticket context of a helpdesk link to the page it opens', async () => {
+    const ticket = '&ticket=ZD-48213&at=2026-11-20T10%3A04&expected=A+red+car&received=A+blue+car';
+    const { location } = openDeepLink(`/lookup?q=C0FFEE00-0000-4000-8000-000000000001${ticket}`, async () => ({
+      type: 'chat',
+      id: 'c0ffee00-0000-4000-8000-000000000001',
+      customer_id: 'cus_7',
+      chat_id: 'c0ffee00-0000-4000-8000-000000000001',
+    }));
+
+    await waitFor(() => expect(location.current?.pathname).toBe('/chats/c0ffee00-0000-4000-8000-000000000001/show'));
+    expect(new URLSearchParams(location.current?.search)).toEqual(
+      new URLSearchParams({ ticket: 'ZD-48213', at: '2026-11-20T10:04', expected: 'A red car', received: 'A blue car' }),
+    );
+  });
+
+  it('offers the customers a name matches, each link keeping the ticket context', async () => {
+    const api = fakeApi(
+      {
+        customers: [
+          buildCustomer({ id: 'cus_7', name: 'Maya Chen', email: 'maya.chen@example.com' }),
+          buildCustomer({ id: 'cus_9', name: 'Maya Chen', email: 'maya@studio.example' }),
+        ],
+      },
+      async q => Promise.reject(notFound(q)),
+    );
+    renderPage({ element: <LookupPage />, path: '/lookup?q=Maya&ticket=ZD-1', route: '/lookup', dataProvider: api.dataProvider });
+
+    const choices = await screen.findByRole('navigation', { name: 'Customers matching “Maya”' });
+    vi.mocked(console.error).mockClear();
+    expect(within(choices).getByRole('link', { name: /maya\.chen@example\.com · cus_7/ })).toHaveAttribute('href', '/customers/cus_7/show?ticket=ZD-1');
+    expect(within(choices).getByRole('link', { name: /maya@studio\.example · cus_9/ })).toHaveAttribute('href', '/customers/cus_9/show?ticket=ZD-1');
   });
 });

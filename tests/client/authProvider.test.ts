@@ -55,7 +55,7 @@ describe('checkAuth, getIdentity and getPermissions', () => {
     expect(sent.url.pathname).toBe('/api/auth/me');
     expect(sent.method).toBe('GET');
     expect(sent.credentials).toBe('same-origin');
-    expect(identity).toEqual({ id: 'stf_ada', fullName: 'Ada Lovelace', role: 'lead', studio_delivery: { push_enabled: true, feed_enabled: false } });
+    expect(identity).toEqual({ id: 'stf_ada', fullName: 'Ada Lovelace', role: 'lead', studio_delivery: { push_enabled: true, feed_enabled: false }, helpdesk_ticket_url: null });
     expect(role).toBe('lead');
     expect(csrfToken()).toBe('csrf-token-from-server');
   });

@@ -160,6 +160,15 @@ describe('the credit page’s studio delivery', () => {
   });
 });
 
+describe('ticket references on the credit screens', () => {
+  it('link back to the helpdesk ticket when the console knows its address', async () => {
+    openCredit(buildCredit({ ticket_ref: 'ZD-48213' }), { ...agent, helpdesk_ticket_url: 'https://support.example.com/tickets/{ticket}' });
+    const links = await screen.findAllByRole('link', { name: /^ZD-48213 \(opens the ticket in the helpdesk/ });
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(link).toHaveAttribute('href', 'https://support.example.com/tickets/ZD-48213');
+  });
+});
+
 describe('the credits list’s delivery', () => {
   const credits = [
     buildCredit({ id: 'crd_delivered', delivery: [deliveredEvent()] }),

@@ -199,6 +199,8 @@ describe('the credit form', () => {
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText(/Waits for a lead’s approval/)).toBeInTheDocument();
     expect(within(dialog).getByText('1,200 tokens is above the approval threshold of 500 tokens.')).toBeInTheDocument();
+    // Nothing changes the balance before a lead approves: the review does not claim it does.
+    expect(within(dialog).getByText('Balance after').nextSibling).toHaveTextContent('Unchanged until approved (then 13,545 tokens)');
     await user.click(within(dialog).getByRole('button', { name: 'Confirm: credit 1,200 tokens' }));
 
     const outcome = await screen.findByRole('status');

@@ -11,6 +11,8 @@ export interface StaffUser {
   role: Role;
   /** How the console reaches the studio, as the session says: the webhook push unless told. */
   studio_delivery?: StudioDeliverySettings;
+  /** The helpdesk's ticket address (HELPDESK_TICKET_URL), when the console knows it. */
+  helpdesk_ticket_url?: string | null;
 }
 
 export const pushOn: StudioDeliverySettings = { push_enabled: true, feed_enabled: false };
@@ -26,7 +28,9 @@ export const signedInAs = (user: StaffUser): AuthProvider => ({
   logout: async () => undefined,
   checkAuth: async () => undefined,
   checkError: async () => undefined,
-  getIdentity: async () => ({ id: user.id, fullName: user.name, role: user.role, studio_delivery: user.studio_delivery ?? pushOn }),
+  getIdentity: async () => ({ id: user.id, fullName: user.name, role: user.role, studio_delivery: user.studio_delivery ?? pushOn,
+    helpdesk_ticket_url: user.helpdesk_ticket_url ?? null,
+  }),
   getPermissions: async () => user.role,
 });
 

@@ -1,26 +1,18 @@
 import { HttpError } from 'react-admin';
 import { describe, expect, it } from 'vitest';
 import {
-  availableReasons,
   buildCreditRequest,
-  creditPermissions,
   creditTotal,
-  dailyCreditTotal,
-  dayBoundInstant,
-  dayOfInstant,
-  describeBlockedBy,
-  forecastApproval,
+  customerWordsRequired,
   initialCreditValues,
-  newIdempotencyKey,
-  noReasonExplanation,
   noteRequirement,
-  readCreditFailure,
-  readEvidence,
-  utcDayStart,
   validateCreditForm,
   type CreditFormValues,
-} from '../../client/credits/creditModel.ts';
-import { readCreditTarget, creditCreatePath } from '../../client/credits/creditPaths.ts';
+} from '../../client/credits/creditFormModel.ts';
+import { creditPermissions, dailyCreditTotal, dayBoundInstant, dayOfInstant, readEvidence, utcDayStart } from '../../client/credits/creditModel.ts';
+import { creditCreatePath, readCreditTarget } from '../../client/credits/creditPaths.ts';
+import { describeBlockedBy, formReasons, noReasonExplanation, notEligibleReason } from '../../client/credits/eligibilityModel.ts';
+import { forecastApproval, newIdempotencyKey, readCreditFailure } from '../../client/credits/submissionModel.ts';
 import { buildRunEligibility, defaultPolicy } from './creditsBuilders.ts';
 
 const succeeded = buildRunEligibility({ generation_id: 'gen_1', eligible_tokens: 300, tokens_charged: 300 });
@@ -40,45 +32,83 @@ const filled = (overrides: Partial<CreditFormValues> = {}): CreditFormValues => 
   ...overrides,
 });
 
-describe('the reasons a credit may give', () => {
-  it('offers goodwill, and only goodwill, for a credit with no runs', () => {
-    expect(availableReasons([])).toEqual(['goodwill']);
+describe('the reasons the form offers', () => {
+  it('offers goodwill, and only goodwill, for a goodwill credit', () => {
+    expect(formReasons([], true)).toEqual(['goodwill']);
+  });
+
+  it('offers no reason, not goodwill, once a credit of runs covers none of them', () => {
+    expect(formReasons([], false)).toEqual([]);
   });
 
   it('offers missed_auto_refund, and only it, when every run is a failed run whose refund is missing', () => {
-    expect(availableReasons([missing, missingToo])).toEqual(['missed_auto_refund']);
+    expect(formReasons([missing, missingToo], false)).toEqual(['missed_auto_refund']);
   });
 
   it('offers the run reasons for succeeded runs, never goodwill or missed_auto_refund', () => {
-    const reasons = availableReasons([succeeded, succeededToo]);
-    expect(reasons).toEqual(['off_prompt', 'visual_artifacts', 'wrong_format_or_length', 'safety_false_positive', 'duplicate_run', 'other']);
-    expect(reasons).not.toContain('goodwill');
-    expect(reasons).not.toContain('missed_auto_refund');
+    expect(formReasons([succeeded, succeededToo], false)).toEqual(['off_prompt', 'visual_artifacts', 'wrong_format_or_length', 'safety_false_positive', 'duplicate_run', 'other']);
   });
 
   it('offers none for a mix of succeeded runs and missing refunds, and says to split the credit', () => {
-    expect(availableReasons([succeeded, missing])).toEqual([]);
-    expect(noReasonExplanation([succeeded, missing])).toMatch(/two separate credits/);
-    expect(noReasonExplanation([succeeded])).toBeNull();
+    expect(formReasons([succeeded, missing], false)).toEqual([]);
+    expect(noReasonExplanation([succeeded, missing], [succeeded, missing], false)).toMatch(/two separate credits/);
+    expect(noReasonExplanation([succeeded, missing], [succeeded], false)).toBeNull();
+    expect(noReasonExplanation([succeeded], [succeeded], false)).toBeNull();
   });
 
   it('offers none for a failed run that was partly credited already', () => {
     const partlyCredited = buildRunEligibility({ status: 'failed', refund_state: 'credited', eligible_tokens: 4 });
-    expect(availableReasons([partlyCredited])).toEqual([]);
+    expect(formReasons([partlyCredited], false)).toEqual([]);
+    expect(noReasonExplanation([partlyCredited], [partlyCredited], false)).toMatch(/Ask a lead/);
+  });
+
+  it('says why, rather than offering goodwill, when none of the runs can be credited', () => {
+    const refunded = buildRunEligibility({ status: 'failed', refund_state: 'auto_refunded', eligible_tokens: 0 });
+    expect(noReasonExplanation([refunded], [], false)).toBe(
+      'This run cannot be credited, so there is no reason to choose: the table says why. A goodwill credit is not the way round it.',
+    );
+    expect(noReasonExplanation([refunded, { ...refunded, generation_id: 'gen_9' }], [], false)).toMatch(/^None of these runs can be credited/);
+    expect(noReasonExplanation([], [], true)).toBeNull();
+  });
+});
+
+describe('why a run cannot be credited', () => {
+  it('names the entry in the way with its date, or says what its state means, dates formatted', () => {
+    const refund = { kind: 'auto_refund' as const, id: 'tx_r', created_at: '2026-11-20T01:16:00.000Z' };
+    expect(notEligibleReason({ refund_state: 'auto_refunded', blocked_by: refund }, 'UTC')).toBe('Already auto-refunded by ledger entry tx_r on Nov 20, 2026, 1:16:00 AM UTC.');
+    expect(notEligibleReason({ refund_state: 'refund_pending', finished_at: '2026-11-20T01:16:00.000Z' }, 'UTC')).toBe(
+      'Failed on Nov 20, 2026, 1:16:00 AM UTC; its automatic refund is still within the grace period. Check again shortly.',
+    );
+    expect(notEligibleReason({ refund_state: 'in_progress' })).toBe('Still running: wait for the outcome.');
+    expect(notEligibleReason({ refund_state: 'not_charged' })).toBe('Nothing was charged for this run.');
   });
 });
 
 describe('a new credit form', () => {
   it('prefills each run with what is left to return and picks the reason when only one fits', () => {
-    expect(initialCreditValues([missing, missingToo])).toMatchObject({
+    expect(initialCreditValues([missing, missingToo], false)).toMatchObject({
       items: [
         { generation_id: 'gen_3', tokens: 8 },
         { generation_id: 'gen_4', tokens: 100 },
       ],
       reason: 'missed_auto_refund',
     });
-    expect(initialCreditValues([succeeded]).reason).toBe('');
-    expect(initialCreditValues([]).reason).toBe('goodwill');
+    expect(initialCreditValues([succeeded], false).reason).toBe('');
+    expect(initialCreditValues([], true).reason).toBe('goodwill');
+  });
+
+  it('never picks goodwill for runs of which none can be credited', () => {
+    expect(initialCreditValues([], false)).toMatchObject({ items: [], reason: '' });
+  });
+
+  it('takes the ticket reference and the customer’s words from a helpdesk link', () => {
+    expect(initialCreditValues([succeeded], false, { ticket: 'ZD-1', at: '2026-12-04T17:10', expected: 'A mug', received: 'Stripes' })).toMatchObject({
+      ticket_ref: 'ZD-1',
+      expected: 'A mug',
+      received: 'Stripes',
+      note: '',
+    });
+    expect(initialCreditValues([succeeded], false)).toMatchObject({ ticket_ref: '', expected: '', received: '' });
   });
 
   it('totals the runs, or takes the typed amount of a goodwill credit', () => {
@@ -142,6 +172,14 @@ describe('validating the credit form', () => {
     expect(validateCreditForm(filled({ items: [{ generation_id: 'gen_1', tokens: 100 }] }), [succeeded]).note).toMatch(/^Required: the amount differs/);
     expect(validateCreditForm(filled({ reason: 'other' }), [succeeded]).note).toMatch(/^Required: the reason is “Other”/);
     expect(validateCreditForm(filled({ reason: 'other', note: 'Customer asked twice' }), [succeeded])).toEqual({});
+  });
+
+  it('does not ask for the customer’s words in a missed auto-refund credit', () => {
+    expect(customerWordsRequired('missed_auto_refund')).toBe(false);
+    expect(customerWordsRequired('')).toBe(true);
+    const missingRefund = filled({ items: [{ generation_id: 'gen_3', tokens: 8 }], reason: 'missed_auto_refund', expected: '', received: ' ' });
+    expect(validateCreditForm(missingRefund, [missing])).toEqual({});
+    expect(validateCreditForm(filled({ expected: 'x'.repeat(4001) }), [succeeded]).expected).toBe('At most 4000 characters (4001 now)');
   });
 
   it('refuses a reason that does not suit the runs', () => {
@@ -285,7 +323,7 @@ describe('reading what the server refused', () => {
     const failure = readCreditFailure(
       new HttpError('conflict', 409, { code: 'already_refunded', message: 'Run gen_1 cannot be credited.', blocked_by: [blocked], runs: [] }),
     );
-    expect(failure).toEqual({ kind: 'blocked', message: 'Run gen_1 cannot be credited.', blocked: [blocked], runs: [] });
+    expect(failure).toEqual({ kind: 'blocked', blocked: [blocked], runs: [] });
   });
 
   it('tells a reused key from a network failure, which is safe to retry', () => {

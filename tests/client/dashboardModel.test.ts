@@ -18,7 +18,8 @@ import {
   readPeriodChoice,
 } from '../../client/dashboard/dashboardModel.ts';
 import { exportCsvUrl } from '../../client/dashboard/exportModel.ts';
-import { missingCountLabel, missingRefundsLink } from '../../client/missingRefunds/missingRefundModel.ts';
+import { countLabel } from '../../client/lists/listTotal.ts';
+import { missingRefundsLink } from '../../client/missingRefunds/missingRefundModel.ts';
 import { buildDeliveryReport } from './creditsBuilders.ts';
 
 const period = { from: '2026-11-18', to: '2026-11-24' };
@@ -115,10 +116,11 @@ describe('figures in words', () => {
     expect(formatRate(null)).toBe('—');
   });
 
-  it('caps the missing-refund count where the server stops counting', () => {
-    expect(missingCountLabel(4)).toBe('4');
-    expect(missingCountLabel(1234)).toBe('1,234');
-    expect(missingCountLabel(10_000)).toBe('10,000+');
+  it('marks a count as a floor only when the server said it stopped counting', () => {
+    expect(countLabel(4, false)).toBe('4');
+    expect(countLabel(1234, false)).toBe('1,234');
+    expect(countLabel(10_000, false)).toBe('10,000');
+    expect(countLabel(10_000, true)).toBe('10,000+');
   });
 
   it('counts flagged credits per rule, in the rules’ order', () => {

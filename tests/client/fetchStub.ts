@@ -6,6 +6,7 @@ export const leadSession: SessionInfo = {
   user: { id: 'stf_ada', email: 'ada@example.com', name: 'Ada Lovelace', role: 'lead' },
   csrf_token: 'csrf-token-from-server',
   studio_delivery: { push_enabled: true, feed_enabled: false },
+  helpdesk_ticket_url: null,
 };
 
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>

@@ -69,6 +69,7 @@ beforeAll(async () => {
     { method: 'get', path: '/api/reports/credits', allowed: leads },
     { method: 'get', path: '/api/reports/refunds', allowed: leads },
     { method: 'get', path: '/api/reports/anomalies', allowed: leads },
+    { method: 'get', path: '/api/reports/decisions?since=2026-11-01', allowed: everyone },
     { method: 'get', path: '/api/staff', allowed: leads },
     { method: 'get', path: `/api/staff/${w.people.agent.id}`, allowed: leads },
     { method: 'post', path: '/api/staff', allowed: admins, body: {} },

@@ -22,7 +22,7 @@ describe('sign-in', () => {
     const lead = await buildStaff(t.ctx, { role: 'lead', name: 'Lee Lead' });
     const res = await request(t.app).post('/api/auth/login').send({ email: lead.email.toUpperCase(), password: TEST_PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: lead.id, email: lead.email, name: 'Lee Lead', role: 'lead', must_change_password: false }, csrf_token: expect.any(String), studio_delivery: { push_enabled: false, feed_enabled: false } });
+    expect(res.body).toEqual({ user: { id: lead.id, email: lead.email, name: 'Lee Lead', role: 'lead', must_change_password: false }, csrf_token: expect.any(String), studio_delivery: { push_enabled: false, feed_enabled: false }, helpdesk_ticket_url: null });
     const cookie = sessionCookie(res);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -97,7 +97,7 @@ describe('sessions', () => {
     const { agent: browser, csrf } = await signIn(t.app, agent.email);
     const me = await browser.get('/api/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ user: { id: agent.id, email: agent.email, name: 'Ada Agent', role: 'agent', must_change_password: false }, csrf_token: csrf, studio_delivery: { push_enabled: false, feed_enabled: false } });
+    expect(me.body).toEqual({ user: { id: agent.id, email: agent.email, name: 'Ada Agent', role: 'agent', must_change_password: false }, csrf_token: csrf, studio_delivery: { push_enabled: false, feed_enabled: false }, helpdesk_ticket_url: null });
 
     const forged = await browser.post('/api/auth/logout');
     expect(forged.status).toBe(403);

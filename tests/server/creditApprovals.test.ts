@@ -36,7 +36,7 @@ describe('the credit policy', () => {
     }
     const crossing = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: runs[4].id, tokens: 100 }]));
     expect(crossing.status).toBe(202);
-    expect(crossing.body.approval_reasons).toEqual([expect.stringContaining('2100 tokens, above the daily limit of 2000')]);
+    expect(crossing.body.approval_reasons).toEqual(['It takes your credits today (UTC) to 2,100 tokens, above the daily limit of 2,000 tokens.']);
     // The next UTC day starts afresh.
     t.time.advance(24 * 3_600_000);
     const tomorrow = bigRun(100);
@@ -50,7 +50,7 @@ describe('the credit policy', () => {
     const big = bigRun(6000);
     const res = await postCredit(w.as.admin, creditBody(w.customer.id, [{ generation_id: big.id, tokens: 6000 }]));
     expect(res.status).toBe(202);
-    expect(res.body.approval_reasons[0]).toMatch(/5000-token limit/);
+    expect(res.body.approval_reasons[0]).toBe('6,000 tokens is above the limit of 5,000 tokens for a lead’s or admin’s own credits.');
   });
 
   it('holds goodwill for approval whoever asks, unless the policy says otherwise', async () => {

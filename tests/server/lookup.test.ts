@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lookupCandidates } from '../../server/resources/lookup.ts';
+import type { Db } from '../../db/connection.ts';
+import { lookupSql } from '../../db/repositories/lookupQueries.ts';
+import { createLookup, lookupCandidates } from '../../server/resources/lookup.ts';
 import { lookupResultSchema } from '../../shared/lookup.ts';
 import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
@@ -23,6 +25,31 @@ beforeEach(async () => {
   browser = (await signIn(t.app, staff.email)).agent;
 });
 afterEach(() => t.cleanup());
+
+/** The lookup over a database that records the SQL of every statement it runs, to count its queries. */
+function countingLookup() {
+  const executed: string[] = [];
+  const bind = <T extends object>(target: T, name: string | symbol): unknown => {
+    const value: unknown = Reflect.get(target, name);
+    return typeof value === 'function' ? value.bind(target) : value;
+  };
+  const db = new Proxy(t.db, {
+    get(target, name) {
+      if (name !== 'prepare') return bind(target, name);
+      return (sql: string) =>
+        new Proxy(target.prepare(sql), {
+          get(statement, member) {
+            if (member !== 'get') return bind(statement, member);
+            return (...args: unknown[]) => {
+              executed.push(sql);
+              return statement.get(...args);
+            };
+          },
+        });
+    },
+  }) as Db;
+  return { lookup: createLookup(db), executed };
+}
 
 const lookup = async (q: string) => {
   const res = await browser.get('/api/lookup').query({ q });
@@ -103,8 +130,45 @@ describe('GET /api/lookup', () => {
     const email = await lookup('nobody@example.com');
     expect(email.status).toBe(404);
     expect(email.body.message).toMatch(/^No customer has the e-mail "nobody@example.com"/);
-    // A chat ID differs from another in case.
-    expect((await lookup(world.chat.id.toUpperCase())).status).toBe(404);
+  });
+
+  it('finds a chat whose ID a ticket carries in capitals, in one or two point queries on the primary key', async () => {
+    const upper = world.chat.id.toUpperCase();
+    await expectChat(upper);
+    await expectChat(`https://studio.example.com/agents/A1/chats/${upper}?tab=1`);
+
+    const counted = countingLookup();
+    expect(counted.lookup(world.chat.id)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(counted.executed).toEqual([lookupSql.chat]);
+    counted.executed.length = 0;
+    expect(counted.lookup(upper)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(counted.executed).toEqual([lookupSql.chat, lookupSql.chat]);
+    counted.executed.length = 0;
+    expect(counted.lookup(`https://studio.example.com/agents/a1/chats/${upper}`)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(counted.executed).toEqual([lookupSql.chat, lookupSql.chat]);
+    const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${lookupSql.chat}`).all(upper) as { detail: string }[]).map((step) => step.detail);
+    expect(plan).toEqual(['SEARCH chats USING INDEX sqlite_autoindex_chats_1 (id=?)']);
+  });
+
+  it('finds other ids in capitals when they are stored lower-case, an exact id first', async () => {
+    const lower = buildChat(t.ctx, world.customer.id, { id: 'chat-lower' });
+    const run = buildRun(t.ctx, lower, world.customer.id, { id: 'gen_lower_case', charge: 10 });
+    expect((await lookup('GEN_LOWER_CASE')).body).toMatchObject({ type: 'generation', id: run.id });
+    // Stored in mixed case, an id is found as stored (and lower-cased only when that is how it is stored).
+    expect((await lookup('cus_8Kd2')).body).toMatchObject({ type: 'customer', id: 'cus_8Kd2' });
+    expect((await lookup('CUS_8KD2')).status).toBe(404);
+    // Two chats differing only in case: each is found by its own spelling.
+    const capitals = buildChat(t.ctx, world.customer.id, { id: 'CHAT-LOWER' });
+    expect((await lookup('CHAT-LOWER')).body).toMatchObject({ type: 'chat', id: capitals.id });
+    expect((await lookup('chat-lower')).body).toMatchObject({ type: 'chat', id: lower.id });
+  });
+
+  it('changes nothing: a lookup writes no row', async () => {
+    const counts = () => t.db.prepare('SELECT (SELECT COUNT(*) FROM audit_events) AS audit, (SELECT COUNT(*) FROM ledger_entries) AS ledger').get();
+    const before = counts();
+    await lookup(world.chat.id.toUpperCase());
+    await lookup('nobody@example.com');
+    expect(counts()).toEqual(before);
   });
 
   it('answers 400 for an empty, blank, missing, repeated or too long q', async () => {

@@ -118,7 +118,7 @@ describe('single sign-on, the whole way', () => {
 
     const me = await request(t.app).get('/api/auth/me').set('Cookie', session.split(';')[0]);
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ user: { id: lead.id, email: lead.email, name: 'Lee Lead', role: 'lead', must_change_password: false }, csrf_token: expect.any(String), studio_delivery: { push_enabled: false, feed_enabled: false } });
+    expect(me.body).toEqual({ user: { id: lead.id, email: lead.email, name: 'Lee Lead', role: 'lead', must_change_password: false }, csrf_token: expect.any(String), studio_delivery: { push_enabled: false, feed_enabled: false }, helpdesk_ticket_url: null });
     const subject = defaultSubject('Lee@Example.test');
     expect(subjectOf(lead.id)).toBe(subject);
     expect(auditEvents()[0]).toEqual({

@@ -72,3 +72,48 @@ describe('GET /api/reports/refunds', () => {
     expect((await w.as.agent.agent.get('/api/reports/refunds')).status).toBe(403);
   });
 });
+
+describe('GET /api/reports/decisions', () => {
+  it('lists the caller\'s own credits that someone else approved, rejected or voided since a time, the latest first', async () => {
+    const decisions = (who: typeof w.as.agent, since: string) => who.agent.get(`/api/reports/decisions?${new URLSearchParams({ since })}`);
+    const big = buildRun(t.ctx, w.chat, w.customer.id, { charge: 900 });
+    const approved = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: big.id, tokens: 900 }])).expect(202);
+    const rejected = await postCredit(w.as.agent, creditBody(w.customer.id, [], { reason: 'goodwill', amount: 10 })).expect(202);
+    const voided = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }])).expect(201);
+    const untouched = await postCredit(w.as.agent, creditBody(w.customer.id, [], { reason: 'goodwill', amount: 20 })).expect(202);
+    const leadsOwn = await postCredit(w.as.lead, creditBody(w.customer.id, [], { reason: 'goodwill', amount: 30 })).expect(202);
+    const lookedAt = t.ctx.clock().toISOString();
+
+    t.time.advance(60_000);
+    await act(w.as.lead, `/api/credits/${approved.body.id}/approve`).expect(200);
+    t.time.advance(60_000);
+    await act(w.as.lead, `/api/credits/${rejected.body.id}/reject`, { reason: 'Not a fault of ours' }).expect(200);
+    t.time.advance(60_000);
+    await act(w.as.lead2, `/api/credits/${voided.body.id}/void`, { reason: 'Wrong run' }).expect(200);
+    // A lead withdrawing their own request decided nothing they need telling about.
+    await act(w.as.lead, `/api/credits/${leadsOwn.body.id}/reject`, { reason: 'Withdrawn' }).expect(200);
+
+    const res = await decisions(w.as.agent, lookedAt);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ since: lookedAt, as_of: t.ctx.clock().toISOString() });
+    expect(res.body.rows.map((credit: { id: string; status: string }) => [credit.id, credit.status])).toEqual([
+      [voided.body.id, 'voided'],
+      [rejected.body.id, 'rejected'],
+      [approved.body.id, 'applied'],
+    ]);
+    expect(res.body.rows[1]).toMatchObject({ decided_by_name: 'Lee Lead', decision_reason: 'Not a fault of ours' });
+    expect(res.body.rows.map((credit: { id: string }) => credit.id)).not.toContain(untouched.body.id);
+
+    // Only what came after `since`; only the caller's own; and every role may ask.
+    t.time.advance(1_000);
+    expect((await decisions(w.as.agent, t.ctx.clock().toISOString())).body.rows).toEqual([]);
+    expect((await decisions(w.as.lead, lookedAt)).body.rows).toEqual([]);
+    expect((await decisions(w.as.lead2, lookedAt)).body.rows).toEqual([]);
+  });
+
+  it('needs a valid since, and nothing else', async () => {
+    expect((await w.as.agent.agent.get('/api/reports/decisions')).body.errors).toHaveProperty('since');
+    expect((await w.as.agent.agent.get('/api/reports/decisions?since=yesterday')).body.errors).toHaveProperty('since');
+    expect((await w.as.agent.agent.get('/api/reports/decisions?since=2026-11-20&mine=no')).status).toBe(400);
+  });
+});

@@ -1,5 +1,8 @@
+import simpleRestProvider from 'ra-data-simple-rest';
+import type { fetchUtils } from 'react-admin';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffRecord } from '../../shared/staff.ts';
 import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
@@ -80,6 +83,54 @@ describe('staff administration', () => {
     expect((await p.as.lead.agent.get('/api/auth/me')).status).toBe(401);
     const lead = await signIn(t.app, p.lead.email, reset.body.temporary_password);
     expect(lead.user).toMatchObject({ must_change_password: true });
+  });
+
+  it('takes the whole record as react-admin\'s simple-REST provider sends it, read-only fields as they are', async () => {
+    const p = await people();
+    const admin = p.as.admin;
+    // ra-data-simple-rest itself, its requests sent through the admin's session.
+    const provider = simpleRestProvider('/api', async (url: string, options: fetchUtils.Options = {}) => {
+      expect(options.method).toBe('PUT');
+      const res = await admin.agent.put(url).set('X-CSRF-Token', admin.csrf).set('Content-Type', 'application/json').send(String(options.body));
+      if (res.status >= 400) throw Object.assign(new Error(res.body.message), { status: res.status, body: res.body });
+      return { status: res.status, headers: new Headers(), body: res.text, json: res.body };
+    });
+    const read = async (): Promise<StaffRecord> => (await admin.agent.get(`/api/staff/${p.agent.id}`).expect(200)).body;
+    const auditCount = (): unknown => value("SELECT COUNT(*) FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%'", p.agent.id);
+
+    const before = await read();
+    t.time.advance(60_000);
+    const { data } = await provider.update('staff', { id: before.id, data: { ...before, name: 'Ada Renamed' }, previousData: before });
+    expect(data).toMatchObject({ ...before, name: 'Ada Renamed', updated_at: t.ctx.clock().toISOString() });
+    expect(value('SELECT name FROM staff WHERE id = ?', p.agent.id)).toBe('Ada Renamed');
+    expect(auditCount()).toBe(1);
+
+    // The same record sent back unchanged: nothing to write, so nothing is written.
+    const current = await read();
+    expect((await provider.update('staff', { id: current.id, data: current, previousData: current })).data).toEqual(current);
+    expect(auditCount()).toBe(1);
+
+    // A read-only field changed is a 400 naming it, and nothing is written, the writable change included.
+    const refusals: [keyof StaffRecord, unknown][] = [
+      ['email', 'someone.else@example.com'],
+      ['id', p.lead.id],
+      ['must_change_password', true],
+      ['created_at', '2020-01-01T00:00:00.000Z'],
+      ['updated_at', before.updated_at],
+    ];
+    for (const [field, changed] of refusals) {
+      const res = await admin.agent.put(`/api/staff/${p.agent.id}`).set('X-CSRF-Token', admin.csrf).send({ ...current, role: 'lead', [field]: changed });
+      expect(res.status, field).toBe(400);
+      expect(Object.keys(res.body.errors), field).toEqual([field]);
+      expect(res.body.errors[field]).toMatch(/read-only/);
+    }
+    const twoAtOnce = await admin.agent.put(`/api/staff/${p.agent.id}`).set('X-CSRF-Token', admin.csrf).send({ ...current, email: 'x@example.com', created_at: 'then' });
+    expect(Object.keys(twoAtOnce.body.errors).sort()).toEqual(['created_at', 'email']);
+    // A field no staff record has is refused too, whatever else the body holds.
+    const unknown = await admin.agent.put(`/api/staff/${p.agent.id}`).set('X-CSRF-Token', admin.csrf).send({ ...current, temporary_password: 'x' });
+    expect(unknown.status).toBe(400);
+    expect(await read()).toEqual(current);
+    expect(auditCount()).toBe(1);
   });
 
   it('lists staff for leads and admins with filters, never for agents', async () => {

@@ -111,13 +111,16 @@ describe('totals of the big lists', () => {
     return customer;
   }
 
-  it(`counts at most ${TOTAL_CAP} without a narrowing filter, and refuses pages beyond them`, async () => {
+  it(`counts at most ${TOTAL_CAP} without a narrowing filter, says so, and refuses pages beyond them`, async () => {
     const customer = buildLongHistory();
     const first = await getList(browser, 'transactions', { range: [0, 49], sort: ['created_at', 'DESC'] });
     expect(first.rows).toHaveLength(50);
     expect(first.contentRange).toBe(`transactions 0-49/${TOTAL_CAP}`);
+    // More rows match than the total says: the answer must not pass for an exact count.
+    expect(first.res.headers['x-total-capped']).toBe('true');
     const byKind = await getList(browser, 'transactions', { filter: { kind: 'purchase' }, range: [0, 9] });
     expect(byKind.contentRange).toBe(`transactions 0-9/${ENTRIES / 2}`);
+    expect(byKind.res.headers).not.toHaveProperty('x-total-capped');
     expect((await getList(browser, 'transactions', { filter: { kind: 'plan_grant', created_at_gte: '2000-01-01' }, range: [0, 9] })).contentRange).toBe(
       `transactions 0-9/${ENTRIES / 2}`,
     );
@@ -126,6 +129,7 @@ describe('totals of the big lists', () => {
     const edge = await getList(browser, 'transactions', { range: [TOTAL_CAP - 10, TOTAL_CAP + 39], sort: ['created_at', 'DESC'] });
     expect(edge.rows).toHaveLength(10);
     expect(edge.contentRange).toBe(`transactions ${TOTAL_CAP - 10}-${TOTAL_CAP - 1}/${TOTAL_CAP}`);
+    expect(edge.res.headers['x-total-capped']).toBe('true');
 
     const beyond = await getList(browser, 'transactions', { range: [TOTAL_CAP, TOTAL_CAP + 49] });
     expect(beyond.status).toBe(400);
@@ -142,18 +146,29 @@ describe('totals of the big lists', () => {
     expect(narrowed.status).toBe(200);
     expect(narrowed.contentRange).toBe(`transactions ${TOTAL_CAP}-${ENTRIES - 1}/${ENTRIES}`);
     expect(narrowed.rows.at(-1)?.balance_after).toBe(ENTRIES);
+    expect(narrowed.res.headers).not.toHaveProperty('x-total-capped');
     expect((await getList(browser, 'transactions', { filter: { customer_id: customer.id }, range: [0, 0] })).contentRange).toBe(
       `transactions 0-0/${ENTRIES}`,
     );
   });
 
-  it('applies the cap to every resource without a narrowing filter', async () => {
+  it(`reports exactly ${TOTAL_CAP} matching rows as an exact total`, async () => {
+    buildLongHistory();
+    // The newest TOTAL_CAP entries: one row fewer and the count would stop short, one more and it is capped.
+    const [oldestKept] = t.db.prepare('SELECT created_at FROM ledger_entries ORDER BY created_at DESC LIMIT 1 OFFSET ?').pluck().all(TOTAL_CAP - 1) as string[];
+    const exactly = await getList(browser, 'transactions', { filter: { created_at_gte: oldestKept }, range: [0, 9] });
+    expect(exactly.contentRange).toBe(`transactions 0-9/${TOTAL_CAP}`);
+    expect(exactly.res.headers).not.toHaveProperty('x-total-capped');
+  });
+
+  it('applies the cap to the big tables without a narrowing filter', async () => {
     const customer = buildLongHistory();
     const chat = buildChat(t.ctx, customer.id);
     buildRun(t.ctx, chat, customer.id);
-    for (const resource of ['customers', 'chats', 'generations', 'assets']) {
-      const beyond = await getList(browser, resource, { range: [TOTAL_CAP, TOTAL_CAP + 9] });
-      expect(beyond.status).toBe(400);
+    const lead = await reader(t, 'lead');
+    for (const resource of ['chats', 'generations', 'assets', 'audit']) {
+      const beyond = await getList(lead, resource, { range: [TOTAL_CAP, TOTAL_CAP + 9] });
+      expect(beyond.status, resource).toBe(400);
       expect(beyond.res.body.errors).toEqual({ range: expect.stringMatching(`must start below ${TOTAL_CAP}`) });
     }
     const deep = await getList(browser, 'generations', { filter: { customer_id: customer.id }, range: [TOTAL_CAP, TOTAL_CAP + 9] });
