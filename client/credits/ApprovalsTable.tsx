@@ -4,6 +4,8 @@ import { DataTable, Link, ListContextProvider, useGetMany, useListContext } from
 import type { CreditRecord } from '../../shared/credits.ts';
 import type { GenerationRecord } from '../../shared/records.ts';
 import { DateTimeText } from '../display/DateTimeText.tsx';
+import { formatAge } from '../display/relativeTime.ts';
+import { useNow } from '../display/useNow.ts';
 import { EmptyState } from '../display/EmptyState.tsx';
 import { formatTokenCount } from '../display/format.ts';
 import { TableFrame } from '../display/TableFrame.tsx';
@@ -44,6 +46,8 @@ const CreditOutputs = ({ credit, runs }: { credit: CreditRecord; runs: Map<strin
  */
 export const ApprovalsTable = ({ empty }: { empty: { title: string; hint: string } }) => {
   const creditsList = useListContext<CreditRecord>();
+  // How long each credit has waited, kept current while the queue is open.
+  const now = useNow(60_000);
   const runIds = useMemo(
     () => [...new Set((creditsList.data ?? []).flatMap(credit => credit.items.slice(0, runsShownPerRow).map(item => item.generation_id)))],
     [creditsList.data],
@@ -64,6 +68,9 @@ export const ApprovalsTable = ({ empty }: { empty: { title: string; hint: string
                   <DateTimeText value={credit.created_at} short noWrap />
                   <Typography variant="body2" color="text.secondary">
                     by {credit.requested_by_name ?? credit.requested_by}
+                  </Typography>
+                  <Typography variant="body2" color="text.secondary">
+                    waiting {formatAge(credit.created_at, now)}
                   </Typography>
                 </Stack>
               )}

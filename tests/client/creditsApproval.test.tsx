@@ -51,6 +51,15 @@ describe('the approval queue', () => {
     expect(within(row).getByRole('button', { name: 'Reject' })).toBeInTheDocument();
     expect(api.getMany).toHaveBeenCalledWith('generations', expect.objectContaining({ ids: ['gen_1'] }));
   });
+
+  it('says how long each credit has waited for a lead', async () => {
+    const threeHoursAgo = new Date(Date.now() - 3 * 3_600_000 - 60_000).toISOString();
+    const api = creditsApi(tables([{ ...pending, created_at: threeHoursAgo }]));
+    renderAs({ user: lead, element: <ApprovalQueue />, path: '/approvals', dataProvider: api.dataProvider });
+
+    const row = (await screen.findByRole('link', { name: 'crd_1' })).closest('tr') as HTMLElement;
+    expect(within(row).getByText('waiting 3 hours')).toBeInTheDocument();
+  });
 });
 
 describe('the credit’s page, for the lead who decides', () => {
