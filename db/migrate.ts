@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Db } from './connection.ts';
+import { projectRoot } from './projectRoot.ts';
 
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** db/migrations, found from the sources and from the compiled server alike. */
+export const migrationsDir = join(projectRoot, 'db', 'migrations');
 
 export interface Migration {
   version: number;

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { authRoutes } from './auth/authRoutes.ts';
 import { oidcRoutes } from './auth/oidcRoutes.ts';
@@ -20,10 +19,10 @@ import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
 import { deliveryActionRoutes, requireBearer, studioFeedRoutes } from './delivery/studioRoutes.ts';
+import { projectRoot } from '../db/projectRoot.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const defaultClientDir = join(root, 'client', 'dist');
-export const mediaDir = join(root, 'server', 'media');
+export const defaultClientDir = join(projectRoot, 'client', 'dist');
+export const mediaDir = join(projectRoot, 'server', 'media');
 
 const JSON_LIMIT = '1mb';
 

@@ -66,16 +66,22 @@ export function verifyRange(db: Db, range: ChainRange): ChainCheck {
 }
 
 /**
- * The worker is TypeScript. Node 20 does not pass `--import tsx` on to worker
- * threads, so a one-line JavaScript entry registers tsx in the thread and then
- * loads it.
+ * The thread's script. The compiled server (scripts/buildServer.ts) has the
+ * worker as plain JavaScript beside its own bundle. From the TypeScript
+ * sources, Node 20 does not pass `--import tsx` on to worker threads, so a
+ * one-line JavaScript entry registers tsx in the thread and then loads it.
  */
-const workerEntry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+function workerScript(): { filename: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { filename: new URL('./chainWorker.mjs', import.meta.url), eval: false };
+  const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./chainWorker.ts', import.meta.url).href)}); });`;
+  return { filename: entry, eval: true };
+}
 
 function runRange(range: ChainRange): Promise<ChainCheck> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerEntry, { eval: true, workerData: range });
+    const script = workerScript();
+    const worker = new Worker(script.filename, { eval: script.eval, workerData: range });
     worker.once('message', (result: ChainCheck) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => {

@@ -12,10 +12,24 @@ export interface RunningServer {
   output: () => string;
 }
 
-/** Starts the real server as `npm start` would (without the build), on a free port. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
-    cwd: root,
+/**
+ * Node's arguments for a script: TypeScript sources through tsx; compiled
+ * JavaScript (dist/server/main.mjs) as `npm start` runs it, with its source
+ * maps for stack traces.
+ */
+export const nodeArgs = (script: string): string[] => (script.endsWith('.ts') ? ['--import', 'tsx', script] : ['--enable-source-maps', script]);
+
+/**
+ * Starts the real server on a free port: its sources, as `npm run dev:server`
+ * does, or the compiled `main.mjs` given as `script`, as `npm start` does;
+ * from the repository root unless `cwd` says otherwise.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  { script = join(root, 'server', 'main.ts'), cwd = root }: { script?: string; cwd?: string } = {},
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, nodeArgs(script), {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'silent', DEMO_DATA: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
