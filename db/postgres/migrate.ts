@@ -1,10 +1,12 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type pg from 'pg';
-import { listMigrations, type Migration } from '../migrate.ts';
+import { listMigrations, migrationsDir, type Migration } from '../migrate.ts';
 
-/** db/migrations/postgres: the same versions and names as db/migrations, for PostgreSQL. */
-export const postgresMigrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'postgres');
+/**
+ * db/migrations/postgres: the same versions and names as db/migrations, for
+ * PostgreSQL. Found from db/migrations, so from the compiled server too.
+ */
+export const postgresMigrationsDir = join(migrationsDir, 'postgres');
 
 /**
  * The advisory lock key held while a migration is applied (an arbitrary
