@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { nodeArgs } from '../tests/server/support/serverProcess.ts';
 import { repoRoot } from './paths.ts';
 
 export interface ListeningProcess {
   url: string;
   pid: number;
+  /** From the spawn to the "listening on" line, in milliseconds. */
+  startupMs: number;
   /** Ends the process (SIGTERM, then SIGKILL after a grace period) and waits for it. */
   stop(): Promise<void>;
 }
@@ -18,12 +21,16 @@ const waitForExit = (child: ChildProcess): Promise<number | null> =>
     : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 /**
- * Starts `node --import tsx <script>` and resolves with the URL it prints as
- * "listening on http://…" (the server's start-up line). Node is started
- * directly, not through npx, so the pid we stop is the process that listens.
+ * Starts `script` — TypeScript through tsx, the compiled server
+ * (dist/server/main.mjs) as `npm start` runs it — and resolves with the URL
+ * it prints as "listening on http://…" (the server's start-up line); `args`
+ * replaces Node's arguments. Node is started directly, not through npx, so
+ * the pid we stop is the process that listens.
  */
-export async function startListening(script: string, env: Record<string, string>): Promise<ListeningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function startListening(script: string, env: Record<string, string>, args = nodeArgs(script)): Promise<ListeningProcess> {
+  const spawnedAt = performance.now();
+  let listeningAt = spawnedAt;
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,6 +50,7 @@ export async function startListening(script: string, env: Record<string, string>
       remember(chunk);
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
+        listeningAt = performance.now();
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.resume();
@@ -58,6 +66,7 @@ export async function startListening(script: string, env: Record<string, string>
   return {
     url,
     pid: child.pid ?? -1,
+    startupMs: listeningAt - spawnedAt,
     async stop() {
       const exited = waitForExit(child);
       child.kill('SIGTERM');
