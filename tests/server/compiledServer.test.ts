@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +19,8 @@ const AUDIT_EVENTS = 50_000;
 /**
  * The compiled server, as `npm start` runs it: built by the real build script
  * (into a folder of its own under dist/, where its packages resolve), started
- * with plain node from another working directory on a database file that does
- * not exist yet. It must find everything it reads at run time.
+ * with plain node from a temp folder outside the repository on a database
+ * file that does not exist yet. It must find everything it reads at run time.
  */
 describe('compiled server', () => {
   let outDir: string;
@@ -29,7 +30,7 @@ describe('compiled server', () => {
   beforeAll(async () => {
     mkdirSync(join(root, 'dist'), { recursive: true });
     outDir = mkdtempSync(join(root, 'dist', 'test-server-'));
-    dataDir = mkdtempSync(join(root, 'dist', 'test-data-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'td-compiled-'));
     const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'buildServer.ts'), '--outdir', outDir], { cwd: root, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
   }, 30_000);
