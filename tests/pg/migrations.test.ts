@@ -73,6 +73,21 @@ describe('PostgreSQL migrations', () => {
     expect((await recorded(db)).map((r) => r.version)).toEqual([1]);
   });
 
+  it('stop at 005 rather than leave a credit entry without its event (SQLite queues those there; a PostgreSQL database has none yet)', async () => {
+    const db = await emptyDatabase();
+    const all = listMigrations(postgresMigrationsDir);
+    expect(await migratePostgres(db.pool, all.filter((m) => m.version < 5))).toEqual([1, 2, 3, 4]);
+    const at = '2026-01-01T00:00:00.000Z';
+    await db.pool.query(`INSERT INTO customers (id, name, email, plan, created_at, source_at) VALUES ('c', 'C', 'c@x', 'p', '${at}', '${at}');
+      INSERT INTO staff (id, email, name, role, created_at, updated_at) VALUES ('s', 's@x', 'S', 'agent', '${at}', '${at}');
+      INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
+        VALUES ('g', 'c', 5, 'goodwill', 'T', '', '', 's', 'applied', 'k', '${at}');
+      INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at, credit_id)
+        VALUES ('t', 'c', 'manual_credit', 5, 5, '${at}', '${at}', 'g');`);
+    await expect(migratePostgres(db.pool, all)).rejects.toThrow(/005_credit_events failed: credit ledger entries exist before credit_events/);
+    expect((await recorded(db)).map((r) => r.version)).toEqual([1, 2, 3, 4]);
+  });
+
   it('make the same tables, columns and indexes as SQLite', async () => {
     const sqlite = openDatabase(join(tempDir(), 'schema.db'));
     migrate(sqlite);
