@@ -55,10 +55,21 @@ export async function migratePostgres(pool: pg.Pool, migrations: Migration[] = l
 async function ensureMigrationsTable(client: pg.PoolClient): Promise<void> {
   const exists = await client.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
   if (exists.rows[0].present) return;
-  await inLockedTransaction(client, async () => {
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY, name text COLLATE "C" NOT NULL, applied_at text COLLATE "C" NOT NULL)`);
-  });
+  try {
+    await inLockedTransaction(client, async () => {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY, name text COLLATE "C" NOT NULL, applied_at text COLLATE "C" NOT NULL)`);
+    });
+  } catch (error) {
+    throw new Error(`PostgreSQL migrations could not start: ${(error as Error).message}${ownerHint(error)}`, { cause: error });
+  }
+}
+
+/** A permission error while migrating most likely means the console's own role is migrating. */
+function ownerHint(error: unknown): string {
+  return (error as { code?: string }).code === '42501'
+    ? ' (migrations need the role that owns the schema; the console\'s own role may not change it: docs/postgres.md)'
+    : '';
 }
 
 async function applyOnce(client: pg.PoolClient, migration: Migration): Promise<boolean> {
@@ -74,9 +85,7 @@ async function applyOnce(client: pg.PoolClient, migration: Migration): Promise<b
       return true;
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const hint = code === '42501' ? ' (migrations need the role that owns the schema; the console\'s own role may not change it: docs/postgres.md)' : '';
-    throw new Error(`PostgreSQL migration ${String(migration.version).padStart(3, '0')}_${migration.name} failed: ${(error as Error).message}${hint}`, { cause: error });
+    throw new Error(`PostgreSQL migration ${String(migration.version).padStart(3, '0')}_${migration.name} failed: ${(error as Error).message}${ownerHint(error)}`, { cause: error });
   }
 }
 

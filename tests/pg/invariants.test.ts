@@ -531,6 +531,17 @@ describe('the application\'s role', () => {
     expect(await migratePostgres(app)).toEqual([]);
   });
 
+  it('says that migrations need the schema\'s owner when it is asked to make the schema', async () => {
+    const empty = await freshDatabase({ migrated: false });
+    const appOnEmpty = openPostgres(databaseUrl(empty.url, empty.name, login));
+    try {
+      await expect(migratePostgres(appOnEmpty)).rejects.toThrow(/permission denied for schema .*migrations need the role that owns the schema/);
+    } finally {
+      await appOnEmpty.end();
+      await empty.drop();
+    }
+  });
+
   it('may not UPDATE, DELETE or TRUNCATE the ledger or the audit log: permission denied before any trigger', async () => {
     const denied = { code: '42501', message: expect.stringMatching(/permission denied/) };
     for (const [table, column] of [['ledger_entries', 'created_at'], ['audit_events', 'at']]) {
