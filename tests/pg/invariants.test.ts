@@ -9,6 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connection.ts';
+import { migrate } from '../../db/migrate.ts';
 import { migratePostgres } from '../../db/postgres/migrate.ts';
 import { openPostgres } from '../../db/postgres/pool.ts';
 import { asAdmin, databaseUrl, freshDatabase, type FreshDatabase } from '../support/postgres.ts';
@@ -490,6 +492,73 @@ describe('the credit event outbox as PostgreSQL keeps it', () => {
     // 9,999 two-byte characters and two quotes: 10,001 characters, 20,000 bytes.
     await expect(withBody(`"${'é'.repeat(9_999)}"`)).rejects.toMatchObject(byCheck);
     await withBody(`"${'e'.repeat(19_997)}"`);
+  });
+});
+
+describe('the same refusal on both engines', () => {
+  // One world, written by the same statements on SQLite and here.
+  const world = [
+    "INSERT INTO customers (id, name, email, plan, created_at, source_at) VALUES ('par_c', 'N', 'n@x', 'p', 't', 't')",
+    "INSERT INTO chats (id, customer_id, created_at) VALUES ('par_chat', 'par_c', 't')",
+    "INSERT INTO generations (id, chat_id, customer_id, tool, status, started_at, status_at) VALUES ('par_g', 'par_chat', 'par_c', 'image', 'succeeded', 't', 't')",
+    "INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at) VALUES ('par_buy', 'par_c', 'purchase', 100, 100, 't', 't')",
+    "INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at, generation_id) VALUES ('par_charge', 'par_c', 'charge', -30, 70, 't', 't', 'par_g')",
+    "INSERT INTO staff (id, email, name, role, created_at, updated_at) VALUES ('par_s', 'par@x', 'S', 'agent', 't', 't')",
+    `INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
+       VALUES ('par_p', 'par_c', 10, 'off_prompt', 'T', 'a', 'b', 'par_s', 'pending_approval', 'par_k', 't')`,
+    "INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES ('par_p', 'par_g', 10)",
+  ];
+  const entry = (values: string) =>
+    `INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at, generation_id, reverses_id, credit_id) VALUES (${values})`;
+  // Rows that break several rules at once: each engine names the same one.
+  const refused: [string, string][] = [
+    ['a wrong running balance', entry("'par_1', 'par_c', 'purchase', 5, 999, 't', 't', NULL, NULL, NULL")],
+    ['a wrong sign and a wrong balance', entry("'par_2', 'par_c', 'purchase', -5, 999, 't', 't', NULL, NULL, NULL")],
+    ['a wrong sign alone', entry("'par_3', 'par_c', 'purchase', -5, 65, 't', 't', NULL, NULL, NULL")],
+    ['a charge without a run, with a wrong balance', entry("'par_4', 'par_c', 'charge', -5, 999, 't', 't', NULL, NULL, NULL")],
+    ['a second charge of a run', entry("'par_5', 'par_c', 'charge', -30, 40, 't', 't', 'par_g', NULL, NULL")],
+    ['a partial refund with a wrong balance', entry("'par_6', 'par_c', 'auto_refund', 10, 999, 't', 't', 'par_g', 'par_charge', NULL")],
+    ['a manual credit of a pending grant without its event', entry("'par_7', 'par_c', 'manual_credit', 10, 80, 't', 't', NULL, NULL, 'par_p'")],
+    ['a void of nothing without its event', entry("'par_8', 'par_c', 'credit_void', -10, 60, 't', 't', NULL, 'par_buy', 'par_p'")],
+    ['a manual credit without a grant', entry("'par_9', 'par_c', 'manual_credit', 10, 80, 't', 't', NULL, NULL, NULL")],
+    ['an update of the ledger', "UPDATE ledger_entries SET amount = 1 WHERE id = 'par_buy'"],
+    ['a pending grant voided', "UPDATE credits SET status = 'voided' WHERE id = 'par_p'"],
+    ['a second claim on reserved tokens', "INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES ('par_p', 'par_g', 1)"],
+    ['a credit run removed', "DELETE FROM credit_items WHERE credit_id = 'par_p'"],
+    ['a grant removed', "DELETE FROM credits WHERE id = 'par_p'"],
+  ];
+
+  /** A refusal in words both engines share: the trigger's own message, or the kind of constraint. */
+  const sqliteWords = (message: string) =>
+    /^CHECK constraint failed/.test(message) ? 'CHECK' : /^UNIQUE constraint failed/.test(message) ? 'UNIQUE' : message;
+  const postgresWords = (error: { code?: string; message: string }) =>
+    error.code === '23514' ? 'CHECK' : error.code === '23505' ? 'UNIQUE' : error.message;
+
+  it.each(refused)('%s', async (_, sql) => {
+    const sqlite = openDatabase(':memory:');
+    let onSqlite: string;
+    try {
+      migrate(sqlite);
+      for (const statement of world) sqlite.exec(statement);
+      onSqlite = (() => {
+        try {
+          sqlite.exec(sql);
+          return 'accepted';
+        } catch (error) {
+          return sqliteWords((error as Error).message);
+        }
+      })();
+    } finally {
+      sqlite.close();
+    }
+    const onPostgres = await inTransaction(async (c) => {
+      for (const statement of world) await c.query(statement);
+      const outcome = await c.query(sql).then(() => 'accepted', (error: { code?: string; message: string }) => postgresWords(error));
+      // Leave nothing behind for the next case.
+      throw Object.assign(new Error('roll back'), { outcome });
+    }).catch((error: { outcome?: string }) => error.outcome);
+    expect(onSqlite).not.toBe('accepted');
+    expect(onPostgres).toBe(onSqlite);
   });
 });
 
