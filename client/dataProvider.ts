@@ -14,6 +14,7 @@ import {
 } from '../shared/credits.ts';
 import { retriedSchema, studioDeliveryReportSchema, type Retried, type StudioDeliveryReport } from '../shared/delivery.ts';
 import { lookupResultSchema, type LookupResult } from '../shared/lookup.ts';
+import { takeEarlyLookup } from './lookup/earlyLookup.ts';
 import {
   anomalyReportSchema,
   creditReportSchema,
@@ -113,14 +114,19 @@ const creditAction = async (id: string, action: 'approve' | 'reject' | 'void' | 
   return creditRecordSchema.parse(json);
 };
 
+/** `GET /api/lookup?q=`, without the early answer of a helpdesk link (lookup/earlyLookup.ts). */
+export const askLookup = async (q: string): Promise<LookupResult> => {
+  const { json } = await fetchApi(`${apiUrl}/lookup?${new URLSearchParams({ q })}`);
+  return lookupResultSchema.parse(json);
+};
+
 export const dataProvider: AppDataProvider = {
   ...simpleRestProvider(apiUrl, fetchApi),
   // Lists also learn whether their total stopped counting (X-Total-Capped), for the pagination.
   getList: listWithTotals(apiUrl, fetchApi),
 
   async lookup(q) {
-    const { json } = await fetchApi(`${apiUrl}/lookup?${new URLSearchParams({ q })}`);
-    return lookupResultSchema.parse(json);
+    return (await takeEarlyLookup(q)) ?? askLookup(q);
   },
 
   async eligibility(generationIds) {

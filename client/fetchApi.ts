@@ -1,6 +1,6 @@
 import { fetchUtils, HttpError } from 'react-admin';
 import { CSRF_HEADER, sessionInfoSchema } from '../shared/auth.ts';
-import { csrfToken, rememberSession } from './session.ts';
+import { csrfToken, hasSignedOut, rememberSession } from './session.ts';
 
 const methodsWithoutCsrf = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -48,6 +48,11 @@ const refreshSession = (): Promise<void> => {
  * request sent once more — once only, so a server that keeps refusing cannot loop us.
  */
 export const fetchApi = async (url: string, options: fetchUtils.Options = {}) => {
+  // After signing out, the lists of the page being left refetch once more; the server would refuse
+  // them (401), so they are not sent as the person who left. An abort is what they are.
+  if (hasSignedOut() && !url.startsWith('/api/auth/')) {
+    throw new DOMException('Signed out: the request was not sent.', 'AbortError');
+  }
   try {
     return await send(url, options);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { Alert, Box, Card, CardContent, Skeleton, Stack, Typography } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { ListBase, Pagination, Show, useGetOne, useRecordContext } from 'react-admin';
+import { useParams } from 'react-router-dom';
 import { DateTimeText } from '../display/DateTimeText.tsx';
 import { CustomerTimes, TimesOnToggle } from '../display/displayTimeZone.tsx';
 import { formatTokens, isKnownTimeZone, viewerTimeZone } from '../display/format.ts';
@@ -38,8 +39,9 @@ interface NearTimeChoice {
  * time the customer reported. Opened from a helpdesk link, it shows the ticket's context, starts
  * narrowed to the ticket's time, and passes the context on to a credit.
  */
-const ChatReview = () => {
-  const chat = useRecordContext<ChatRecord>();
+const ChatReview = ({ chatId }: { chatId: string }) => {
+  const record = useRecordContext<ChatRecord>();
+  const chat = record?.id === chatId ? record : undefined;
   const ticket = useTicketContext();
   const reportedByTicket = useMemo(() => readReportedTime(ticket.at), [ticket.at]);
   const customerQuery = useGetOne<CustomerRecord>('customers', { id: chat?.customer_id ?? '' }, { enabled: Boolean(chat) });
@@ -47,7 +49,6 @@ const ChatReview = () => {
   const customerTimeZone = isKnownTimeZone(customer?.time_zone) ? customer.time_zone : null;
   const agentTimeZone = useMemo(viewerTimeZone, []);
   const [nearTime, setNearTime] = useState<NearTimeChoice>({ window: '1h', clock: null });
-  if (!chat) return null;
 
   // Customers report times on their own clock: read it there unless the agent says otherwise.
   const clock = nearTime.clock ?? (customerTimeZone ? 'customer' : 'agent');
@@ -64,20 +65,24 @@ const ChatReview = () => {
       <Stack spacing={3}>
         <Card variant="outlined">
           <CardContent>
-            <ChatCustomer customerId={chat.customer_id} />
+            {chat ? <ChatCustomer customerId={chat.customer_id} /> : <Skeleton variant="rounded" height={96} aria-label="Loading the chat" />}
           </CardContent>
         </Card>
         <TicketPanel ticket={ticket} reported={reportedByTicket} />
         <Stack direction="row" spacing={2} useFlexGap sx={{ justifyContent: 'space-between', alignItems: 'flex-end', flexWrap: 'wrap' }}>
-          <Box sx={{ minWidth: 0 }}>
-            <Typography variant="h5" component="h2" sx={{ overflowWrap: 'anywhere' }}>
-              {chat.title || 'Untitled chat'}
-            </Typography>
-            <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
-              Chat {chat.id} · started <DateTimeText value={chat.created_at} /> · {formatTokens(chat.generation_count)}{' '}
-              {chat.generation_count === 1 ? 'run' : 'runs'}
-            </Typography>
-          </Box>
+          {chat ? (
+            <Box sx={{ minWidth: 0 }}>
+              <Typography variant="h5" component="h2" sx={{ overflowWrap: 'anywhere' }}>
+                {chat.title || 'Untitled chat'}
+              </Typography>
+              <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
+                Chat {chat.id} · started <DateTimeText value={chat.created_at} /> · {formatTokens(chat.generation_count)}{' '}
+                {chat.generation_count === 1 ? 'run' : 'runs'}
+              </Typography>
+            </Box>
+          ) : (
+            <Skeleton variant="text" width={320} height={56} />
+          )}
           <TimesOnToggle customerTimeZone={customer?.time_zone} />
         </Stack>
         <NearTimeFilter
@@ -102,7 +107,7 @@ const ChatReview = () => {
             <Section title="Runs">
               <ListBase
                 resource="generations"
-                filter={{ chat_id: chat.id, ...filters.runs }}
+                filter={{ chat_id: chatId, ...filters.runs }}
                 sort={{ field: 'started_at', order: 'ASC' }}
                 perPage={50}
                 disableSyncWithLocation
@@ -123,7 +128,7 @@ const ChatReview = () => {
             <Section title="Ledger entries of this chat">
               <ListBase
                 resource="transactions"
-                filter={{ chat_id: chat.id, ...filters.ledger }}
+                filter={{ chat_id: chatId, ...filters.ledger }}
                 sort={{ field: 'created_at', order: 'ASC' }}
                 perPage={50}
                 disableSyncWithLocation
@@ -153,10 +158,16 @@ const ChatTitle = () => {
   return <span>Chat review{chat ? `: ${chat.title || chat.id}` : ''}</span>;
 };
 
-export const ChatShow = () => (
-  <Show title={<ChatTitle />} actions={false}>
-    <Box sx={{ p: 2 }}>
-      <ChatReview />
-    </Box>
-  </Show>
-);
+/**
+ * The runs and the ledger need only the chat's id, which the address carries: they load beside the
+ * chat rather than after it. Keyed by that id, so another chat's review starts empty instead of
+ * showing the previous chat's rows while its own load.
+ */
+export const ChatShow = () => {
+  const { id } = useParams<'id'>();
+  return (
+    <Show title={<ChatTitle />} actions={false}>
+      <Box sx={{ p: 2 }}>{id ? <ChatReview key={id} chatId={id} /> : null}</Box>
+    </Show>
+  );
+};

@@ -114,6 +114,23 @@ describe('chat review', () => {
     );
   });
 
+  it('loads the runs and the ledger beside the chat, not after it', async () => {
+    const api = fakeApi({ customers: [buildCustomer()], chats: [buildChat()], generations: runs, transactions: entries, assets });
+    let answerChat = (_answer: { data: ReturnType<typeof buildChat> }) => {};
+    const chatAnswer = new Promise<{ data: ReturnType<typeof buildChat> }>(resolve => (answerChat = resolve));
+    api.getOne.mockImplementation(async (resource, params) => (resource === 'chats' ? chatAnswer : { data: buildCustomer({ id: String(params.id) }) }));
+    renderPage({ element: <ChatShow />, path: '/chats/cht_42/show', route: '/chats/:id/show/*', resource: 'chats', dataProvider: api.dataProvider });
+
+    expect(await screen.findByText('gpu_timeout', { exact: false })).toBeInTheDocument();
+    expect(await screen.findByText('tx_refund_2', { exact: false })).toBeInTheDocument();
+    expect(screen.getByLabelText('Loading the chat')).toBeInTheDocument();
+    expect(api.getList).toHaveBeenCalledWith('generations', expect.objectContaining({ filter: { chat_id: 'cht_42' } }));
+    expect(api.getList).toHaveBeenCalledWith('transactions', expect.objectContaining({ filter: { chat_id: 'cht_42' } }));
+
+    answerChat({ data: buildChat() });
+    expect(await screen.findByRole('link', { name: 'Grace Hopper' })).toBeInTheDocument();
+  });
+
   it('shows image thumbnails and video posters, lazily loaded, fetched in one request', async () => {
     const { getList } = openChatReview();
 
@@ -297,8 +314,9 @@ describe('chat review opened from a helpdesk link', () => {
         expect.objectContaining({ filter: { chat_id: 'cht_42', started_at_gte: '2026-11-20T00:04:00.000Z', started_at_lte: '2026-11-20T02:04:00.000Z' } }),
       ),
     );
-    // Shown on the customer's clock (Tokyo, 9 hours ahead).
-    expect(await reportedTimeField()).toHaveValue('2026-11-20 10:04');
+    // Shown on the customer's clock (Tokyo, 9 hours ahead) once the customer's zone is known.
+    const field = await reportedTimeField();
+    await waitFor(() => expect(field).toHaveValue('2026-11-20 10:04'));
   });
 
   it('shows a ticket reference as plain text when the helpdesk address is not configured', async () => {
@@ -335,7 +353,7 @@ describe('runs an agent can recognise', () => {
     expect(within(row1).getByText('Nothing returned; 1,200 tokens can be credited.')).toBeInTheDocument();
     expect(within(row3).getByText(/^Failed .+ ago and no auto-refund came: 35,000 tokens not returned\.$/)).toBeInTheDocument();
 
-    await user.click(screen.getByRole('button', { name: 'the customer’s (Asia/Tokyo)' }));
+    await user.click(await screen.findByRole('button', { name: 'the customer’s (Asia/Tokyo)' }));
 
     // 01:16 UTC is 10:16 in Tokyo.
     const answer = within(row2).getByText('Auto-refunded 3,500 tokens on Nov 20, 10:16.');

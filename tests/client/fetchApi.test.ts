@@ -87,3 +87,20 @@ describe('fetchApi on a stale CSRF token', () => {
     expect(fetchMock.mock.calls.filter(([url]) => url === '/api/auth/me')).toHaveLength(1);
   });
 });
+
+describe('fetchApi after signing out', () => {
+  it('refuses API calls without asking the server until the next sign-in, but still lets the sign-in through', async () => {
+    const fetchMock = stubFetch(url => (url === '/api/auth/me' ? jsonResponse(leadSession) : jsonResponse({ rows: [] })));
+    forgetSession();
+
+    await expect(fetchApi('/api/reports/decisions?since=2026-12-01T00:00:00Z')).rejects.toMatchObject({ name: 'AbortError' });
+    expect(fetchMock).not.toHaveBeenCalled();
+
+    await fetchApi('/api/auth/me');
+    expect(sentRequest(fetchMock, 0).url.pathname).toBe('/api/auth/me');
+
+    rememberSession(leadSession);
+    await fetchApi('/api/reports/decisions?since=2026-12-01T00:00:00Z');
+    expect(sentRequest(fetchMock, 1).url.pathname).toBe('/api/reports/decisions');
+  });
+});
