@@ -5,7 +5,7 @@ import { changePasswordPath } from './account/accountModel.ts';
 import { ChangePasswordRoute } from './account/ChangePasswordRoute.tsx';
 import audit from './audit/index.ts';
 import { authProvider } from './authProvider.ts';
-import chats from './chats/index.ts';
+import chats from './chats/index.tsx';
 import credits from './credits/index.ts';
 import { approvalsPath } from './credits/creditPaths.ts';
 import customers from './customers/index.ts';

@@ -1,4 +1,6 @@
 import type { LookupResult } from '../../shared/lookup.ts';
+import { lookupDestination, withTicketContext } from './lookupModel.ts';
+import { readTicketContext } from './ticketContext.ts';
 
 /**
  * A helpdesk link (`#/lookup?q=…`, docs/api.md) opens a new tab, where the app would ask what `q`
@@ -28,4 +30,46 @@ export const takeEarlyLookup = async (q: string): Promise<LookupResult | null> =
   const { answer } = early;
   early = undefined;
   return answer;
+};
+
+/** How long the first render waits for a helpdesk link's early answer and the chat review's code. */
+export const EARLY_ANSWER_WAIT_MS = 250;
+
+/**
+ * Where a helpdesk link's hash can go without its lookup page: the page its early answer names,
+ * with the ticket's context, as the lookup page would open it. Null when the page is still needed:
+ * no answer yet, nothing matched (the page says so), or a ledger entry (whose page depends on the
+ * entry, which the page fetches).
+ */
+export const earlyDestination = (hash: string, answer: LookupResult | null): string | null => {
+  if (!answer || answer.type === 'transaction') return null;
+  const search = hash.slice(hash.indexOf('?'));
+  return `#${withTicketContext(lookupDestination(answer), readTicketContext(search))}`;
+};
+
+/**
+ * Before the first render of a page opened by a helpdesk link: asks the lookup, and waits at most
+ * `waitMs` for its answer and, for a chat, for `onChat` (which loads the chat review's code). When
+ * the answer names a page, that page replaces the link in the address (so Back returns to the
+ * ticket, as the lookup page does). The router reads the address only after this settles.
+ */
+export const openHelpdeskLink = async (
+  hash: string,
+  ask: (q: string) => Promise<LookupResult>,
+  { waitMs = EARLY_ANSWER_WAIT_MS, onChat }: { waitMs?: number; onChat?: () => Promise<unknown> } = {},
+): Promise<void> => {
+  const q = helpdeskLinkQuery(hash);
+  if (!q) return;
+  const answer = startEarlyLookup(q, ask);
+  const ready = answer.then(async found => {
+    if (found?.type === 'chat') await onChat?.().catch(() => undefined);
+    return found;
+  });
+  const early = await Promise.race([ready, new Promise<null>(resolve => setTimeout(() => resolve(null), waitMs))]);
+  const destination = earlyDestination(hash, early);
+  if (destination) {
+    // Answered here: the lookup page will not ask for it.
+    await takeEarlyLookup(q);
+    window.history.replaceState(window.history.state, '', destination);
+  }
 };
