@@ -116,6 +116,28 @@ interface SqliteErrorLike {
 const isSqliteError = (error: unknown): error is SqliteErrorLike =>
   error instanceof Error && error.name === 'SqliteError' && typeof (error as { code?: unknown }).code === 'string';
 
+interface PostgresErrorLike {
+  code: string;
+  severity: string;
+}
+
+/** An error PostgreSQL answered (pg's DatabaseError): a five-character SQLSTATE and a severity. */
+const isPostgresError = (error: unknown): error is PostgresErrorLike => {
+  if (!(error instanceof Error)) return false;
+  const { code, severity } = error as Error & { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+};
+
+/**
+ * SQLSTATEs that mean "busy, try again": a lock not granted within lock_timeout (another instance
+ * holds it, perhaps paused), a statement cancelled by statement_timeout, and a serialization
+ * failure or deadlock still there after the storage's retries (docs/postgres.md).
+ */
+const postgresBusy = new Set(['55P03', '57014', '40001', '40P01']);
+
+/** How long a client is asked to wait after a 503 for a busy database. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
 /** Maps anything thrown to the API's error shape. The only writer of error JSON. */
 export function toApiError(error: unknown): { status: number; body: ApiError & Record<string, unknown>; unexpected: boolean; headers?: Record<string, string> } {
   if (error instanceof DomainError) {
@@ -140,8 +162,17 @@ export function toApiError(error: unknown): { status: number; body: ApiError & R
     if (error.status === 405) return { status: 405, body: { code: 'method_not_allowed', message: 'Method not allowed.' }, unexpected: false };
     return toApiError(new ValidationFailed({ request: 'could not be handled' }, 'The request could not be handled.'));
   }
+  if (isPostgresError(error)) {
+    if (postgresBusy.has(error.code)) return { ...toApiError(new Unavailable()), headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) } };
+    if (error.code.startsWith('23')) {
+      // As for SQLite below: the database refused what a service let through.
+      return { ...toApiError(new Conflict('constraint_violation', 'The change conflicts with existing records.')), unexpected: true };
+    }
+  }
   if (isSqliteError(error)) {
-    if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') return toApiError(new Unavailable());
+    if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
+      return { ...toApiError(new Unavailable()), headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) } };
+    }
     if (error.code.startsWith('SQLITE_CONSTRAINT')) {
       // The database refused what a service let through: a conflict, and a bug to look at.
       return { ...toApiError(new Conflict('constraint_violation', 'The change conflicts with existing records.')), unexpected: true };

@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { bindValues, compilePlaceholders, type Compiled } from './placeholders.ts';
+import { statementFor, type Changes, type Params, type Snapshot, type Statement, type Storage, type Transaction } from './types.ts';
+
+/** SQLSTATEs after which a whole transaction may simply be run again. */
+const retryable = new Set(['40001', '40P01']);
+/** How many times a transaction is tried before its serialization failure or deadlock is passed on. */
+const ATTEMPTS = 8;
+
+const compiledCache = new Map<string, Compiled>();
+const compiled = (statement: Statement): Compiled => {
+  const sql = statementFor(statement, 'postgres');
+  let found = compiledCache.get(sql);
+  if (!found) {
+    found = compilePlaceholders(sql);
+    compiledCache.set(sql, found);
+  }
+  return found;
+};
+
+type Client = pg.Pool | pg.PoolClient;
+
+const query = <Row>(client: Client, statement: Statement, params?: Params): Promise<pg.QueryResult<pg.QueryResultRow>> => {
+  const { text, ...rest } = compiled(statement);
+  return client.query<pg.QueryResultRow>({ text, values: bindValues({ text, ...rest }, params) }) as Promise<pg.QueryResult<Row & pg.QueryResultRow>>;
+};
+
+const queriesOn = (client: Client) => ({
+  engine: 'postgres' as const,
+  all: async <Row>(statement: Statement, params?: Params): Promise<Row[]> => (await query<Row>(client, statement, params)).rows as Row[],
+  get: async <Row>(statement: Statement, params?: Params): Promise<Row | undefined> =>
+    (await query<Row>(client, statement, params)).rows[0] as Row | undefined,
+  run: async (statement: Statement, params?: Params): Promise<Changes> => ({ changes: (await query(client, statement, params)).rowCount ?? 0 }),
+});
+
+const sqlState = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The storage seam on PostgreSQL (db/storage/types.ts), over a pool made by openPostgres(). Reads
+ * outside a transaction take any pooled connection. A transaction holds one connection from BEGIN
+ * to COMMIT at READ COMMITTED; refused for a serialization failure or a deadlock (which the locks
+ * taken in one order make rare, docs/postgres.md), it is rolled back and run again from the start
+ * after a short random pause, up to eight times.
+ */
+export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool } {
+  const transactionOn = (client: pg.PoolClient): Transaction => {
+    let savepoints = 0;
+    const tx: Transaction = {
+      ...queriesOn(client),
+      async savepoint<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+        const name = `sp_${++savepoints}`;
+        await client.query(`SAVEPOINT ${name}`);
+        try {
+          const value = await work(tx);
+          await client.query(`RELEASE SAVEPOINT ${name}`);
+          return value;
+        } catch (error) {
+          await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          await client.query(`RELEASE SAVEPOINT ${name}`);
+          throw error;
+        }
+      },
+    };
+    return tx;
+  };
+
+  const once = async <T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const value = await work(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection itself failed: the pool must not hand it out again.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  return {
+    ...queriesOn(pool),
+    pool,
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await once('BEGIN', (client) => work(transactionOn(client)));
+        } catch (error) {
+          const state = sqlState(error);
+          if (!state || !retryable.has(state) || attempt >= ATTEMPTS) throw error;
+          await pause(Math.random() * 10 * attempt);
+        }
+      }
+    },
+    snapshot<T>(work: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+      return once('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) => {
+        let cursors = 0;
+        const snapshot: Snapshot = {
+          ...queriesOn(client),
+          async *stream<Row>(statement: Statement, params?: Params, { batchSize = 1000 } = {}): AsyncIterable<Row> {
+            const name = `cursor_${++cursors}`;
+            const { text, slots } = compiled(statement);
+            await client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, values: bindValues({ text, slots }, params) });
+            try {
+              for (;;) {
+                const { rows } = await client.query<pg.QueryResultRow>(`FETCH ${batchSize} FROM ${name}`);
+                for (const row of rows) yield row as Row;
+                if (rows.length < batchSize) break;
+              }
+            } finally {
+              await client.query(`CLOSE ${name}`);
+            }
+          },
+        };
+        return work(snapshot);
+      });
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

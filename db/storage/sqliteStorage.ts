@@ -1,0 +1,157 @@
+import type Database from 'better-sqlite3';
+import { openDatabase, type Db } from '../connection.ts';
+import { statementFor, type Changes, type Params, type Snapshot, type Statement, type Storage, type Transaction } from './types.ts';
+
+/** Prepared statements of one connection, by their text: each is prepared once. */
+const statementCache = (db: Db) => {
+  const cache = new Map<string, Database.Statement>();
+  return (sql: string): Database.Statement => {
+    let prepared = cache.get(sql);
+    if (!prepared) {
+      prepared = db.prepare(sql);
+      cache.set(sql, prepared);
+    }
+    return prepared;
+  };
+};
+
+// better-sqlite3 takes an array as the values of `?` and an object as the values of `@name`.
+const bind = (params: Params | undefined): unknown[] => (params === undefined ? [] : Array.isArray(params) ? params : [params]);
+
+/** Statements on one connection, answered at once (better-sqlite3 is synchronous). */
+const queriesOn = (db: Db) => {
+  const prepare = statementCache(db);
+  return {
+    engine: 'sqlite' as const,
+    all: async <Row>(statement: Statement, params?: Params): Promise<Row[]> =>
+      prepare(statementFor(statement, 'sqlite')).all(...bind(params)) as Row[],
+    get: async <Row>(statement: Statement, params?: Params): Promise<Row | undefined> =>
+      prepare(statementFor(statement, 'sqlite')).get(...bind(params)) as Row | undefined,
+    run: async (statement: Statement, params?: Params): Promise<Changes> => ({
+      changes: prepare(statementFor(statement, 'sqlite')).run(...bind(params)).changes,
+    }),
+  };
+};
+
+interface Pending {
+  work: (tx: Transaction) => Promise<unknown>;
+  resolve: (value: never) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The storage seam on SQLite (db/storage/types.ts). One connection writes, and only inside
+ * transactions; reads outside a transaction go to a second connection, so that no one reads what
+ * a transaction has written and not yet committed while its work awaits (WAL gives that reader
+ * the last committed state). A file path is required: an in-memory database has no second connection.
+ *
+ * Transactions queued during one turn of the event loop share one `BEGIN IMMEDIATE … COMMIT`, each
+ * in a savepoint of its own, run one after another in arrival order: under `synchronous=FULL` the
+ * COMMIT is what waits for the disk (BENCHMARKS.md). No promise settles before that COMMIT
+ * has returned; when it fails, every transaction of the batch is refused and none was written.
+ */
+export function createSqliteStorage(path: string): Storage & { writer: Db } {
+  const writer = openDatabase(path);
+  const reader = openDatabase(path, { readonly: true });
+  const reads = queriesOn(reader);
+  const writes = queriesOn(writer);
+  let savepoints = 0;
+
+  const inSavepoint = async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => {
+    const name = `sp_${++savepoints}`;
+    writer.exec(`SAVEPOINT ${name}`);
+    try {
+      const value = await work(transaction);
+      writer.exec(`RELEASE ${name}`);
+      return value;
+    } catch (error) {
+      // SQLite ends the whole transaction on some errors (a full disk, an I/O error): then there
+      // is no savepoint left to roll back to, and the batch must fail as a whole.
+      if (!writer.inTransaction) throw new BatchAborted(error);
+      writer.exec(`ROLLBACK TO ${name}`);
+      writer.exec(`RELEASE ${name}`);
+      throw error;
+    }
+  };
+  const transaction: Transaction = { ...writes, savepoint: inSavepoint };
+
+  let queue: Pending[] = [];
+  let running: Promise<void> = Promise.resolve();
+
+  const runBatch = async (batch: Pending[]): Promise<void> => {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      writer.exec('BEGIN IMMEDIATE');
+      for (const item of batch) {
+        try {
+          outcomes.push({ ok: true, value: await inSavepoint(item.work) });
+        } catch (error) {
+          if (error instanceof BatchAborted) throw error.cause;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      writer.exec('COMMIT');
+    } catch (error) {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) item.resolve(outcome.value as never);
+      else item.reject(outcome.error);
+    });
+  };
+
+  const flush = (): void => {
+    // One batch at a time on the one writer: what arrives meanwhile waits for this COMMIT and then
+    // goes together as the next batch.
+    running = running.then(() => {
+      const batch = queue;
+      queue = [];
+      return batch.length > 0 ? runBatch(batch) : undefined;
+    });
+  };
+
+  return {
+    ...reads,
+    writer,
+    transaction: <T>(work: (tx: Transaction) => Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: never) => void, reject });
+        if (queue.length === 1) setImmediate(flush);
+      }),
+    async snapshot<T>(work: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+      const db = openDatabase(path, { readonly: true });
+      try {
+        db.exec('BEGIN');
+        const queries = queriesOn(db);
+        const snapshot: Snapshot = {
+          ...queries,
+          async *stream<Row>(statement: Statement, params?: Params): AsyncIterable<Row> {
+            // The first read fixes the snapshot; iterate() then holds the connection until done.
+            for (const row of db.prepare(statementFor(statement, 'sqlite')).iterate(...bind(params))) yield row as Row;
+          },
+        };
+        // A deferred transaction takes its snapshot at its first read.
+        await queries.get('SELECT 1');
+        return await work(snapshot);
+      } finally {
+        if (db.inTransaction) db.exec('COMMIT');
+        db.close();
+      }
+    },
+    async close(): Promise<void> {
+      await running;
+      reader.close();
+      writer.close();
+    },
+  };
+}
+
+/** The transaction ended under a piece of work: the whole batch fails with `cause`. */
+class BatchAborted extends Error {
+  constructor(cause: unknown) {
+    super('The SQLite transaction ended under a piece of work', { cause });
+  }
+}
