@@ -13,8 +13,8 @@ const chatUrl = (id: string): string => `https://studio.example.com/agents/a1/ch
 /**
  * True once the chat review shows a chat's runs and its ledger entries with
  * nothing still loading: both sections present, no progress bar or skeleton
- * in them, each with rows or its empty message, and every thumbnail in the
- * runs decoded. Evaluated in the page on every animation frame.
+ * in them, each with rows or its empty message, and every thumbnail of the
+ * runs in view decoded. Evaluated in the page on every animation frame.
  */
 function reviewRendered(chatId: string): boolean {
   if (!decodeURIComponent(location.hash).includes(chatId)) return false;
@@ -24,7 +24,10 @@ function reviewRendered(chatId: string): boolean {
   const settled = (part: Element): boolean =>
     !part.querySelector('[role="progressbar"], .MuiSkeleton-root') && (part.querySelector('tbody tr td') !== null || /\bno\b/i.test(part.textContent ?? ''));
   if (!settled(runs) || !settled(ledger)) return false;
-  return [...runs.querySelectorAll('img')].every((img) => img.complete && img.naturalWidth > 0);
+  // Thumbnails load lazily: those below the fold wait for a scroll, as the agent's would.
+  return [...runs.querySelectorAll('img')]
+    .filter((img) => img.getBoundingClientRect().top < innerHeight)
+    .every((img) => img.complete && img.naturalWidth > 0);
 }
 
 /**
@@ -34,8 +37,23 @@ function reviewRendered(chatId: string): boolean {
  */
 const NAME_HELPER = 'globalThis.__name = (fn) => fn;';
 
+/** What the page showed when the review never finished rendering, for the bench's note. */
+function reviewState(): string {
+  const images = [...document.querySelectorAll('section[aria-label="Runs"] img')] as HTMLImageElement[];
+  return JSON.stringify({
+    address: decodeURIComponent(location.hash).slice(0, 80),
+    sections: [...document.querySelectorAll('section[aria-label]')].map((section) => section.getAttribute('aria-label')),
+    loading: document.querySelectorAll('main [role="progressbar"], main .MuiSkeleton-root').length,
+    images: images.map((image) => `${image.complete ? 'complete' : 'loading'}:${image.naturalWidth}:${Math.round(image.getBoundingClientRect().top)}`).slice(0, 12),
+  });
+}
+
 async function waitForReview(page: Page, chatId: string): Promise<void> {
-  await page.waitForFunction(reviewRendered, chatId, { polling: 'raf', timeout: 30_000 });
+  try {
+    await page.waitForFunction(reviewRendered, chatId, { polling: 'raf', timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`chat ${chatId} not rendered in 30 s: ${await page.evaluate(reviewState).catch(() => 'page gone')}`, { cause: error });
+  }
 }
 
 function row(name: string, times: number[], note: string): BenchRow {
