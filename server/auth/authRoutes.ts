@@ -6,7 +6,9 @@ import { Forbidden, NotAuthenticated } from '../errors.ts';
 import { requestOrigin } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
 import { WrongCurrentPassword } from '../staff/staffService.ts';
-import { countWrongGuess, loginThrottle, passwordChangeThrottle } from './loginThrottle.ts';
+import { countWrongGuess, defaultThrottle, loginThrottle, passwordChangeThrottle, type ThrottleStores } from './loginThrottle.ts';
+import { DatabaseThrottleStore } from './throttleStore.ts';
+import { systemClock } from '../clock.ts';
 import { requireCsrf, requireSession } from './middleware.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './sessions.ts';
 import { apiRouter } from '../http/router.ts';
@@ -14,8 +16,11 @@ import { apiRouter } from '../http/router.ts';
 export function authRoutes(ctx: AppContext): Router {
   const router = apiRouter();
   const cookieOptions = (maxAgeMs?: number) => sessionCookieOptions(ctx.config.production, maxAgeMs);
+  // Counted in the database: every instance on it counts the same attempts. Windows are wall-clock
+  // time, as Retry-After is, whatever clock the domain runs on.
+  const stores: ThrottleStores = (prefix) => new DatabaseThrottleStore(ctx.throttleCounters, systemClock, prefix);
 
-  router.post('/login', ...loginThrottle(), async (req, res) => {
+  router.post('/login', ...loginThrottle(defaultThrottle, stores), async (req, res) => {
     if (!ctx.config.passwordLogin) throw new Forbidden('Password sign-in is turned off: use single sign-on.', 'password_login_disabled');
     const input = parseBody(loginRequestSchema, req);
     const { session, info } = await ctx.auth.login(input, {
@@ -41,7 +46,7 @@ export function authRoutes(ctx: AppContext): Router {
   });
 
   // After the CSRF check, so that a forged request cannot use up someone's attempts.
-  router.post('/password', requireSession, requireCsrf, passwordChangeThrottle(), async (req, res) => {
+  router.post('/password', requireSession, requireCsrf, passwordChangeThrottle(defaultThrottle, stores), async (req, res) => {
     const session = req.session;
     if (!session || !req.sessionToken) throw new NotAuthenticated();
     const input = parseBody(passwordChangeSchema, req);

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
 import { NotAuthenticated, RateLimited } from '../errors.ts';
 
 export interface ThrottleSettings {
@@ -9,6 +9,12 @@ export interface ThrottleSettings {
 }
 
 export const defaultThrottle: ThrottleSettings = { windowMinutes: 15, perAccount: 5, perAddress: 30 };
+
+/**
+ * Where a limiter keeps its counts, by a prefix of its own: the database (DatabaseThrottleStore), so
+ * that every instance counts the same attempts; without one, this process's memory.
+ */
+export type ThrottleStores = (prefix: string) => Store;
 
 /** Seconds until the limiter's window for this request ends (express-rate-limit sets `req.rateLimit`). */
 const retryAfter = (req: Request): number => {
@@ -32,16 +38,18 @@ const commonOptions = (settings: ThrottleSettings) => ({
  * The address is `req.ip`: the socket's, or behind a proxy trusted by
  * TRUST_PROXY the client address that proxy reports.
  */
-export function loginThrottle(settings: ThrottleSettings = defaultThrottle): RequestHandler[] {
+export function loginThrottle(settings: ThrottleSettings = defaultThrottle, stores?: ThrottleStores): RequestHandler[] {
   const common = commonOptions(settings);
   const perAddress = rateLimit({
     ...common,
+    store: stores?.('login-address:'),
     limit: settings.perAddress,
     keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
     handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many failed sign-ins from this address. Wait and try again.')),
   });
   const perAccount = rateLimit({
     ...common,
+    store: stores?.('login-account:'),
     limit: settings.perAccount,
     keyGenerator: (req) => {
       const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 320) : '';
@@ -68,9 +76,10 @@ export const countWrongGuess = (res: Response): void => {
  * countWrongGuess count: a too-short new password says nothing about the
  * current one. Runs after requireSession.
  */
-export function passwordChangeThrottle(settings: ThrottleSettings = defaultThrottle): RequestHandler {
+export function passwordChangeThrottle(settings: ThrottleSettings = defaultThrottle, stores?: ThrottleStores): RequestHandler {
   return rateLimit({
     ...commonOptions(settings),
+    store: stores?.('password-change:'),
     limit: settings.perAccount,
     keyGenerator: (req) => {
       if (!req.session) throw new NotAuthenticated();
