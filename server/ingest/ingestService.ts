@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Db } from '../../db/connection.ts';
 import { createIngestRepository, type HeldEventRow } from '../../db/repositories/ingestRepository.ts';
 import {
@@ -8,12 +7,13 @@ import {
   type IngestEventType,
   type IngestResult,
 } from '../../shared/ingestEvents.ts';
-import type { HeldIngestReport, HeldParentKind } from '../../shared/reports.ts';
+import type { HeldIngestReport } from '../../shared/reports.ts';
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import type { CreditReversals } from '../credits/creditReversals.ts';
 import { EchoMismatch, type DeliveryService } from '../delivery/deliveryService.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { chargeProblem, chatClaimProblem, describeIssues, parentInWords, parentOf, refundProblem, runStartProblem } from './ingestRules.ts';
 
 /** A valid event the console cannot accept (it contradicts stored records); not remembered, so it can be resent. */
 class EventRejected extends Error {}
@@ -30,16 +30,6 @@ export interface IngestOptions {
   heldEventLimit?: number;
 }
 
-/** The kinds of parent record a held event may wait for, by the prefix of its `waits_for` key. */
-const parentKinds: Record<string, HeldParentKind> = { customer: 'customer', chat: 'chat', generation: 'generation', txn: 'transaction' };
-const parentWords: Record<HeldParentKind, string> = { customer: 'customer', chat: 'chat', generation: 'run', transaction: 'transaction' };
-
-/** A `waits_for` key (`customer:cus_1`) as the record it names. */
-function parentOf(key: string): { kind: HeldParentKind; id: string } {
-  const colon = key.indexOf(':');
-  return { kind: parentKinds[key.slice(0, colon)], id: key.slice(colon + 1) };
-}
-
 interface ParsedEvent<T extends IngestEventType = IngestEventType> {
   id: string;
   type: T;
@@ -48,9 +38,6 @@ interface ParsedEvent<T extends IngestEventType = IngestEventType> {
 }
 
 type Outcome = 'applied' | 'no_effect' | 'held';
-
-const describeIssues = (error: z.ZodError, prefix: string): string =>
-  error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].filter(Boolean).join('.')}: ${issue.message}`).join('; ');
 
 const idOf = (raw: unknown): string | null =>
   typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id).slice(0, 200) : null;
@@ -128,19 +115,15 @@ export function createIngestService(
       }
       case 'chat.created': {
         const d = event.data as IngestData<'chat.created'>;
-        const owner = repo.chatOwner(d.id);
-        if (owner !== undefined && owner !== d.customer_id) throw new EventRejected(`chat ${d.id} belongs to customer ${owner}, not ${d.customer_id}`);
+        const problem = chatClaimProblem(d.id, repo.chatOwner(d.id), d.customer_id);
+        if (problem) throw new EventRejected(problem);
         repo.upsertChat({ id: d.id, customer_id: d.customer_id, title: d.title ?? null, created_at: d.created_at, source_at: sourceAt(event) });
         return 'applied';
       }
       case 'generation.started': {
         const d = event.data as IngestData<'generation.started'>;
-        const chatOwner = repo.chatOwner(d.chat_id);
-        if (chatOwner !== d.customer_id) throw new EventRejected(`chat ${d.chat_id} belongs to customer ${chatOwner}, not ${d.customer_id}`);
-        const existing = repo.generationOwner(d.id);
-        if (existing && (existing.chat_id !== d.chat_id || existing.customer_id !== d.customer_id)) {
-          throw new EventRejected(`run ${d.id} already belongs to chat ${existing.chat_id}`);
-        }
+        const problem = runStartProblem(d, repo.chatOwner(d.chat_id), repo.generationOwner(d.id));
+        if (problem) throw new EventRejected(problem);
         repo.startGeneration({
           id: d.id, chat_id: d.chat_id, customer_id: d.customer_id, tool: d.tool, model: d.model ?? null, prompt: d.prompt ?? null,
           started_at: d.started_at, source_at: sourceAt(event),
@@ -173,9 +156,8 @@ export function createIngestService(
         if (ledger.byId(d.transaction_id)) return 'no_effect';
         const run = repo.generationOwner(d.generation_id);
         if (!run) throw new EventRejected(`run ${d.generation_id} does not exist`);
-        if (run.customer_id !== d.customer_id) throw new EventRejected(`run ${d.generation_id} belongs to customer ${run.customer_id}, not ${d.customer_id}`);
-        const existingCharge = ledger.forGeneration(d.generation_id).find((entry) => entry.kind === 'charge');
-        if (existingCharge) throw new EventRejected(`run ${d.generation_id} is already charged by transaction ${existingCharge.id}`);
+        const problem = chargeProblem(d, run, ledger.forGeneration(d.generation_id).find((entry) => entry.kind === 'charge')?.id);
+        if (problem) throw new EventRejected(problem);
         ledger.post({
           id: d.transaction_id, customerId: d.customer_id, kind: 'charge', amount: -d.amount, createdAt: d.created_at,
           generationId: d.generation_id, chatId: run.chat_id, tool: run.tool,
@@ -186,9 +168,9 @@ export function createIngestService(
         const d = event.data as IngestData<'tokens.refunded'>;
         if (ledger.byId(d.transaction_id)) return 'no_effect';
         const charge = ledger.byId(d.charge_transaction_id);
-        if (!charge || charge.kind !== 'charge') throw new EventRejected(`transaction ${d.charge_transaction_id} is not a charge`);
-        if (charge.customer_id !== d.customer_id) throw new EventRejected(`charge ${charge.id} belongs to customer ${charge.customer_id}, not ${d.customer_id}`);
-        if (d.amount !== -charge.amount) throw new EventRejected(`an auto-refund reverses the whole charge: ${-charge.amount} tokens, not ${d.amount}`);
+        if (!charge) throw new EventRejected(`transaction ${d.charge_transaction_id} is not a charge`);
+        const problem = refundProblem(d, charge);
+        if (problem) throw new EventRejected(problem);
         // A second refund of one charge is a redelivery under another id: no second refund.
         if (ledger.reversalOf(charge.id)) return 'no_effect';
         if (charge.generation_id) reversals.undoForLateRefund(charge.generation_id, d.transaction_id);
@@ -238,8 +220,7 @@ export function createIngestService(
   }
 
   function rejectPastLimit(waitsFor: string): never {
-    const { kind, id } = parentOf(waitsFor);
-    const parent = `${parentWords[kind]} ${id}`;
+    const parent = parentInWords(waitsFor);
     throw new EventRejected(
       `${parent} is not stored yet, and ${heldEventLimit.toLocaleString('en-US')} events already wait for their parent records (the most Token Desk holds): send ${parent} first, then this event again`,
     );
