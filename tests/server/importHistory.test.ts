@@ -11,7 +11,9 @@ import { migrate } from '../../db/migrate.ts';
 import { createHistoryImportRepository } from '../../db/repositories/historyImportRepository.ts';
 import type { NewLedgerEntry } from '../../db/repositories/ledgerRepository.ts';
 import { runCli } from './support/cli.ts';
+import { creditOps } from './support/creditOps.ts';
 import { scenario, type StudioEvent } from './support/ingest.ts';
+import { buildStaff, createTestApp } from './support/testApp.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -230,6 +232,31 @@ describe('npm run import -- FILE --history', () => {
     expect(records(fromGzip)).toEqual(records(fromPlain));
     expect(query(fromGzip, 'SELECT events, applied, ledger_rows FROM import_checkpoints')).toEqual([{ events: 3300, applied: 3300, ledger_rows: 1200 }]);
   }, 60_000);
+
+  it('lets the live path apply a credit echo and a late auto-refund of a credited run: the credit is voided by system', async () => {
+    const t = createTestApp();
+    try {
+      const events = scenario('s');
+      expect(importHistory(writeLines(asLines(events.slice(0, 10))), t.dbPath).status).toBe(0);
+      const agent = await buildStaff(t.ctx);
+      const credit = creditOps(t.ctx, agent.id).create('s-cus', [{ generation_id: 's-g2', tokens: 150 }], 'applied');
+      const entry = t.db.prepare('SELECT transaction_id FROM credits WHERE id = ?').pluck().get(credit) as string;
+      const echo = {
+        id: 's-echo', type: 'tokens.credit_applied', occurred_at: events[10].occurred_at,
+        data: { transaction_id: entry, credit_id: credit, customer_id: 's-cus', amount: 150 },
+      };
+      const result = importHistory(writeLines(asLines([echo, events[10]])), t.dbPath);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/2 events, 2 applied, 0 duplicates, 0 rejected/);
+      expect(t.db.prepare('SELECT confirmed_at IS NOT NULL FROM credit_events WHERE id = ?').pluck().get(entry)).toBe(1);
+      expect(t.db.prepare('SELECT status, voided_by FROM credits WHERE id = ?').get(credit)).toEqual({ status: 'voided', voided_by: 'system' });
+      expect(t.db.prepare("SELECT tokens_auto_refunded, tokens_credited FROM generations WHERE id = 's-g2'").get()).toEqual({ tokens_auto_refunded: 150, tokens_credited: 0 });
+      expect(t.db.prepare("SELECT balance FROM customers WHERE id = 's-cus'").pluck().get()).toBe(980);
+      expect(runCli('ledgerVerify.ts', [], { DATABASE_PATH: t.dbPath }).status).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
 
   it('ends with the ledger checks over what it loaded, and fails when they find a problem', () => {
     const file = writeLines(asLines(history(4)));
