@@ -121,6 +121,9 @@ interface RunState {
 interface TransactionState extends StoredTransaction {
   /** Whether an auto-refund reverses it; asked of the database only when needed. */
   reversed: boolean | undefined;
+  /** Set for the entries this window writes. */
+  created_at?: string;
+  reverses_id?: string | null;
 }
 
 type Outcome = 'applied' | 'no_effect' | 'live';
@@ -268,13 +271,18 @@ export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, 
     return state;
   };
 
-  function postEntry(entry: Omit<NewLedgerEntry, 'balance_after' | 'recorded_at' | 'credit_id'>): void {
+  /** Writes a ledger entry with the customer's running balance; `entry` is kept as the transaction's state. */
+  function postEntry(entry: TransactionState & { created_at: string; reverses_id: string | null }): void {
     const owner = customer(entry.customer_id);
     // Parents were checked before: a charge's and a refund's customer is their run's, which exists.
     if (!owner) throw new Rejected(`customer ${entry.customer_id} does not exist`);
     owner.balance += entry.amount;
-    plan.ledger.push({ ...entry, balance_after: owner.balance, recorded_at: recordedAt, credit_id: null });
-    transactions.set(entry.id, { ...entry, reversed: entry.kind === 'charge' ? false : undefined });
+    plan.ledger.push({
+      id: entry.id, customer_id: entry.customer_id, kind: entry.kind, amount: entry.amount, balance_after: owner.balance,
+      created_at: entry.created_at, recorded_at: recordedAt, generation_id: entry.generation_id, chat_id: entry.chat_id,
+      tool: entry.tool, reverses_id: entry.reverses_id, credit_id: null,
+    });
+    transactions.set(entry.id, entry);
   }
 
   /** The record an event hangs on, as a `waits_for` key, when it is stored nowhere yet. */
@@ -394,7 +402,7 @@ export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, 
         if (problem) throw new Rejected(problem);
         postEntry({
           id: d.transaction_id, customer_id: d.customer_id, kind: 'charge', amount: -d.amount, created_at: d.created_at,
-          generation_id: d.generation_id, chat_id: state.chat_id, tool: state.tool, reverses_id: null,
+          generation_id: d.generation_id, chat_id: state.chat_id, tool: state.tool, reverses_id: null, reversed: false,
         });
         state.charge_id = d.transaction_id;
         return { outcome: 'applied', key: `txn:${d.transaction_id}` };
@@ -411,11 +419,11 @@ export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, 
         charge.reversed = true;
         const entry = {
           id: d.transaction_id, customer_id: d.customer_id, kind: 'auto_refund' as const, amount: d.amount, created_at: d.created_at,
-          generation_id: charge.generation_id, chat_id: charge.chat_id, tool: charge.tool, reverses_id: charge.id,
+          generation_id: charge.generation_id, chat_id: charge.chat_id, tool: charge.tool, reverses_id: charge.id, reversed: undefined,
         };
         if (charge.generation_id && (run(charge.generation_id)?.credit_tokens ?? 0) > 0) {
           // Console credits cover the run: the live path undoes them with the refund (invariant 7).
-          transactions.set(entry.id, { ...entry, reversed: undefined });
+          transactions.set(entry.id, entry);
           return { outcome: 'live', key: `txn:${d.transaction_id}` };
         }
         postEntry(entry);
@@ -427,7 +435,7 @@ export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, 
         if (transaction(d.transaction_id)) return { outcome: 'no_effect', key: null };
         postEntry({
           id: d.transaction_id, customer_id: d.customer_id, kind: event.type === 'tokens.purchased' ? 'purchase' : 'plan_grant',
-          amount: d.amount, created_at: d.created_at, generation_id: null, chat_id: null, tool: null, reverses_id: null,
+          amount: d.amount, created_at: d.created_at, generation_id: null, chat_id: null, tool: null, reverses_id: null, reversed: undefined,
         });
         return { outcome: 'applied', key: `txn:${d.transaction_id}` };
       }
