@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 export const importTarget = [{ metric: 'value' as const, atLeast: 100_000 }];
 
 /** Ledger entries whose id starts with `prefix`: one range of the unique index on ledger_entries.id. */
-function ledgerRowsWithPrefix(path: string, prefix: string): number {
+export function ledgerRowsWithPrefix(path: string, prefix: string): number {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     return db.prepare<[string, string], number>('SELECT COUNT(*) FROM ledger_entries WHERE id >= ? AND id < ?').pluck().get(prefix, `${prefix}\u{10FFFF}`) ?? 0;

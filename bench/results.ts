@@ -1,5 +1,8 @@
-/** A figure a row can be judged on. `value` is the row's main figure in its own unit (req/s, events/s, kB). */
-export type Metric = 'p50Ms' | 'p99Ms' | 'value' | 'ratio';
+/**
+ * A figure a row can be judged on. `value` is the row's main figure in its own unit (req/s, events/s, kB);
+ * `ceilingRatio` a rate of ledger rows as a share of the ledger table insert ceiling of the same run.
+ */
+export type Metric = 'p50Ms' | 'p99Ms' | 'value' | 'ratio' | 'ceilingRatio';
 
 /** One bound of a performance target (the target column of BENCHMARKS.md). */
 export interface Check {
@@ -20,6 +23,8 @@ export interface BenchRow {
   unit?: string;
   /** Throughput as a share of the bare Express route at the same concurrency. */
   ratio?: number;
+  /** Ledger rows per second as a share of the ledger table insert ceiling measured in the same run. */
+  ceilingRatio?: number;
   /** Server CPU time per request (µs): what the work costs, whatever else shares the machine. */
   cpuUs?: number;
   checks: Check[];
@@ -71,6 +76,8 @@ function describeCheck(check: Check, unit: string | undefined): string {
       return `p99 ${bound} ms`;
     case 'ratio':
       return `${bound}× bare`;
+    case 'ceilingRatio':
+      return `${bound}× insert ceiling`;
     case 'value':
       return `${bound} ${unit ?? ''}`.trim();
   }

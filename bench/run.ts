@@ -7,6 +7,7 @@ import { checkGrantsApplied, creditableRuns, GRANTS_NEEDED, measureCreditGrants 
 import { measureChatReview } from './chatReview.ts';
 import { measureFirstScreen } from './firstScreen.ts';
 import { BareReference, measureRead } from './httpBench.ts';
+import { historyTarget, measureHistoryImport, withCeilingRatio } from './historyImport.ts';
 import { importTarget, measureImport, measureIngestion } from './ingestion.ts';
 import { readOptions, usage, UsageError, type BenchOptions } from './options.ts';
 import { repoRoot } from './paths.ts';
@@ -155,9 +156,18 @@ async function main(): Promise<void> {
     log('Audit chain verification, import …');
     rows.push(await attempt('audit chain verification', measureAuditVerification));
     rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
+    log('History import …');
+    const historyRows = await measureHistoryImport(workPath, options.anchor).catch((error: Error): BenchRow[] => [
+      { name: 'history import (--history)', checks: historyTarget, outcome: 'not measured', note: error.message.split('\n')[0] },
+    ]);
+    rows.push(...historyRows);
     notes.push(await checkWorkChain(workPath));
     log(notes[notes.length - 1]);
-    rows.push(await attempt('ledger table insert ceiling (reference)', () => measureLedgerCeiling(workPath, options.anchor)));
+    const ceiling = await attempt('ledger table insert ceiling (reference)', () => measureLedgerCeiling(workPath, options.anchor));
+    rows.push(ceiling);
+    // The history import's target is a share of the ceiling, measured after it in the same work copy.
+    withCeilingRatio(historyRows, ceiling);
+    for (const row of historyRows) log(`  ${cells(row).filter(Boolean).join('  ')}`);
     rows.push(seedRow(seed), spaRow);
     // The browser rows last, together.
     for (const prefix of ['sign-in', 'pasted chat URL', 'helpdesk link']) {
