@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { createGroupCommit } from '../db/groupCommit.ts';
+import { createSqliteStorage } from '../db/storage/sqliteStorage.ts';
 import type { StudioDeliverySettings } from '../shared/delivery.ts';
 import { createAuditLog } from './audit/auditLog.ts';
 import { createAuthService } from './auth/authService.ts';
@@ -21,6 +22,8 @@ import { createStaffService } from './staff/staffService.ts';
 
 /** Everything a request handler or a command-line tool works with, built once per database. */
 export function createContext(db: Db, config: Config, clock: Clock, logger: Logger) {
+  // The storage seam (docs/postgres.md) writes on the same connection as the code not yet moved onto it.
+  const storage = createSqliteStorage(db.name, { writer: db });
   const audit = createAuditLog(db, clock);
   const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
   const metrics = createMetrics(db, clock);
@@ -35,6 +38,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const delivery = createDeliveryService(db, config, audit, clock, credits.record, wakeDispatcher);
   return {
     db,
+    storage,
     config,
     clock,
     logger,

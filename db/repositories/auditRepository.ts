@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 
 export interface AuditRow {
   seq: number;
@@ -19,15 +20,33 @@ export interface AuditRow {
   hash: string;
 }
 
-export function createAuditRepository(db: Db) {
-  const last = db.prepare<[], Pick<AuditRow, 'seq' | 'hash'>>(
-    'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-  );
-  const insert = db.prepare<AuditRow>(`INSERT INTO audit_events
+const sql = {
+  last: 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+  insert: `INSERT INTO audit_events
     (seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
      before_json, after_json, reason, request_id, client_ip, prev_hash, hash)
     VALUES (@seq, @at, @actor_type, @actor_id, @actor_name, @action, @entity_type, @entity_id, @customer_id,
-     @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`);
+     @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`,
+  // One key for the whole chain, held to the end of the transaction. SQLite needs none: its one
+  // writer already appends one transaction after another.
+  lockChain: 'SELECT pg_advisory_xact_lock(7306001)',
+};
+
+/** The audit log through the storage seam (db/storage/types.ts). */
+export const auditRepository = {
+  /** Serialises appends to the chain until the transaction ends (PostgreSQL; nothing to do on SQLite). */
+  lockChain: async (tx: Transaction): Promise<void> => {
+    if (tx.engine === 'postgres') await tx.get(sql.lockChain);
+  },
+  last: (q: Queryable): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => q.get(sql.last),
+  insert: async (tx: Transaction, row: AuditRow): Promise<void> => {
+    await tx.run(sql.insert, row);
+  },
+};
+
+export function createAuditRepository(db: Db) {
+  const last = db.prepare<[], Pick<AuditRow, 'seq' | 'hash'>>(sql.last);
+  const insert = db.prepare<AuditRow>(sql.insert);
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
   // The order of server/audit/auditChain.ts hashedFields, then the two hashes; raw rows skip building objects.
   const chain = db

@@ -1,5 +1,6 @@
 import type { CreditEventType, DeliveryChannel, DeliveryState } from '../../shared/delivery.ts';
 import type { Db } from '../connection.ts';
+import type { Transaction } from '../storage/types.ts';
 
 /** A credit event as stored: the frozen body and where its delivery stands. */
 export interface CreditEventRow {
@@ -62,10 +63,22 @@ const UNDELIVERED = `('pending', 'delivering', 'failing')`;
  * statements below, each guarded by the state (and lease) it expects, so a
  * late or repeated outcome changes nothing.
  */
-export function createCreditEventRepository(db: Db) {
-  const insert = db.prepare<NewCreditEvent & { due_at: string }>(`INSERT INTO credit_events
+const sql = {
+  insert: `INSERT INTO credit_events
     (id, credit_id, customer_id, type, amount, body, created_at, state, due_at)
-    VALUES (@id, @credit_id, @customer_id, @type, @amount, @body, @created_at, 'pending', @due_at)`);
+    VALUES (@id, @credit_id, @customer_id, @type, @amount, @body, @created_at, 'pending', @due_at)`,
+};
+
+/** The outbox through the storage seam (db/storage/types.ts). */
+export const creditEventRepository = {
+  /** Queues a new event, due at once. Runs inside the ledger entry's transaction, before the entry. */
+  insert: async (tx: Transaction, event: NewCreditEvent): Promise<void> => {
+    await tx.run(sql.insert, { ...event, due_at: event.created_at });
+  },
+};
+
+export function createCreditEventRepository(db: Db) {
+  const insert = db.prepare<NewCreditEvent & { due_at: string }>(sql.insert);
 
   // A void waits until the studio has the credit it reverses (never two attempts for one credit).
   const due = db.prepare<{ now: string; limit: number }, DueEvent>(`SELECT e.seq, e.id, e.credit_id, e.customer_id, e.type, e.body, e.failures, e.attempts

@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 
 export const creditStatuses = ['pending_approval', 'applied', 'rejected', 'voided'] as const;
 export type CreditStatus = (typeof creditStatuses)[number];
@@ -87,6 +88,37 @@ export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS r
   LEFT JOIN staff vd ON vd.id = c.voided_by
   LEFT JOIN ledger_entries l ON l.id = c.transaction_id`;
 
+const sql = {
+  byId: 'SELECT * FROM credits WHERE id = ?',
+  items: 'SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id',
+  decide: `UPDATE credits SET status = @status, decided_by = @decided_by, decided_at = @decided_at, decision_reason = @decision_reason
+     WHERE id = @id AND status = 'pending_approval'`,
+  markVoided: `UPDATE credits SET status = 'voided', voided_by = @voided_by, voided_at = @voided_at, void_reason = @void_reason
+     WHERE id = @id AND status = 'applied'`,
+  setVoidTransaction: `UPDATE credits SET void_transaction_id = @void_transaction_id WHERE id = @id AND status = 'voided'`,
+  activeForGeneration: `SELECT c.* FROM credits c
+    JOIN credit_items i ON i.credit_id = c.id
+    WHERE i.generation_id = ? AND c.status IN ('pending_approval', 'applied') ORDER BY c.created_at, c.id`,
+};
+
+/** Credits through the storage seam (db/storage/types.ts). */
+export const creditRepository = {
+  byId: (q: Queryable, id: string): Promise<CreditRow | undefined> => q.get(sql.byId, [id]),
+  items: (q: Queryable, creditId: string): Promise<CreditItemRow[]> => q.all(sql.items, [creditId]),
+  /** Moves a pending grant to its decision; false when it was no longer pending. */
+  decide: async (tx: Transaction, change: Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>): Promise<boolean> =>
+    (await tx.run(sql.decide, change)).changes === 1,
+  /** Marks an applied grant voided; false when it was no longer applied. */
+  markVoided: async (tx: Transaction, change: Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>): Promise<boolean> =>
+    (await tx.run(sql.markVoided, change)).changes === 1,
+  linkVoidTransaction: async (tx: Transaction, id: string, transactionId: string): Promise<void> => {
+    await tx.run(sql.setVoidTransaction, { id, void_transaction_id: transactionId });
+  },
+  /** The grants still pending or applied that cover a run, locked on PostgreSQL until the transaction ends. */
+  activeForGenerationLocked: (tx: Transaction, generationId: string): Promise<CreditRow[]> =>
+    tx.all({ sqlite: sql.activeForGeneration, postgres: `${sql.activeForGeneration} FOR UPDATE OF c` }, [generationId]),
+};
+
 export function createCreditRepository(db: Db) {
   const view = db.prepare<[string], CreditViewRow>(`${creditViewSql} WHERE c.id = ?`);
   const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(
@@ -101,25 +133,15 @@ export function createCreditRepository(db: Db) {
   const insertItem = db.prepare<CreditItemRow>(
     'INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES (@credit_id, @generation_id, @tokens)',
   );
-  const decide = db.prepare<Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>>(
-    `UPDATE credits SET status = @status, decided_by = @decided_by, decided_at = @decided_at, decision_reason = @decision_reason
-     WHERE id = @id AND status = 'pending_approval'`,
-  );
+  const decide = db.prepare<Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>>(sql.decide);
   const setApplied = db.prepare<{ id: string; transaction_id: string }>(
     `UPDATE credits SET transaction_id = @transaction_id WHERE id = @id AND status = 'applied'`,
   );
-  const markVoided = db.prepare<Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>>(
-    `UPDATE credits SET status = 'voided', voided_by = @voided_by, voided_at = @voided_at, void_reason = @void_reason
-     WHERE id = @id AND status = 'applied'`,
-  );
-  const setVoidTransaction = db.prepare<{ id: string; void_transaction_id: string }>(
-    `UPDATE credits SET void_transaction_id = @void_transaction_id WHERE id = @id AND status = 'voided'`,
-  );
-  const byId = db.prepare<[string], CreditRow>('SELECT * FROM credits WHERE id = ?');
-  const activeForGeneration = db.prepare<[string], CreditRow>(`SELECT c.* FROM credits c
-    JOIN credit_items i ON i.credit_id = c.id
-    WHERE i.generation_id = ? AND c.status IN ('pending_approval', 'applied') ORDER BY c.created_at, c.id`);
-  const items = db.prepare<[string], CreditItemRow>('SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id');
+  const markVoided = db.prepare<Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>>(sql.markVoided);
+  const setVoidTransaction = db.prepare<{ id: string; void_transaction_id: string }>(sql.setVoidTransaction);
+  const byId = db.prepare<[string], CreditRow>(sql.byId);
+  const activeForGeneration = db.prepare<[string], CreditRow>(sql.activeForGeneration);
+  const items = db.prepare<[string], CreditItemRow>(sql.items);
 
   return {
     /** Inserts a grant with its items; a pending grant's items reserve their tokens (trigger). */

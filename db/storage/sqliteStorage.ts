@@ -45,13 +45,18 @@ interface Pending {
  * a transaction has written and not yet committed while its work awaits (WAL gives that reader
  * the last committed state). A file path is required: an in-memory database has no second connection.
  *
+ * `options.writer` hands over an open connection to write on (the one the server's synchronous
+ * code still uses while it moves onto this seam): a batch never outlives the event-loop turn it
+ * runs in as long as its work awaits nothing but this storage, so the synchronous code never finds
+ * that connection inside a transaction. The caller keeps closing it.
+ *
  * Transactions queued during one turn of the event loop share one `BEGIN IMMEDIATE … COMMIT`, each
  * in a savepoint of its own, run one after another in arrival order: under `synchronous=FULL` the
  * COMMIT is what waits for the disk (BENCHMARKS.md). No promise settles before that COMMIT
  * has returned; when it fails, every transaction of the batch is refused and none was written.
  */
-export function createSqliteStorage(path: string): Storage & { writer: Db } {
-  const writer = openDatabase(path);
+export function createSqliteStorage(path: string, options: { writer?: Db } = {}): Storage & { writer: Db } {
+  const writer = options.writer ?? openDatabase(path);
   const reader = openDatabase(path, { readonly: true });
   const reads = queriesOn(reader);
   const writes = queriesOn(writer);
@@ -144,7 +149,7 @@ export function createSqliteStorage(path: string): Storage & { writer: Db } {
     async close(): Promise<void> {
       await running;
       reader.close();
-      writer.close();
+      if (!options.writer) writer.close();
     },
   };
 }

@@ -11,7 +11,8 @@ export type Engine = 'sqlite' | 'postgres';
  */
 export type Statement = string | { readonly sqlite: string; readonly postgres: string };
 
-export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
+// `object` rather than a record type, so that row interfaces (which have no index signature) bind as they are.
+export type Params = readonly unknown[] | object;
 
 export interface Changes {
   /** Rows inserted, updated or deleted by the statement. */

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.ts';
-import { createAuditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
+import { auditRepository, createAuditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
+import type { Transaction } from '../../db/storage/types.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import { canonicalJson, GENESIS_HASH, hashAuditEvent } from './auditChain.ts';
 
@@ -29,6 +30,29 @@ export interface AuditInput {
   origin?: RequestOrigin;
 }
 
+/** The event that follows `last` in the chain, hashed. */
+function chainedRow(last: Pick<AuditRow, 'seq' | 'hash'> | undefined, input: AuditInput, at: string): AuditRow {
+  const { actor } = input;
+  const unhashed: Omit<AuditRow, 'hash'> = {
+    seq: (last?.seq ?? 0) + 1,
+    at,
+    actor_type: actor.type,
+    actor_id: actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type,
+    actor_name: actor.type === 'staff' ? actor.name : null,
+    action: input.action,
+    entity_type: input.entityType,
+    entity_id: input.entityId ?? null,
+    customer_id: input.customerId ?? null,
+    before_json: input.before === undefined ? null : canonicalJson(input.before),
+    after_json: input.after === undefined ? null : canonicalJson(input.after),
+    reason: input.reason ?? null,
+    request_id: input.origin?.requestId ?? null,
+    client_ip: input.origin?.clientIp ?? null,
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  return { ...unhashed, hash: hashAuditEvent(unhashed) };
+}
+
 export function createAuditLog(db: Db, clock: Clock) {
   const repo = createAuditRepository(db);
 
@@ -38,30 +62,23 @@ export function createAuditLog(db: Db, clock: Clock) {
    */
   function record(input: AuditInput): AuditRow {
     if (!db.inTransaction) throw new Error('audit events are written inside the transaction of their change');
-    const last = repo.last();
-    const { actor } = input;
-    const unhashed: Omit<AuditRow, 'hash'> = {
-      seq: (last?.seq ?? 0) + 1,
-      at: isoNow(clock),
-      actor_type: actor.type,
-      actor_id: actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type,
-      actor_name: actor.type === 'staff' ? actor.name : null,
-      action: input.action,
-      entity_type: input.entityType,
-      entity_id: input.entityId ?? null,
-      customer_id: input.customerId ?? null,
-      before_json: input.before === undefined ? null : canonicalJson(input.before),
-      after_json: input.after === undefined ? null : canonicalJson(input.after),
-      reason: input.reason ?? null,
-      request_id: input.origin?.requestId ?? null,
-      client_ip: input.origin?.clientIp ?? null,
-      prev_hash: last?.hash ?? GENESIS_HASH,
-    };
-    const row: AuditRow = { ...unhashed, hash: hashAuditEvent(unhashed) };
+    const row = chainedRow(repo.last(), input, isoNow(clock));
     repo.insert(row);
     return row;
   }
 
-  return { record };
+  /**
+   * `record` through the storage seam, in the transaction `tx` of the change. The chain's next
+   * seq is taken under the audit chain's lock (the last in the lock order, docs/postgres.md), so
+   * concurrent writers on PostgreSQL append one after another, gap-free.
+   */
+  async function append(tx: Transaction, input: AuditInput): Promise<AuditRow> {
+    await auditRepository.lockChain(tx);
+    const row = chainedRow(await auditRepository.last(tx), input, isoNow(clock));
+    await auditRepository.insert(tx, row);
+    return row;
+  }
+
+  return { record, append };
 }
 export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection.ts';
 import type { VoidCause } from '../../shared/delivery.ts';
-import { createCreditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import { createCreditRepository, creditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import type { Transaction } from '../../db/storage/types.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -64,6 +65,54 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
     return undone;
   }
 
-  return { voidApplied, rejectPending, undoForLateRefund };
+  /** `voidApplied` through the storage seam, in the caller's transaction `tx`. */
+  async function voidAppliedIn(
+    tx: Transaction, credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin, cause: VoidCause = 'staff',
+  ): Promise<CreditRow> {
+    const now = isoNow(clock);
+    if (!credit.transaction_id || !(await creditRepository.markVoided(tx, { id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason }))) {
+      throw new Error(`credit ${credit.id} is not applied`);
+    }
+    const entry = await ledger.append(tx, {
+      customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
+      voidCause: cause,
+    });
+    await creditRepository.linkVoidTransaction(tx, credit.id, entry.id);
+    const after = await creditRepository.byId(tx, credit.id);
+    await audit.append(tx, {
+      actor, action: 'credit.voided', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
+      before: { status: credit.status, balance: entry.balance_after - entry.amount },
+      after: { status: 'voided', void_transaction_id: entry.id, balance: entry.balance_after },
+      reason, origin,
+    });
+    return after ?? credit;
+  }
+
+  /** `rejectPending` through the storage seam, in the caller's transaction `tx`. */
+  async function rejectPendingIn(tx: Transaction, credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): Promise<CreditRow> {
+    const decidedBy = actor.type === 'staff' ? actor.id : null;
+    if (!(await creditRepository.decide(tx, { id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason }))) {
+      throw new Error(`credit ${credit.id} is not pending`);
+    }
+    await audit.append(tx, {
+      actor, action: 'credit.rejected', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
+      before: { status: credit.status }, after: { status: 'rejected' }, reason, origin,
+    });
+    return (await creditRepository.byId(tx, credit.id)) ?? credit;
+  }
+
+  /** `undoForLateRefund` through the storage seam, in the caller's transaction `tx`. */
+  async function undoForLateRefundIn(tx: Transaction, generationId: string, refundTransactionId: string): Promise<string[]> {
+    const undone: string[] = [];
+    for (const credit of await creditRepository.activeForGenerationLocked(tx, generationId)) {
+      const reason = `The studio's auto-refund ${refundTransactionId} for run ${generationId} arrived after this credit; the refund wins.`;
+      if (credit.status === 'applied') await voidAppliedIn(tx, credit, { type: 'system' }, reason, undefined, 'late_auto_refund');
+      else await rejectPendingIn(tx, credit, { type: 'system' }, reason);
+      undone.push(credit.id);
+    }
+    return undone;
+  }
+
+  return { voidApplied, rejectPending, undoForLateRefund, voidAppliedIn, rejectPendingIn, undoForLateRefundIn };
 }
 export type CreditReversals = ReturnType<typeof createCreditReversals>;

@@ -1,8 +1,9 @@
 import type { Db } from '../../db/connection.ts';
-import { createLedgerRepository, type LedgerEntryRow, type LedgerKind } from '../../db/repositories/ledgerRepository.ts';
+import { createLedgerRepository, ledgerRepository, type LedgerKind, type NewLedgerEntry } from '../../db/repositories/ledgerRepository.ts';
+import type { Transaction } from '../../db/storage/types.ts';
 import type { VoidCause } from '../../shared/delivery.ts';
 import { isoNow, type Clock } from '../clock.ts';
-import { createCreditEventWriter } from '../delivery/creditEventWriter.ts';
+import { createCreditEventWriter, writeCreditEvent as writeCreditEventIn } from '../delivery/creditEventWriter.ts';
 import { newId } from '../ids.ts';
 
 export interface PostEntry {
@@ -44,13 +45,11 @@ export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) 
   const repo = createLedgerRepository(db);
   const writeCreditEvent = createCreditEventWriter(db, options.onCreditEvent);
 
-  function post(input: PostEntry): Omit<LedgerEntryRow, 'seq'> {
-    if (!db.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
+  function entryOf(input: PostEntry, balance: number | undefined): NewLedgerEntry {
     if (!Number.isSafeInteger(input.amount) || input.amount === 0) throw new Error(`amount must be a non-zero integer, got ${input.amount}`);
-    const balance = repo.balanceOf(input.customerId);
     if (balance === undefined) throw new UnknownCustomer(input.customerId);
     const now = isoNow(clock);
-    const entry = {
+    return {
       id: input.id ?? newId('txn', clock().getTime()),
       customer_id: input.customerId,
       kind: input.kind,
@@ -64,11 +63,29 @@ export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) 
       reverses_id: input.reversesId ?? null,
       credit_id: input.creditId ?? null,
     };
-    if (entry.kind === 'manual_credit' || entry.kind === 'credit_void') writeCreditEvent(entry, input.voidCause);
+  }
+
+  const isCreditEntry = (entry: NewLedgerEntry): boolean => entry.kind === 'manual_credit' || entry.kind === 'credit_void';
+
+  function post(input: PostEntry): NewLedgerEntry {
+    if (!db.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
+    const entry = entryOf(input, repo.balanceOf(input.customerId));
+    if (isCreditEntry(entry)) writeCreditEvent(entry, input.voidCause);
     repo.insert(entry);
     return entry;
   }
 
-  return { post, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration, reversalOf: repo.reversalOf };
+  /** `post` through the storage seam, in the transaction `tx` of the change. */
+  async function append(tx: Transaction, input: PostEntry): Promise<NewLedgerEntry> {
+    const entry = entryOf(input, await ledgerRepository.balanceForPosting(tx, input.customerId));
+    if (isCreditEntry(entry)) {
+      await writeCreditEventIn(tx, entry, input.voidCause);
+      options.onCreditEvent?.();
+    }
+    await ledgerRepository.insert(tx, entry);
+    return entry;
+  }
+
+  return { post, append, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration, reversalOf: repo.reversalOf };
 }
 export type Ledger = ReturnType<typeof createLedger>;

@@ -63,7 +63,11 @@ export function createTestApp(overrides: Record<string, string> = {}): TestApp {
   const time = manualClock();
   const config: Config = loadConfig({ DATABASE_PATH: database.path, LOG_LEVEL: 'silent', ...overrides });
   const ctx = createContext(database.db, config, time.clock, pino({ level: 'silent' }));
-  return { app: createApp(ctx, { clientDir: join(database.dir, 'no-client') }), ctx, db: database.db, dbPath: database.path, time, cleanup: database.cleanup };
+  const cleanup = (): void => {
+    void ctx.storage.close();
+    database.cleanup();
+  };
+  return { app: createApp(ctx, { clientDir: join(database.dir, 'no-client') }), ctx, db: database.db, dbPath: database.path, time, cleanup };
 }
 
 let sharedHash: Promise<string> | undefined;
