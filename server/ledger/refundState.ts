@@ -1,5 +1,6 @@
-import { createPolicyRepository } from '../../db/repositories/policyRepository.ts';
+import { createPolicyRepository, policyRepository } from '../../db/repositories/policyRepository.ts';
 import type { Db } from '../../db/connection.ts';
+import type { Queryable } from '../../db/storage/types.ts';
 import type { Clock } from '../clock.ts';
 
 /**
@@ -9,4 +10,10 @@ import type { Clock } from '../clock.ts';
 export function createGraceCutoff(db: Db, clock: Clock): () => string {
   const policy = createPolicyRepository(db);
   return () => new Date(clock().getTime() - policy.get().refund_grace_minutes * 60_000).toISOString();
+}
+
+/** `createGraceCutoff` through the storage seam: the cutoff at this moment, read on `q`. */
+export async function graceCutoff(q: Queryable, clock: Clock): Promise<string> {
+  const policy = await policyRepository.get(q);
+  return new Date(clock().getTime() - policy.refund_grace_minutes * 60_000).toISOString();
 }
