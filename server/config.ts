@@ -23,6 +23,7 @@ const envSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     TRUST_PROXY: parsedWith(parseTrustProxy).default(false),
     DATABASE_PATH: z.string().min(1).default('./data/token-desk.db'),
+    DATABASE_URL: parsedWith(parseDatabaseUrl).optional(),
     NODE_ENV: z.string().optional(),
     INGEST_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
@@ -97,6 +98,23 @@ function parseHelpdeskTicketUrl(text: string): Parsed<string> {
   return { ok: true, value: text };
 }
 
+/**
+ * DATABASE_URL: a `postgres://` (or `postgresql://`) address selects PostgreSQL instead of the
+ * SQLite file (docs/postgres.md). Checked at start, so a typo is one clear line, not a
+ * connection error later.
+ */
+function parseDatabaseUrl(text: string): Parsed<Secret> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: 'must be a URL, e.g. postgres://tokendesk:PASSWORD@127.0.0.1:5432/tokendesk' };
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return { ok: false, message: 'must be a postgres:// URL' };
+  if (!url.pathname || url.pathname === '/') return { ok: false, message: 'must name the database, e.g. postgres://…/tokendesk' };
+  return { ok: true, value: new Secret(text) };
+}
+
 /** Used only outside production, so a demo install can ingest without setup. */
 export const DEMO_INGEST_SECRET = 'token-desk-demo-ingest-secret';
 
@@ -106,6 +124,8 @@ export interface Config {
   /** Express's `trust proxy`: which proxies may report the client address (false: none, the socket's address counts). */
   trustProxy: TrustProxy;
   databasePath: string;
+  /** PostgreSQL's address when DATABASE_URL selects it (a secret: it may carry a password); null on SQLite. */
+  databaseUrl: Secret | null;
   production: boolean;
   ingestSecret: string;
   demoData: 'auto' | 'off';
@@ -161,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     trustProxy: e.TRUST_PROXY,
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL ?? null,
     production,
     ingestSecret: e.INGEST_SECRET ?? DEMO_INGEST_SECRET,
     demoData: production ? 'off' : e.DEMO_DATA,

@@ -19,6 +19,17 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('selects PostgreSQL with DATABASE_URL, kept secret, and names a bad one', () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    const url = 'postgres://desk:hunter2@127.0.0.1:5432/tokendesk';
+    const config = loadConfig({ DATABASE_URL: url });
+    expect(config.databaseUrl?.reveal()).toBe(url);
+    expect(JSON.stringify(config)).not.toContain('hunter2');
+    expect(problemsOf({ DATABASE_URL: 'mysql://127.0.0.1/tokendesk' })).toEqual(['DATABASE_URL: must be a postgres:// URL']);
+    expect(problemsOf({ DATABASE_URL: 'postgres://127.0.0.1:5432' })).toEqual([expect.stringMatching(/^DATABASE_URL: must name the database/)]);
+    expect(problemsOf({ DATABASE_URL: 'not a url' })).toEqual([expect.stringMatching(/^DATABASE_URL: must be a URL/)]);
+  });
+
   it('names each bad variable', () => {
     expect(problemsOf({ PORT: 'eighty', SESSION_IDLE_MINUTES: '0', DEMO_DATA: 'sometimes' })).toEqual([
       expect.stringMatching(/^PORT: /),
