@@ -26,16 +26,16 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const storage = createSqliteStorage(db.name, { writer: db });
   const audit = createAuditLog(db, clock);
   const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
-  const metrics = createMetrics(db, clock);
+  const metrics = createMetrics(storage, clock);
   // Push is on only with a webhook URL; the dispatcher is built here and started by main.ts.
-  const dispatcher: Dispatcher | null = config.webhook ? createDispatcher({ db, config: config.webhook, audit, clock, logger, metrics }) : null;
+  const dispatcher: Dispatcher | null = config.webhook ? createDispatcher({ storage, config: config.webhook, audit, clock, logger, metrics }) : null;
   const wakeDispatcher = (): void => dispatcher?.wake();
   const ledger = createLedger(db, clock, { onCreditEvent: wakeDispatcher });
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
   const studioDelivery: StudioDeliverySettings = { push_enabled: config.webhook !== null, feed_enabled: config.feedToken !== null };
   const auth = createAuthService(db, audit, sessions, { studioDelivery, helpdeskTicketUrl: config.helpdeskTicketUrl });
   const credits = createCreditService(db, ledger, creditReversals, audit, clock);
-  const delivery = createDeliveryService(db, config, audit, clock, credits.record, wakeDispatcher);
+  const delivery = createDeliveryService(storage, db, config, audit, clock, credits.record, wakeDispatcher);
   return {
     db,
     storage,

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../db/connection.ts';
-import { createCreditEventRepository } from '../db/repositories/creditEventRepository.ts';
+import { creditEventRepository } from '../db/repositories/creditEventRepository.ts';
+import type { Queryable } from '../db/storage/types.ts';
 import type { Clock } from './clock.ts';
 import type { AttemptOutcome } from './delivery/webhookSender.ts';
 
@@ -12,10 +12,9 @@ import type { AttemptOutcome } from './delivery/webhookSender.ts';
  * every instance reports the same), and HTTP requests by route and status.
  * One registry per app, so tests that build many apps never share counters.
  */
-export function createMetrics(db: Db, clock: Clock) {
+export function createMetrics(storage: Queryable, clock: Clock) {
   const registry = new Registry();
   const registers = [registry];
-  const events = createCreditEventRepository(db);
 
   const attempts = new Counter({
     name: 'token_desk_credit_delivery_attempts_total',
@@ -34,16 +33,16 @@ export function createMetrics(db: Db, clock: Clock) {
     help: 'Credit events by delivery state (pending includes attempts in flight)',
     labelNames: ['state'] as const,
     registers,
-    collect() {
-      for (const [state, n] of Object.entries(events.counts())) this.set({ state }, n);
+    async collect() {
+      for (const [state, n] of Object.entries(await creditEventRepository.counts(storage))) this.set({ state }, n);
     },
   });
   new Gauge({
     name: 'token_desk_credit_delivery_oldest_undelivered_age_seconds',
     help: 'Age of the oldest credit event not yet delivered; 0 when everything is delivered',
     registers,
-    collect() {
-      const oldest = events.summary().oldest_undelivered_at;
+    async collect() {
+      const oldest = (await creditEventRepository.summary(storage)).oldest_undelivered_at;
       this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
     },
   });

@@ -45,9 +45,9 @@ export function requireBearer(token: Secret | null, feature: string): RequestHan
 /** The studio's pull feed of credit events (docs/integration.md), outside staff sessions. */
 export function studioFeedRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  router.get('/credit-events', requireBearer(ctx.config.feedToken, 'Credit event feed'), (req, res) => {
+  router.get('/credit-events', requireBearer(ctx.config.feedToken, 'Credit event feed'), async (req, res) => {
     const { after, limit } = parseQuery(feedQuery, req);
-    res.json(ctx.delivery.feedPage(after, limit));
+    res.json(await ctx.delivery.feedPage(after, limit));
   });
   return router;
 }
@@ -55,16 +55,16 @@ export function studioFeedRoutes(ctx: AppContext): Router {
 /** Staff actions on delivery: a lead retries one credit, an admin every given-up event. */
 export function deliveryActionRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  router.post('/credits/:id/delivery/retry', requireRole('lead', 'admin'), (req, res) => {
+  router.post('/credits/:id/delivery/retry', requireRole('lead', 'admin'), async (req, res) => {
     const id = req.params.id;
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new NotFound('Credit');
-    res.json(ctx.delivery.retryCredit(id, staffActor(req), requestOrigin(req)));
+    res.json(await ctx.delivery.retryCredit(id, staffActor(req), requestOrigin(req)));
   });
-  router.post('/studio/delivery/retry-given-up', requireRole('admin'), (req, res) => {
-    res.json(ctx.delivery.retryGivenUp(staffActor(req), requestOrigin(req)));
+  router.post('/studio/delivery/retry-given-up', requireRole('admin'), async (req, res) => {
+    res.json(await ctx.delivery.retryGivenUp(staffActor(req), requestOrigin(req)));
   });
-  router.get('/reports/studio-delivery', requireRole('lead', 'admin'), (_req, res) => {
-    res.json(ctx.delivery.report());
+  router.get('/reports/studio-delivery', requireRole('lead', 'admin'), async (_req, res) => {
+    res.json(await ctx.delivery.report());
   });
   return router;
 }
