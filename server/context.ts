@@ -17,7 +17,6 @@ import { createPolicyService } from './policy/policyService.ts';
 import { createIngestService } from './ingest/ingestService.ts';
 import { createLedger } from './ledger/ledger.ts';
 import { createMetrics } from './metrics.ts';
-import { createThrottleRepository } from '../db/repositories/throttleRepository.ts';
 import { createStaffService } from './staff/staffService.ts';
 
 /** Everything a request handler or a command-line tool works with, built once per database. */
@@ -61,8 +60,6 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     /** Pushes credit events to the studio; null when push is off. Not running until started. */
     dispatcher,
     metrics,
-    /** Failed sign-in and password-change counts, shared by every instance on this database. */
-    throttleCounters: createThrottleRepository(db),
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

@@ -18,7 +18,7 @@ export function authRoutes(ctx: AppContext): Router {
   const cookieOptions = (maxAgeMs?: number) => sessionCookieOptions(ctx.config.production, maxAgeMs);
   // Counted in the database: every instance on it counts the same attempts. Windows are wall-clock
   // time, as Retry-After is, whatever clock the domain runs on.
-  const stores: ThrottleStores = (prefix) => new DatabaseThrottleStore(ctx.throttleCounters, systemClock, prefix);
+  const stores: ThrottleStores = (prefix) => new DatabaseThrottleStore(ctx.storage, systemClock, prefix);
 
   router.post('/login', ...loginThrottle(defaultThrottle, stores), async (req, res) => {
     if (!ctx.config.passwordLogin) throw new Forbidden('Password sign-in is turned off: use single sign-on.', 'password_login_disabled');

@@ -1,6 +1,9 @@
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
-import type { ThrottleRepository } from '../../db/repositories/throttleRepository.ts';
+import { throttleRepository, type ThrottleCount } from '../../db/repositories/throttleRepository.ts';
+import type { Storage } from '../../db/storage/types.ts';
 import type { Clock } from '../clock.ts';
+
+const limitInfo = (count: ThrottleCount): ClientRateLimitInfo => ({ totalHits: count.hits, resetTime: new Date(count.reset_at) });
 
 /**
  * express-rate-limit's counters kept in the database instead of one process's memory: every
@@ -13,7 +16,7 @@ export class DatabaseThrottleStore implements Store {
   private sweptAt = 0;
 
   constructor(
-    private readonly counters: ThrottleRepository,
+    private readonly storage: Storage,
     private readonly clock: Clock,
     readonly prefix: string,
   ) {}
@@ -24,28 +27,32 @@ export class DatabaseThrottleStore implements Store {
 
   async increment(key: string): Promise<IncrementResponse> {
     const now = this.clock();
-    this.sweepNowAndThen(now);
-    const count = this.counters.increment(this.prefix + key, now.toISOString(), new Date(now.getTime() + this.windowMs).toISOString());
-    return { totalHits: count.hits, resetTime: new Date(count.reset_at) };
+    const sweep = this.sweepDue(now);
+    const count = await this.storage.transaction(async (tx) => {
+      if (sweep) await throttleRepository.sweep(tx, now.toISOString());
+      return throttleRepository.increment(tx, this.prefix + key, now.toISOString(), new Date(now.getTime() + this.windowMs).toISOString());
+    });
+    return limitInfo(count);
   }
 
   async decrement(key: string): Promise<void> {
-    this.counters.decrement(this.prefix + key, this.clock().toISOString());
+    const now = this.clock().toISOString();
+    await this.storage.transaction((tx) => throttleRepository.decrement(tx, this.prefix + key, now));
   }
 
   async resetKey(key: string): Promise<void> {
-    this.counters.reset(this.prefix + key);
+    await this.storage.transaction((tx) => throttleRepository.reset(tx, this.prefix + key));
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const count = this.counters.current(this.prefix + key, this.clock().toISOString());
-    return count ? { totalHits: count.hits, resetTime: new Date(count.reset_at) } : undefined;
+    const count = await throttleRepository.current(this.storage, this.prefix + key, this.clock().toISOString());
+    return count ? limitInfo(count) : undefined;
   }
 
   /** Ended windows are deleted at most once a window, by whichever request comes. */
-  private sweepNowAndThen(now: Date): void {
-    if (now.getTime() - this.sweptAt < this.windowMs) return;
+  private sweepDue(now: Date): boolean {
+    if (now.getTime() - this.sweptAt < this.windowMs) return false;
     this.sweptAt = now.getTime();
-    this.counters.sweep(now.toISOString());
+    return true;
   }
 }
