@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { creditReasonSchema, creditStatusSchema } from '../../shared/credits.ts';
 import { deliveryStateFilterSchema, type DeliveryStateFilter } from '../../shared/delivery.ts';
 import type { Db } from '../connection.ts';
-import { creditViewSql, type CreditViewRow } from './creditRepository.ts';
-import { createListStatements, filterOn, type FilterDef, type ListSpec } from './listStatements.ts';
+import type { Engine, Queryable, Snapshot, Statement } from '../storage/types.ts';
+import { creditRepository, creditViewSql, type CreditViewRow } from './creditRepository.ts';
+import { createListStatements, filterOn, type FilterDef, type ListRequest, type ListSpec, type SqlParams } from './listStatements.ts';
 
 /**
  * `delivery_state`: a credit matches when one of its events is in that state
@@ -23,7 +24,7 @@ const deliveryStateFilter: FilterDef = {
 };
 
 export const creditListSpec: ListSpec = {
-  select: creditViewSql,
+  select: creditViewSql.sqlite,
   from: 'credits c',
   key: 'c.rowid',
   idColumn: 'c.id',
@@ -54,3 +55,103 @@ export const creditListSpec: ListSpec = {
 export function createCreditQueries(db: Db) {
   return createListStatements<CreditViewRow>(db, creditListSpec);
 }
+
+type ListMode = 'page' | 'count' | 'cappedCount' | 'all';
+
+const declaredFilter = (name: string): FilterDef | undefined =>
+  Object.hasOwn(creditListSpec.filters, name) ? creditListSpec.filters[name] : undefined;
+
+const narrowRank = (def: FilterDef | undefined): number => (def?.role.kind === 'narrow' ? def.role.rank : Infinity);
+
+/** The most selective narrowing filter present: its index drives the query on SQLite. */
+function drivingFilter(filter: Record<string, unknown>): FilterDef | undefined {
+  let best: FilterDef | undefined;
+  for (const [name, value] of Object.entries(filter)) {
+    const def = declaredFilter(name);
+    if (value !== undefined && narrowRank(def) < narrowRank(best)) best = def;
+  }
+  return best;
+}
+
+/**
+ * A filter's condition on one engine. SQLite's text is exactly the synchronous list's (its `+column`
+ * index hints included); PostgreSQL plans by its statistics, so it gets every condition unhinted, and
+ * reads an id list with json_array_elements_text (one SQL text whatever the count, as json_each).
+ */
+function filterCondition(engine: Engine, def: FilterDef, param: string, value: unknown, drives: boolean): string {
+  if (engine === 'sqlite') return def.where(param, value, drives);
+  return def.where(param, value, true).replace(/json_each\(@(\w+)\)/g, 'json_array_elements_text(CAST(@$1 AS json))');
+}
+
+function whereClause(engine: Engine, filter: Record<string, unknown>, params: SqlParams): string {
+  for (const name of Object.keys(filter)) {
+    if (!declaredFilter(name)) throw new Error(`list filter ${name} is not declared`);
+  }
+  const driver = drivingFilter(filter);
+  const timeOrderedDriver = driver?.role.kind === 'narrow' && driver.role.timeOrdered;
+  const conditions: string[] = [];
+  // Declaration order, not request order: one SQL text per combination.
+  for (const [name, def] of Object.entries(creditListSpec.filters)) {
+    const value = filter[name];
+    if (value === undefined) continue;
+    const drives = driver === undefined || def === driver || (def.role.kind === 'time' && timeOrderedDriver);
+    const param = `f_${name}`;
+    conditions.push(`(${filterCondition(engine, def, param, value, drives)})`);
+    Object.assign(params, def.bind(param, value));
+  }
+  return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** PostgreSQL has no rowid: the grant's id is the unique last ORDER BY term there. */
+const listKey = (engine: Engine): string => (engine === 'sqlite' ? creditListSpec.key : 'c.id');
+
+/** One engine's text of a credit list query (the SQLite text is the synchronous list's). */
+function compileFor(engine: Engine, request: ListRequest, mode: ListMode, params: SqlParams): string {
+  const conditions = whereClause(engine, request.filter, params);
+  const { from } = creditListSpec;
+  if (mode === 'count') return `SELECT COUNT(*) AS n FROM ${from}${conditions}`;
+  if (mode === 'cappedCount') return `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from}${conditions} LIMIT @cap) AS capped`;
+  const sort = creditListSpec.sorts[request.sort.field];
+  if (!sort) throw new Error(`list sort ${request.sort.field} is not declared`);
+  const order = request.sort.order === 'DESC' ? 'DESC' : 'ASC';
+  const key = listKey(engine);
+  const orderBy = sort.expr === creditListSpec.key ? `${key} ${order}` : `${sort.expr} ${order}, ${key} ${order}`;
+  const select = creditViewSql[engine];
+  if (mode === 'all') return `${select}${conditions} ORDER BY ${orderBy}`;
+  return `${select}${conditions} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`;
+}
+
+/** Both engines' texts of one request, and its parameters (the same on both). */
+function compile(request: ListRequest, mode: ListMode, extra: SqlParams): { statement: Statement; params: SqlParams } {
+  const params: SqlParams = { ...extra };
+  const statement = { sqlite: compileFor('sqlite', request, mode, params), postgres: compileFor('postgres', request, mode, {}) };
+  if (mode === 'page') Object.assign(params, { limit: request.limit, offset: request.offset });
+  return { statement, params };
+}
+
+/**
+ * Lists of credit grants through the storage seam (db/storage/types.ts): the same requests,
+ * filters and SQLite statements as `createCreditQueries`, awaited on any `Queryable`; exports
+ * stream a whole list from a `Snapshot`.
+ */
+export const creditQueries = {
+  spec: creditListSpec,
+  /** True when a narrowing filter bounds the list (exact totals, no depth limit). */
+  isNarrowed: (filter: Record<string, unknown>): boolean => drivingFilter(filter) !== undefined,
+  page: (q: Queryable, request: ListRequest, extra: SqlParams = {}): Promise<CreditViewRow[]> => {
+    const { statement, params } = compile(request, 'page', extra);
+    return q.all(statement, params);
+  },
+  /** The number of matching grants; with `cap`, counting stops there. */
+  count: async (q: Queryable, request: ListRequest, extra: SqlParams = {}, cap?: number): Promise<number> => {
+    const { statement, params } = compile(request, cap === undefined ? 'count' : 'cappedCount', extra);
+    if (cap !== undefined) params.cap = cap;
+    return (await q.get<{ n: number }>(statement, params))?.n ?? 0;
+  },
+  byId: (q: Queryable, id: string): Promise<CreditViewRow | undefined> => creditRepository.viewById(q, id),
+  /** Every matching grant in list order, uncapped, a batch at a time (exports). */
+  streamAll: (snapshot: Snapshot, request: Pick<ListRequest, 'filter' | 'sort'>, extra: SqlParams = {}): AsyncIterable<CreditViewRow> => {
+    const { statement, params } = compile({ ...request, offset: 0, limit: 0 }, 'all', extra);
+    return snapshot.stream<CreditViewRow>(statement, params);
+  },
+};

@@ -55,32 +55,8 @@ export interface CreditViewRow extends CreditRow {
   delivery_json: string;
 }
 
-/** A grant with the names of the people and customer it names, and its ledger entry's balance. */
-export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS requested_by_name, dc.name AS decided_by_name,
-    vd.name AS voided_by_name, l.balance_after AS balance_after,
-    (SELECT json_group_array(json_object('generation_id', i.generation_id, 'tokens', i.tokens))
-       FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
-    rq.role AS requested_by_role,
-    (SELECT p.approval_threshold FROM credit_policy p WHERE p.id = 1) AS approval_threshold,
-    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
-      WHERE d.staff_id = c.requested_by AND d.day = substr(c.created_at, 1, 10)) AS agent_day_tokens,
-    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
-      WHERE d.staff_id = c.requested_by AND d.day >= date(c.created_at, '-30 days') AND d.day < substr(c.created_at, 1, 10)) AS agent_prior_30d_tokens,
-    (SELECT COUNT(*) FROM credits x
-      WHERE x.customer_id = c.customer_id AND x.id <> c.id AND x.status <> 'rejected'
-        AND x.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at, '-30 days') AND x.created_at <= c.created_at) AS customer_prior_credits,
-    (SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(
-         (SELECT i2.credit_id FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
-           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval') LIMIT 1), '')
-       FROM credit_items i JOIN generations g ON g.id = i.generation_id
-      WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR EXISTS (
-         SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
-          WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval')))
-      LIMIT 1) AS overlap,
-    (SELECT json_group_array(json_object('id', e.id, 'type', e.type, 'state', e.state, 'attempts', e.attempts,
-         'last_status', e.last_status, 'last_error', e.last_error, 'due_at', e.due_at, 'delivered_at', e.delivered_at,
-         'delivered_via', e.delivered_via, 'studio_ref', e.studio_ref, 'confirmed_at', e.confirmed_at, 'failing_since', e.failing_since))
-       FROM (SELECT * FROM credit_events WHERE credit_id = c.id ORDER BY seq) e) AS delivery_json
+/** What both engines' grant views share: the names of the people and customer a grant names, its entry's balance. */
+const creditViewJoins = `
   FROM credits c
   LEFT JOIN customers cu ON cu.id = c.customer_id
   LEFT JOIN staff rq ON rq.id = c.requested_by
@@ -88,7 +64,73 @@ export const creditViewSql = `SELECT c.*, cu.name AS customer_name, rq.name AS r
   LEFT JOIN staff vd ON vd.id = c.voided_by
   LEFT JOIN ledger_entries l ON l.id = c.transaction_id`;
 
+const creditViewCommonColumns = `c.*, cu.name AS customer_name, rq.name AS requested_by_name, dc.name AS decided_by_name,
+    vd.name AS voided_by_name, l.balance_after AS balance_after,
+    rq.role AS requested_by_role,
+    (SELECT p.approval_threshold FROM credit_policy p WHERE p.id = 1) AS approval_threshold,
+    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
+      WHERE d.staff_id = c.requested_by AND d.day = substr(c.created_at, 1, 10)) AS agent_day_tokens,
+    (SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(
+         (SELECT i2.credit_id FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
+           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval') LIMIT 1), '')
+       FROM credit_items i JOIN generations g ON g.id = i.generation_id
+      WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR EXISTS (
+         SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
+          WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval')))
+      LIMIT 1) AS overlap`;
+
+/**
+ * A grant with the names of the people and customer it names, and its ledger entry's balance.
+ * The dialects differ in JSON aggregation and date arithmetic; both give `[]` for a grant with no
+ * items or events (SQLite's json_group_array over no rows; PostgreSQL's json_agg is NULL then), and
+ * both compute the 30-day bounds as ISO texts, compared as text with the stored times.
+ */
+const creditViewSqlite = `SELECT ${creditViewCommonColumns},
+    (SELECT json_group_array(json_object('generation_id', i.generation_id, 'tokens', i.tokens))
+       FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
+    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
+      WHERE d.staff_id = c.requested_by AND d.day >= date(c.created_at, '-30 days') AND d.day < substr(c.created_at, 1, 10)) AS agent_prior_30d_tokens,
+    (SELECT COUNT(*) FROM credits x
+      WHERE x.customer_id = c.customer_id AND x.id <> c.id AND x.status <> 'rejected'
+        AND x.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at, '-30 days') AND x.created_at <= c.created_at) AS customer_prior_credits,
+    (SELECT json_group_array(json_object('id', e.id, 'type', e.type, 'state', e.state, 'attempts', e.attempts,
+         'last_status', e.last_status, 'last_error', e.last_error, 'due_at', e.due_at, 'delivered_at', e.delivered_at,
+         'delivered_via', e.delivered_via, 'studio_ref', e.studio_ref, 'confirmed_at', e.confirmed_at, 'failing_since', e.failing_since))
+       FROM (SELECT * FROM credit_events WHERE credit_id = c.id ORDER BY seq) e) AS delivery_json${creditViewJoins}`;
+
+export const creditViewSql = {
+  sqlite: creditViewSqlite,
+  // date(t, '-30 days') is the UTC day 30 days before t's; strftime(…, t, '-30 days') the same instant
+  // 30 days earlier, in the ISO form the times are stored in (milliseconds, Z).
+  postgres: `SELECT ${creditViewCommonColumns},
+    (SELECT COALESCE(json_agg(json_build_object('generation_id', i.generation_id, 'tokens', i.tokens))::text, '[]')
+       FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
+    (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
+      WHERE d.staff_id = c.requested_by AND d.day >= to_char(substr(c.created_at, 1, 10)::date - 30, 'YYYY-MM-DD')
+        AND d.day < substr(c.created_at, 1, 10)) AS agent_prior_30d_tokens,
+    (SELECT COUNT(*) FROM credits x
+      WHERE x.customer_id = c.customer_id AND x.id <> c.id AND x.status <> 'rejected'
+        AND x.created_at >= to_char((c.created_at::timestamptz AT TIME ZONE 'UTC') - interval '30 days', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        AND x.created_at <= c.created_at) AS customer_prior_credits,
+    (SELECT COALESCE(json_agg(json_build_object('id', e.id, 'type', e.type, 'state', e.state, 'attempts', e.attempts,
+         'last_status', e.last_status, 'last_error', e.last_error, 'due_at', e.due_at, 'delivered_at', e.delivered_at,
+         'delivered_via', e.delivered_via, 'studio_ref', e.studio_ref, 'confirmed_at', e.confirmed_at, 'failing_since', e.failing_since)
+         ORDER BY e.seq)::text, '[]')
+       FROM credit_events e WHERE e.credit_id = c.id) AS delivery_json${creditViewJoins}`,
+  // Synchronous code not moved yet (db/repositories/reportQueries.ts) writes `${creditViewSql}`:
+  // it keeps getting the SQLite text until it moves onto the seam.
+  toString: (): string => creditViewSqlite,
+} as const;
+
+/** `creditViewSql` followed by `tail` (a WHERE clause, an ORDER BY…), on both engines. */
+export const creditViewWith = (tail: string): { sqlite: string; postgres: string } => ({
+  sqlite: `${creditViewSql.sqlite} ${tail}`,
+  postgres: `${creditViewSql.postgres} ${tail}`,
+});
+
 const sql = {
+  viewById: creditViewWith('WHERE c.id = ?'),
+  viewInPeriod: creditViewWith(`WHERE c.created_at >= @from AND c.created_at <= @to AND c.status <> 'rejected' ORDER BY c.created_at DESC`),
   byId: 'SELECT * FROM credits WHERE id = ?',
   items: 'SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id',
   decide: `UPDATE credits SET status = @status, decided_by = @decided_by, decided_at = @decided_at, decision_reason = @decision_reason
@@ -105,6 +147,9 @@ const sql = {
 export const creditRepository = {
   byId: (q: Queryable, id: string): Promise<CreditRow | undefined> => q.get(sql.byId, [id]),
   items: (q: Queryable, creditId: string): Promise<CreditItemRow[]> => q.all(sql.items, [creditId]),
+  viewById: (q: Queryable, id: string): Promise<CreditViewRow | undefined> => q.get(sql.viewById, [id]),
+  /** Every grant requested in the period but rejected ones, newest first. */
+  viewInPeriod: (q: Queryable, from: string, to: string): Promise<CreditViewRow[]> => q.all(sql.viewInPeriod, { from, to }),
   /** Moves a pending grant to its decision; false when it was no longer pending. */
   decide: async (tx: Transaction, change: Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>): Promise<boolean> =>
     (await tx.run(sql.decide, change)).changes === 1,
@@ -120,10 +165,8 @@ export const creditRepository = {
 };
 
 export function createCreditRepository(db: Db) {
-  const view = db.prepare<[string], CreditViewRow>(`${creditViewSql} WHERE c.id = ?`);
-  const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(
-    `${creditViewSql} WHERE c.created_at >= @from AND c.created_at <= @to AND c.status <> 'rejected' ORDER BY c.created_at DESC`,
-  );
+  const view = db.prepare<[string], CreditViewRow>(sql.viewById.sqlite);
+  const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(sql.viewInPeriod.sqlite);
   const insert = db.prepare<CreditRow>(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
       note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
       void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
