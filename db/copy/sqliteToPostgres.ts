@@ -157,25 +157,27 @@ async function copyPolicy(source: Db, target: pg.ClientBase): Promise<void> {
 }
 
 /**
- * The ledger, one entry per statement in its order: PostgreSQL runs an insert's AFTER triggers
- * (which move the balance) when the statement ends, so entries of one statement would all be
- * checked against the balance before them. A grant is voided just before its void entry, as the
- * console did.
+ * The ledger in its order, many entries per statement (PostgreSQL's guard applies each entry as it
+ * checks it, docs/postgres.md). A grant is voided just before its void entry, as the console did.
  */
 async function replayLedger(source: Db, target: pg.ClientBase, columns: string[], progress: (line: string) => void): Promise<number> {
   const voided = source.prepare<[string], Row>('SELECT voided_by, voided_at, void_reason FROM credits WHERE id = ?');
-  const insert = `INSERT INTO ledger_entries (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const batch: Row[] = [];
+  const size = rowsPerInsert(columns);
   let count = 0;
   for (const entry of source.prepare(`SELECT ${columns.join(', ')} FROM ledger_entries ORDER BY seq`).iterate() as IterableIterator<Row>) {
     if (entry.kind === 'credit_void') {
+      await insertRows(target, 'ledger_entries', columns, batch.splice(0));
       const credit = voided.get(String(entry.credit_id));
       await target.query(`UPDATE credits SET status = 'voided', voided_by = $2, voided_at = $3, void_reason = $4 WHERE id = $1`,
         [entry.credit_id, credit?.voided_by ?? null, credit?.voided_at ?? null, credit?.void_reason ?? null]);
     }
-    await target.query(insert, columns.map((c) => entry[c]));
+    batch.push(entry);
     count += 1;
+    if (batch.length === size) await insertRows(target, 'ledger_entries', columns, batch.splice(0));
     if (count % 100_000 === 0) progress(`ledger: ${count.toLocaleString('en-US')} entries`);
   }
+  await insertRows(target, 'ledger_entries', columns, batch);
   return count;
 }
 

@@ -255,6 +255,33 @@ describe('the ledger as PostgreSQL keeps it', () => {
     expect(await balanceOf(customer)).toBe(15);
     expect(await sumOf(customer)).toBe(15);
   });
+  it('takes several entries of one customer in one statement, each checked against the one before; one wrong row refuses them all', async () => {
+    const w = await buildWorld(100);
+    const run = newId('gen');
+    await db.pool.query(`INSERT INTO generations (id, chat_id, customer_id, tool, status, started_at, status_at)
+      VALUES ($1, $2, $3, 'image', 'failed', $4, $4)`, [run, w.chat, w.customer, NOW]);
+    const [charge, refund, grant] = [newId('txn'), newId('txn'), newId('txn')];
+    const rows = (lastBalance: number) => [
+      [charge, 'charge', -30, 70, run, null],
+      [refund, 'auto_refund', 30, 100, run, charge],
+      [grant, 'plan_grant', 5, lastBalance, null, null],
+    ];
+    const insertAll = (values: unknown[][]) => db.pool.query(
+      `INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at, generation_id, reverses_id) VALUES
+       ${values.map((_, i) => `($${i * 6 + 1}, '${w.customer}', $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, '${NOW}', '${NOW}', $${i * 6 + 5}, $${i * 6 + 6})`).join(', ')}`,
+      values.flat(),
+    );
+    await expect(insertAll(rows(104))).rejects.toMatchObject(byTrigger(/balance_after does not follow the customer balance/));
+    expect({ balance: await balanceOf(w.customer), entries: await one('SELECT COUNT(*) FROM ledger_entries WHERE customer_id = $1', [w.customer]) })
+      .toEqual({ balance: 100, entries: 1 });
+    expect(await runCounters(run)).toMatchObject({ tokens_charged: 0, tokens_auto_refunded: 0, charge_id: null });
+
+    await insertAll(rows(105));
+    expect(await balanceOf(w.customer)).toBe(105);
+    expect(await sumOf(w.customer)).toBe(105);
+    // The refund's check saw the charge written by the same statement, and the run counts both.
+    expect(await runCounters(run)).toMatchObject({ tokens_charged: 30, tokens_auto_refunded: 30, charge_id: charge, auto_refund_id: refund });
+  });
 });
 
 describe('credits as PostgreSQL keeps them', () => {
