@@ -1,10 +1,11 @@
-import { checkLedger } from '../ledger/ledgerCheck.ts';
+import { verifyLedger } from '../ledger/ledgerCheck.ts';
 import { openCliContext } from './cliContext.ts';
 
 const ctx = openCliContext();
 const started = performance.now();
-const result = checkLedger(ctx.db);
+const result = await verifyLedger(ctx.storage);
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
+await ctx.storage.close();
 ctx.db.close();
 if (result.ok) {
   process.stdout.write(`Ledger OK: ${result.entries} entries, every balance and every run checked in ${seconds} s.\n`);

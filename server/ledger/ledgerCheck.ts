@@ -1,5 +1,17 @@
 import type { Db } from '../../db/connection.ts';
-import { createIntegrityRepository, type IntegrityRepository } from '../../db/repositories/integrityRepository.ts';
+import {
+  createIntegrityRepository,
+  integrityRepository,
+  type BalanceMismatch,
+  type CreditEventMismatch,
+  type CreditMismatch,
+  type DayTotalMismatch,
+  type IntegrityRepository,
+  type ReversalMismatch,
+  type RunMismatch,
+  type RunningEntry,
+} from '../../db/repositories/integrityRepository.ts';
+import type { Queryable, Storage } from '../../db/storage/types.ts';
 
 export interface LedgerCheck {
   ok: boolean;
@@ -9,10 +21,12 @@ export interface LedgerCheck {
 
 const MAX_LISTED = 20;
 
+type Add = (message: string) => void;
+
 /** Collects problem lines, listing the first MAX_LISTED. */
 function problemList() {
   const problems: string[] = [];
-  const add = (message: string): void => {
+  const add: Add = (message) => {
     if (problems.length < MAX_LISTED) problems.push(message);
     else if (problems.length === MAX_LISTED) problems.push('… more problems not listed');
   };
@@ -22,35 +36,74 @@ function problemList() {
 const runningProblem = (id: string, customerId: string, balanceAfter: number, expected: number): string =>
   `ledger entry ${id} (customer ${customerId}): balance_after ${balanceAfter}, running sum ${expected}`;
 
-/** The checks both scopes share, in this order: balances, running balances (`checkRunning`), runs, credits, day totals, reversals, credit events. */
-function checkRecords(repo: IntegrityRepository, add: (message: string) => void, checkRunning: () => void): void {
-  for (const m of repo.balanceMismatches()) {
-    add(`customer ${m.customer_id}: balance ${m.balance} but its ledger entries sum to ${m.ledger_sum}`);
-  }
-  checkRunning();
-  for (const r of repo.runMismatches()) {
-    add(
-      `run ${r.generation_id}: counters charged/refunded/credited/reserved ${r.tokens_charged}/${r.tokens_auto_refunded}/${r.tokens_credited}/${r.tokens_reserved}` +
-        ` but entries say ${r.charged}/${r.refunded}/${r.credited}/${r.reserved}` +
-        (r.refunded + r.credited > r.charged ? ' (returned more than charged)' : ''),
-    );
-  }
-  for (const c of repo.creditMismatches()) {
-    add(`credit ${c.credit_id} (${c.status}, ${c.amount} tokens): ledger credit ${c.credited ?? 'none'}, void ${c.voided ?? 'none'}, items ${c.items ?? 'none'}`);
-  }
-  for (const d of repo.dayTotalMismatches()) {
-    add(`credit day totals of ${d.staff_id} on ${d.day}: ${d.open_tokens ?? 0}/${d.requested_tokens ?? 0} but the credits sum to ${d.open_sum}/${d.requested_sum}`);
-  }
-  for (const r of repo.reversalMismatches()) {
-    add(`${r.kind} ${r.id} of ${r.amount} does not reverse a matching entry (found ${r.reversed_kind ?? 'nothing'} of ${r.reversed_amount ?? '-'})`);
-  }
-  for (const e of repo.creditEventMismatches()) {
-    add(
-      e.event_type === null
-        ? `${e.kind} ${e.entry_id} has no credit event for the studio`
-        : `${e.kind} ${e.entry_id} of ${e.amount}: its credit event says ${e.event_type} of ${e.event_amount}, body ${e.body_transaction_id} of ${e.body_amount}`,
-    );
-  }
+/** Each kind of mismatch in words, one line per row. */
+const describe = {
+  balances: (rows: BalanceMismatch[], add: Add): void => {
+    for (const m of rows) add(`customer ${m.customer_id}: balance ${m.balance} but its ledger entries sum to ${m.ledger_sum}`);
+  },
+  runs: (rows: RunMismatch[], add: Add): void => {
+    for (const r of rows) {
+      add(
+        `run ${r.generation_id}: counters charged/refunded/credited/reserved ${r.tokens_charged}/${r.tokens_auto_refunded}/${r.tokens_credited}/${r.tokens_reserved}` +
+          ` but entries say ${r.charged}/${r.refunded}/${r.credited}/${r.reserved}` +
+          (r.refunded + r.credited > r.charged ? ' (returned more than charged)' : ''),
+      );
+    }
+  },
+  credits: (rows: CreditMismatch[], add: Add): void => {
+    for (const c of rows) {
+      add(`credit ${c.credit_id} (${c.status}, ${c.amount} tokens): ledger credit ${c.credited ?? 'none'}, void ${c.voided ?? 'none'}, items ${c.items ?? 'none'}`);
+    }
+  },
+  dayTotals: (rows: DayTotalMismatch[], add: Add): void => {
+    for (const d of rows) {
+      add(`credit day totals of ${d.staff_id} on ${d.day}: ${d.open_tokens ?? 0}/${d.requested_tokens ?? 0} but the credits sum to ${d.open_sum}/${d.requested_sum}`);
+    }
+  },
+  reversals: (rows: ReversalMismatch[], add: Add): void => {
+    for (const r of rows) {
+      add(`${r.kind} ${r.id} of ${r.amount} does not reverse a matching entry (found ${r.reversed_kind ?? 'nothing'} of ${r.reversed_amount ?? '-'})`);
+    }
+  },
+  creditEvents: (rows: CreditEventMismatch[], add: Add): void => {
+    for (const e of rows) {
+      add(
+        e.event_type === null
+          ? `${e.kind} ${e.entry_id} has no credit event for the studio`
+          : `${e.kind} ${e.entry_id} of ${e.amount}: its credit event says ${e.event_type} of ${e.event_amount}, body ${e.body_transaction_id} of ${e.body_amount}`,
+      );
+    }
+  },
+};
+
+/** Walks the entries in posting order, holding each customer's running sum: the whole database's running-balance check. */
+function runningWalk(add: Add) {
+  const running = new Map<string, number>();
+  let entries = 0;
+  return {
+    step(e: RunningEntry): void {
+      entries++;
+      const expected = (running.get(e.customer_id) ?? 0) + e.amount;
+      if (e.balance_after !== expected) add(runningProblem(e.id, e.customer_id, e.balance_after, expected));
+      running.set(e.customer_id, expected);
+    },
+    entries: (): number => entries,
+  };
+}
+
+/**
+ * The checks both scopes share, in this order: balances, running balances (`checkRunning`), runs,
+ * credits, day totals, reversals, credit events — through the storage seam; `scope` as in
+ * integrityRepository.
+ */
+async function checkRecords(q: Queryable, scope: number | undefined, add: Add, checkRunning: () => Promise<void>): Promise<void> {
+  describe.balances(await integrityRepository.balanceMismatches(q, scope), add);
+  await checkRunning();
+  describe.runs(await integrityRepository.runMismatches(q, scope), add);
+  describe.credits(await integrityRepository.creditMismatches(q, scope), add);
+  describe.dayTotals(await integrityRepository.dayTotalMismatches(q), add);
+  describe.reversals(await integrityRepository.reversalMismatches(q, scope), add);
+  describe.creditEvents(await integrityRepository.creditEventMismatches(q, scope), add);
 }
 
 /**
@@ -58,21 +111,17 @@ function checkRecords(repo: IntegrityRepository, add: (message: string) => void,
  * against entry sums, each balance_after against the running sum, each run's
  * counters against its entries and credits (returned never above charged),
  * each grant against its ledger entries, each reversal against what it reverses.
+ * Every check reads one snapshot, so writers carrying on meanwhile never show as a mismatch.
  */
-export function checkLedger(db: Db): LedgerCheck {
-  const repo = createIntegrityRepository(db);
-  const { problems, add } = problemList();
-  let entries = 0;
-  checkRecords(repo, add, () => {
-    const running = new Map<string, number>();
-    for (const e of repo.entriesInOrder()) {
-      entries++;
-      const expected = (running.get(e.customer_id) ?? 0) + e.amount;
-      if (e.balance_after !== expected) add(runningProblem(e.id, e.customer_id, e.balance_after, expected));
-      running.set(e.customer_id, expected);
-    }
+export function verifyLedger(storage: Storage): Promise<LedgerCheck> {
+  return storage.snapshot(async (snapshot) => {
+    const { problems, add } = problemList();
+    const walk = runningWalk(add);
+    await checkRecords(snapshot, undefined, add, async () => {
+      for await (const e of integrityRepository.entriesInOrder(snapshot)) walk.step(e);
+    });
+    return { ok: problems.length === 0, entries: walk.entries(), problems };
   });
-  return { ok: problems.length === 0, entries, problems };
 }
 
 /**
@@ -81,10 +130,41 @@ export function checkLedger(db: Db): LedgerCheck {
  * balances, and the balances, runs, credits, reversals and credit events they
  * concern, in set-based queries. `entries` counts the entries after `afterSeq`.
  */
+export async function verifyLedgerAfter(q: Queryable, afterSeq: number): Promise<LedgerCheck> {
+  const { problems, add } = problemList();
+  await checkRecords(q, afterSeq, add, async () => {
+    for (const m of await integrityRepository.runningMismatches(q, afterSeq)) add(runningProblem(m.id, m.customer_id, m.balance_after, m.expected));
+  });
+  return { ok: problems.length === 0, entries: await integrityRepository.entriesAfter(q, afterSeq), problems };
+}
+
+/** checkRecords on a better-sqlite3 connection. */
+function checkRecordsOn(repo: IntegrityRepository, add: Add, checkRunning: () => void): void {
+  describe.balances(repo.balanceMismatches(), add);
+  checkRunning();
+  describe.runs(repo.runMismatches(), add);
+  describe.credits(repo.creditMismatches(), add);
+  describe.dayTotals(repo.dayTotalMismatches(), add);
+  describe.reversals(repo.reversalMismatches(), add);
+  describe.creditEvents(repo.creditEventMismatches(), add);
+}
+
+/** verifyLedger on a better-sqlite3 connection, for what still calls it synchronously. */
+export function checkLedger(db: Db): LedgerCheck {
+  const repo = createIntegrityRepository(db);
+  const { problems, add } = problemList();
+  const walk = runningWalk(add);
+  checkRecordsOn(repo, add, () => {
+    for (const e of repo.entriesInOrder()) walk.step(e);
+  });
+  return { ok: problems.length === 0, entries: walk.entries(), problems };
+}
+
+/** verifyLedgerAfter on a better-sqlite3 connection: the SQLite history import's closing check. */
 export function checkLedgerAfter(db: Db, afterSeq: number): LedgerCheck {
   const repo = createIntegrityRepository(db, afterSeq);
   const { problems, add } = problemList();
-  checkRecords(repo, add, () => {
+  checkRecordsOn(repo, add, () => {
     for (const m of repo.runningMismatches()) add(runningProblem(m.id, m.customer_id, m.balance_after, m.expected));
   });
   return { ok: problems.length === 0, entries: repo.entriesAfter(), problems };
