@@ -197,36 +197,22 @@ export const creditEventRepository = {
   summary: async (q: Queryable): Promise<DeliverySummaryRow> => (await q.get<DeliverySummaryRow>(sql.summary)) as DeliverySummaryRow,
 };
 
+/**
+ * The synchronous outbox, kept for what still posts ledger entries on better-sqlite3 (ledger.post)
+ * and for ingestion's echo until they move onto the seam.
+ */
 export function createCreditEventRepository(db: Db) {
   const insert = db.prepare<NewCreditEvent & { due_at: string }>(sql.insert);
-  const due = db.prepare<{ now: string; limit: number }, DueEvent>(sql.due);
-  const lease = db.prepare<{ seq: number; lease_token: string; now: string; lease_until: string }>(sql.lease);
-  const delivered = db.prepare<{ seq: number; lease_token: string; now: string; last_status: number; studio_ref: string | null }>(sql.delivered);
-  const failing = db.prepare<AttemptFailure & { due_at: string }>(sql.failing);
-  const givenUp = db.prepare<AttemptFailure>(sql.givenUp);
   const confirm = db.prepare<{ id: string; now: string }>(sql.confirm);
   const byId = db.prepare<[string], CreditEventRow>(sql.byId);
-  const countByState = db.prepare<[], { state: DeliveryState; n: number }>(sql.countByState);
-  const summary = db.prepare<[], DeliverySummaryRow>(sql.summary);
 
   return {
     /** Queues a new event, due at once. Runs inside the ledger entry's transaction, before the entry. */
     insert: (event: NewCreditEvent): void => {
       insert.run({ ...event, due_at: event.created_at });
     },
-    /** Events whose attempt is due at `now` (including attempts whose lease ran out), oldest due first. */
-    due: (now: string, limit: number): DueEvent[] => due.all({ now, limit }),
-    /** Takes the lease of one due event; false when another dispatcher took it first. */
-    lease: (change: { seq: number; lease_token: string; now: string; lease_until: string }): boolean => lease.run(change).changes === 1,
-    markDelivered: (change: { seq: number; lease_token: string; now: string; last_status: number; studio_ref: string | null }): boolean =>
-      delivered.run(change).changes === 1,
-    markFailing: (change: AttemptFailure & { due_at: string }): boolean => failing.run(change).changes === 1,
-    markGivenUp: (change: AttemptFailure): boolean => givenUp.run(change).changes === 1,
     /** Sets confirmed_at the first time the studio's echo matches; false when it was confirmed already. */
     confirm: (id: string, now: string): boolean => confirm.run({ id, now }).changes === 1,
     byId: (id: string): CreditEventRow | undefined => byId.get(id),
-    counts: (): DeliveryCounts => countsOf(countByState.all()),
-    summary: (): DeliverySummaryRow => summary.get() as DeliverySummaryRow,
   };
 }
-export type CreditEventRepository = ReturnType<typeof createCreditEventRepository>;
