@@ -1,6 +1,5 @@
 import { assetKindSchema } from '../../shared/records.ts';
-import type { Db } from '../connection.ts';
-import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
+import { filterOn, listStatements, type ListSpec } from './listStatements.ts';
 
 /** An `assets` row, as stored. */
 export interface AssetListRow {
@@ -41,7 +40,5 @@ export const assetListSpec: ListSpec = {
   totals: 'capped',
 };
 
-export function createAssetQueries(db: Db) {
-  return createListStatements<AssetListRow>(db, assetListSpec);
-}
-export type AssetQueries = ReturnType<typeof createAssetQueries>;
+/** Lists of a run's outputs through the storage seam. */
+export const assetQueries = listStatements<AssetListRow>(assetListSpec);

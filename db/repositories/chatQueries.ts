@@ -1,5 +1,4 @@
-import type { Db } from '../connection.ts';
-import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
+import { filterOn, listStatements, type ListSpec } from './listStatements.ts';
 
 export interface ChatListRow {
   id: string;
@@ -29,7 +28,7 @@ export const chatListSpec: ListSpec = {
   sorts: {
     id: { expr: 'ch.id' },
     created_at: { expr: 'ch.created_at' },
-    title: { expr: 'ch.title', narrowedOnly: true },
+    title: { expr: 'ch.title', nullable: true, narrowedOnly: true },
   },
   defaultSort: { field: 'created_at', order: 'DESC' },
   // 1.75 million chats in the large seed: counting them all takes ~50 ms, and a page near the
@@ -37,7 +36,5 @@ export const chatListSpec: ListSpec = {
   totals: 'capped',
 };
 
-export function createChatQueries(db: Db) {
-  return createListStatements<ChatListRow>(db, chatListSpec);
-}
-export type ChatQueries = ReturnType<typeof createChatQueries>;
+/** Lists of chats through the storage seam. */
+export const chatQueries = listStatements<ChatListRow>(chatListSpec);

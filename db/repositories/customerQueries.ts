@@ -1,6 +1,5 @@
 import { nameFilterSchema, textFilterSchema } from '../../shared/listQuery.ts';
-import type { Db } from '../connection.ts';
-import { createListStatements, filterOn, type FilterDef, type ListSpec } from './listStatements.ts';
+import { filterOn, listStatements, type FilterDef, type ListSpec } from './listStatements.ts';
 
 export interface CustomerListRow {
   id: string;
@@ -25,15 +24,23 @@ const likePrefix = (text: string): string => `${text.replace(/[\\%_]/g, (char) =
  * key), so SQLite answers with one index search per branch however many
  * customers there are. A prefix LIKE, unlike a NOCASE range, lets SQLite
  * combine the three branches (its "OR by union").
+ *
+ * PostgreSQL's LIKE heeds case: there both sides are lower-cased, which is
+ * what its `customers_name` and `customers_email` indexes hold (`lower(…)` of
+ * a `"C"` column folds ASCII letters only, as SQLite's LIKE does; docs/postgres.md).
  */
 const textSearch: FilterDef = {
   schema: textFilterSchema,
   role: { kind: 'attribute' },
-  where: (param, _value, drives) => {
+  where: (param, _value, drives, engine) => {
     const col = (column: string): string => (drives ? column : `+${column}`);
+    const startsWith = (column: string): string =>
+      engine === 'postgres'
+        ? `lower(${column}) LIKE lower(@${param}_prefix) ESCAPE '\\'`
+        : `${col(column)} LIKE @${param}_prefix ESCAPE '\\'`;
     return [
-      `${col('cu.name')} LIKE @${param}_prefix ESCAPE '\\'`,
-      `${col('cu.email')} LIKE @${param}_prefix ESCAPE '\\'`,
+      startsWith('cu.name'),
+      startsWith('cu.email'),
       `(${col('cu.id')} >= @${param} AND ${col('cu.id')} < @${param}_end)`,
     ].join(' OR ');
   },
@@ -56,8 +63,8 @@ export const customerListSpec: ListSpec = {
   sorts: {
     id: { expr: 'cu.id' },
     // NOCASE: the order people expect, and the order of the customers_name / customers_email indexes.
-    name: { expr: 'cu.name COLLATE NOCASE' },
-    email: { expr: 'cu.email COLLATE NOCASE' },
+    name: { expr: 'cu.name COLLATE NOCASE', postgres: 'lower(cu.name)' },
+    email: { expr: 'cu.email COLLATE NOCASE', postgres: 'lower(cu.email)' },
     created_at: { expr: 'cu.created_at' },
   },
   defaultSort: { field: 'name', order: 'ASC' },
@@ -65,7 +72,5 @@ export const customerListSpec: ListSpec = {
   totals: 'exact',
 };
 
-export function createCustomerQueries(db: Db) {
-  return createListStatements<CustomerListRow>(db, customerListSpec);
-}
-export type CustomerQueries = ReturnType<typeof createCustomerQueries>;
+/** Lists of customers through the storage seam. */
+export const customerQueries = listStatements<CustomerListRow>(customerListSpec);

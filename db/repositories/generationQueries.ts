@@ -1,7 +1,6 @@
 import { nameFilterSchema } from '../../shared/listQuery.ts';
 import { refundStateSchema, generationStatusSchema, type GenerationStatus, type RefundState } from '../../shared/refundState.ts';
-import type { Db } from '../connection.ts';
-import { createListStatements, filterOn, type FilterDef, type ListSpec } from './listStatements.ts';
+import { filterOn, listStatements, type FilterDef, type ListSpec } from './listStatements.ts';
 import { refundStateSql } from './refundStateSql.ts';
 
 export interface GenerationListRow {
@@ -79,7 +78,7 @@ export const generationListSpec: ListSpec = {
   sorts: {
     started_at: { expr: 'g.started_at' },
     id: { expr: 'g.id', narrowedOnly: true },
-    finished_at: { expr: 'g.finished_at', narrowedOnly: true },
+    finished_at: { expr: 'g.finished_at', nullable: true, narrowedOnly: true },
     tool: { expr: 'g.tool', narrowedOnly: true },
     status: { expr: 'g.status', narrowedOnly: true },
     tokens_charged: { expr: 'g.tokens_charged', narrowedOnly: true },
@@ -88,8 +87,5 @@ export const generationListSpec: ListSpec = {
   totals: 'capped',
 };
 
-/** Lists of runs. Every call binds `grace_cutoff` (createGraceCutoff) for the refund state. */
-export function createGenerationQueries(db: Db) {
-  return createListStatements<GenerationListRow>(db, generationListSpec);
-}
-export type GenerationQueries = ReturnType<typeof createGenerationQueries>;
+/** Lists of runs through the storage seam. Every call binds `grace_cutoff` (graceCutoff) for the refund state. */
+export const generationQueries = listStatements<GenerationListRow>(generationListSpec);

@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../connection.ts';
+import type { Queryable, Statement } from '../storage/types.ts';
 
 export interface LookupHit {
   id: string;
@@ -7,7 +6,7 @@ export interface LookupHit {
   chat_id: string | null;
 }
 
-/** One indexed point query per kind of id the lookup box accepts (exported for the query-plan test). */
+/** One indexed point query per kind of id the lookup box accepts: SQLite's texts (exported for the query-plan test). */
 export const lookupSql = {
   chat: 'SELECT id, customer_id, id AS chat_id FROM chats WHERE id = ?',
   customer: 'SELECT id, id AS customer_id, NULL AS chat_id FROM customers WHERE id = ?',
@@ -20,17 +19,22 @@ export const lookupSql = {
 
 export type LookupKind = keyof typeof lookupSql;
 
-export function createLookupQueries(db: Db) {
-  const prepare = (sql: string): Statement<[string], LookupHit> => db.prepare<[string], LookupHit>(sql);
-  const statements: Record<LookupKind, Statement<[string], LookupHit>> = {
-    chat: prepare(lookupSql.chat),
-    customer: prepare(lookupSql.customer),
-    generation: prepare(lookupSql.generation),
-    transaction: prepare(lookupSql.transaction),
-    email: prepare(lookupSql.email),
-  };
-  return {
-    find: (kind: LookupKind, value: string): LookupHit | undefined => statements[kind].get(value),
-  };
-}
-export type LookupQueries = ReturnType<typeof createLookupQueries>;
+/**
+ * The statements on both engines. Only the e-mail differs: PostgreSQL's `customers_email` index is
+ * on `lower(email)`, its stand-in for NOCASE (docs/postgres.md).
+ */
+const statements: Record<LookupKind, Statement> = {
+  ...lookupSql,
+  email: {
+    sqlite: lookupSql.email,
+    postgres: `SELECT id, id AS customer_id, NULL AS chat_id FROM customers WHERE lower(email) = lower(?)
+    ORDER BY created_at DESC, id DESC LIMIT 1`,
+  },
+};
+
+/** The lookup box's point queries through the storage seam. */
+export const lookupQueries = {
+  find: (q: Queryable, kind: LookupKind, value: string): Promise<LookupHit | undefined> => q.get<LookupHit>(statements[kind], [value]),
+  /** The statement of a kind, for tests (the PostgreSQL texts). */
+  statement: (kind: LookupKind): Statement => statements[kind],
+};

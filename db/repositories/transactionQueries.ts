@@ -1,8 +1,7 @@
 import { nameFilterSchema } from '../../shared/listQuery.ts';
 import { ledgerKindSchema } from '../../shared/records.ts';
-import type { Db } from '../connection.ts';
 import type { NewLedgerEntry } from './ledgerRepository.ts';
-import { createListStatements, filterOn, type ListSpec } from './listStatements.ts';
+import { filterOn, listStatements, type ListSpec } from './listStatements.ts';
 
 /** A ledger entry as lists show it (everything but the internal `seq`). */
 export type TransactionListRow = NewLedgerEntry;
@@ -31,14 +30,11 @@ export const transactionListSpec: ListSpec = {
     id: { expr: 'l.id', narrowedOnly: true },
     amount: { expr: 'l.amount', narrowedOnly: true },
     kind: { expr: 'l.kind', narrowedOnly: true },
-    tool: { expr: 'l.tool', narrowedOnly: true },
+    tool: { expr: 'l.tool', nullable: true, narrowedOnly: true },
   },
   defaultSort: { field: 'created_at', order: 'DESC' },
   totals: 'capped',
 };
 
-/** Lists of ledger entries (the `transactions` resource). */
-export function createTransactionQueries(db: Db) {
-  return createListStatements<TransactionListRow>(db, transactionListSpec);
-}
-export type TransactionQueries = ReturnType<typeof createTransactionQueries>;
+/** Lists of ledger entries (the `transactions` resource) through the storage seam. */
+export const transactionQueries = listStatements<TransactionListRow>(transactionListSpec);

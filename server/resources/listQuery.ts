@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { ListRequest, ListSpec, ListStatements, SqlParams } from '../../db/repositories/listStatements.ts';
+import type { Queryable } from '../../db/storage/types.ts';
 import {
   contentRange,
   listFilterSchema,
@@ -128,18 +129,50 @@ export function sendListPage<Row, Rec>(
   params: SqlParams = {},
 ): void {
   const rows = statements.page(page.request, params);
-  let total: number;
-  let capped = false;
-  if (rows.length > 0 && rows.length < page.request.limit) total = page.start + rows.length;
-  else if (rows.length === 0 && page.start === 0) total = 0;
-  else if (page.exact) total = statements.count(page.request, params);
-  else {
-    // One row past the cap tells "exactly 10,000" from "more than 10,000".
-    const counted = statements.count(page.request, params, TOTAL_CAP + 1);
-    capped = counted > TOTAL_CAP;
-    total = Math.min(counted, TOTAL_CAP);
-  }
-  res.setHeader('Content-Range', contentRange(resource, page.start, rows.length, total));
+  const total = totalFromPage(page, rows.length) ?? countedTotal(page, statements.count(page.request, params, countCap(page)));
+  send(res, resource, page, rows.map(toRecord), total);
+}
+
+/** What a list's statements offer through the storage seam (`listStatements`, or a list of its own shape). */
+export interface SeamListStatements<Row> {
+  page(q: Queryable, request: ListRequest, extra?: SqlParams): Promise<Row[]>;
+  count(q: Queryable, request: ListRequest, extra?: SqlParams, cap?: number): Promise<number>;
+}
+
+/**
+ * `sendListPage` through the storage seam, read on `q` (`ctx.storage`: outside any transaction).
+ * The same answer: one statement for the page, and a count only when the page cannot tell the total.
+ */
+export async function sendListPageFrom<Row, Rec>(
+  q: Queryable,
+  res: Response,
+  resource: string,
+  statements: SeamListStatements<Row>,
+  page: ListPage,
+  toRecord: (row: Row) => Rec,
+  params: SqlParams = {},
+): Promise<void> {
+  const rows = await statements.page(q, page.request, params);
+  const total = totalFromPage(page, rows.length) ?? countedTotal(page, await statements.count(q, page.request, params, countCap(page)));
+  send(res, resource, page, rows.map(toRecord), total);
+}
+
+/** A short page is its own proof of the total, and so is an empty first page. */
+function totalFromPage(page: ListPage, rows: number): { total: number; capped: boolean } | undefined {
+  if (rows > 0 && rows < page.request.limit) return { total: page.start + rows, capped: false };
+  if (rows === 0 && page.start === 0) return { total: 0, capped: false };
+  return undefined;
+}
+
+/** Where a count stops: nowhere for exact totals; else one row past the cap tells "exactly 10,000" from "more than 10,000". */
+const countCap = (page: ListPage): number | undefined => (page.exact ? undefined : TOTAL_CAP + 1);
+
+/** The total a count (stopped at `countCap`) gives. */
+const countedTotal = (page: ListPage, counted: number): { total: number; capped: boolean } =>
+  page.exact ? { total: counted, capped: false } : { total: Math.min(counted, TOTAL_CAP), capped: counted > TOTAL_CAP };
+
+function send<Rec>(res: Response, resource: string, page: ListPage, records: Rec[], { total, capped }: { total: number; capped: boolean }): void {
+  res.setHeader('Content-Range', contentRange(resource, page.start, records.length, total));
   if (capped) res.setHeader(TOTAL_CAPPED_HEADER, 'true');
-  res.json(rows.map(toRecord));
+  res.json(records);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Db } from '../../db/connection.ts';
-import { createLookupQueries, type LookupHit, type LookupKind } from '../../db/repositories/lookupQueries.ts';
+import { lookupQueries, type LookupHit, type LookupKind } from '../../db/repositories/lookupQueries.ts';
+import type { Queryable } from '../../db/storage/types.ts';
 import type { LookupResult } from '../../shared/lookup.ts';
 import { DomainError } from '../errors.ts';
 
@@ -100,51 +100,57 @@ const CHAT: readonly LookupKind[] = ['chat'];
 const OTHER_IDS: readonly LookupKind[] = ['customer', 'generation', 'transaction'];
 const EMAIL: readonly LookupKind[] = ['email'];
 
+/** The first hit on `q` trying each id, in order, as each kind in turn: one point query per attempt, one at a time. */
+async function firstHit(q: Queryable, kinds: readonly LookupKind[], ids: readonly string[]): Promise<LookupResult | undefined> {
+  for (const id of ids) {
+    for (const kind of kinds) {
+      const hit = await lookupQueries.find(q, kind, id);
+      if (hit) return toResult(kind, hit);
+    }
+  }
+  return undefined;
+}
+
+/** The attempts in order, each only when the ones before it found nothing. */
+async function firstOf(attempts: readonly (() => Promise<LookupResult | undefined>)[]): Promise<LookupResult | undefined> {
+  for (const attempt of attempts) {
+    const found = await attempt();
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * Resolves what a support agent pastes into the lookup box (docs/domain.md, flow
  * 1): a chat ID or chat URL, a customer e-mail (any case) or id, a generation
  * id or a transaction id, as stored or lower-cased. Every attempt is one
- * indexed point query.
+ * indexed point query, read on `q` (the storage, outside any transaction).
  */
-export function createLookup(db: Db) {
-  const queries = createLookupQueries(db);
+export async function lookup(q: Queryable, input: string): Promise<LookupResult> {
+  const { url, ids } = lookupCandidates(input);
+  const emails = ids.filter(looksLikeEmail);
+  // Ids are stored as the studio sent them; chat IDs are lower-case UUIDs, but a ticket may
+  // carry one in capitals. So each id is tried as a chat as pasted, then lower-cased: a chat ID
+  // in any case costs one or two point queries on the primary key (no NOCASE index to keep on
+  // the big tables). Other ids are tried lower-cased last, once every exact form has missed.
+  const chatFirst = [...new Set(ids.flatMap((id) => [id, id.toLowerCase()]))];
+  const lowered = chatFirst.filter((id) => !ids.includes(id));
+  const chat = () => firstHit(q, CHAT, chatFirst);
+  const otherIds = () => firstHit(q, OTHER_IDS, ids);
+  const email = () => firstHit(q, EMAIL, emails);
+  const otherLowered = () => firstHit(q, OTHER_IDS, lowered);
+  const found = await firstOf(url ? [chat, otherIds, email, otherLowered] : [email, chat, otherIds, otherLowered]);
+  if (found) return found;
 
-  /** The first hit trying each id, in order, as each kind in turn. */
-  function firstHit(kinds: readonly LookupKind[], ids: readonly string[]): LookupResult | undefined {
-    for (const id of ids) {
-      for (const kind of kinds) {
-        const hit = queries.find(kind, id);
-        if (hit) return toResult(kind, hit);
-      }
-    }
-    return undefined;
+  const text = input.trim();
+  if (url) {
+    const tried = ids.length > 0 ? `tried its parts ${ids.slice(0, 6).map(quote).join(', ')}${ids.length > 6 ? ', …' : ''}` : 'it holds no id';
+    throw new NothingMatches(`Nothing matches that URL: ${tried} as a chat ID, then as a customer, generation or transaction id.`);
   }
-
-  return (input: string): LookupResult => {
-    const { url, ids } = lookupCandidates(input);
-    const emails = ids.filter(looksLikeEmail);
-    // Ids are stored as the studio sent them; chat IDs are lower-case UUIDs, but a ticket may
-    // carry one in capitals. So each id is tried as a chat as pasted, then lower-cased: a chat ID
-    // in any case costs one or two point queries on the primary key (no NOCASE index to keep on
-    // the big tables). Other ids are tried lower-cased last, once every exact form has missed.
-    const chatFirst = [...new Set(ids.flatMap((id) => [id, id.toLowerCase()]))];
-    const lowered = chatFirst.filter((id) => !ids.includes(id));
-    const found = url
-      ? (firstHit(CHAT, chatFirst) ?? firstHit(OTHER_IDS, ids) ?? firstHit(EMAIL, emails) ?? firstHit(OTHER_IDS, lowered))
-      : (firstHit(EMAIL, emails) ?? firstHit(CHAT, chatFirst) ?? firstHit(OTHER_IDS, ids) ?? firstHit(OTHER_IDS, lowered));
-    if (found) return found;
-
-    const text = input.trim();
-    if (url) {
-      const tried = ids.length > 0 ? `tried its parts ${ids.slice(0, 6).map(quote).join(', ')}${ids.length > 6 ? ', …' : ''}` : 'it holds no id';
-      throw new NothingMatches(`Nothing matches that URL: ${tried} as a chat ID, then as a customer, generation or transaction id.`);
-    }
-    if (emails.length > 0) {
-      throw new NothingMatches(`No customer has the e-mail ${quote(text)}, and no chat, customer, generation or transaction has it as id.`);
-    }
-    throw new NothingMatches(
-      `No chat, customer, generation or transaction has the id ${quote(text)}. Paste a chat ID, a chat URL, a customer e-mail or an id.`,
-    );
-  };
+  if (emails.length > 0) {
+    throw new NothingMatches(`No customer has the e-mail ${quote(text)}, and no chat, customer, generation or transaction has it as id.`);
+  }
+  throw new NothingMatches(
+    `No chat, customer, generation or transaction has the id ${quote(text)}. Paste a chat ID, a chat URL, a customer e-mail or an id.`,
+  );
 }
-export type Lookup = ReturnType<typeof createLookup>;

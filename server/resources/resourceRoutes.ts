@@ -1,17 +1,17 @@
 import { type Router, type Request } from 'express';
-import { createAssetQueries } from '../../db/repositories/assetQueries.ts';
-import { createChatQueries } from '../../db/repositories/chatQueries.ts';
-import { createCustomerQueries } from '../../db/repositories/customerQueries.ts';
-import { createGenerationQueries } from '../../db/repositories/generationQueries.ts';
-import type { ListStatements, SqlParams } from '../../db/repositories/listStatements.ts';
-import { createTransactionQueries } from '../../db/repositories/transactionQueries.ts';
+import { assetQueries } from '../../db/repositories/assetQueries.ts';
+import { chatQueries } from '../../db/repositories/chatQueries.ts';
+import { customerQueries } from '../../db/repositories/customerQueries.ts';
+import { generationQueries } from '../../db/repositories/generationQueries.ts';
+import type { ListQueries, SqlParams } from '../../db/repositories/listStatements.ts';
+import { transactionQueries } from '../../db/repositories/transactionQueries.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { NotFound } from '../errors.ts';
 import { parseQuery } from '../http/validate.ts';
-import { createGraceCutoff } from '../ledger/refundState.ts';
-import { parseListQuery, sendListPage } from './listQuery.ts';
-import { createLookup, lookupQuerySchema } from './lookup.ts';
+import { graceCutoff } from '../ledger/refundState.ts';
+import { parseListQuery, sendListPageFrom } from './listQuery.ts';
+import { lookup, lookupQuerySchema } from './lookup.ts';
 import { rowToAsset, rowToChat, rowToCustomer, rowToGeneration, rowToTransaction } from './recordMappers.ts';
 import { apiRouter } from '../http/router.ts';
 
@@ -23,20 +23,21 @@ interface ReadOnlyResource<Row, Rec> {
   name: string;
   /** How a 404 names one record. */
   label: string;
-  statements: ListStatements<Row>;
+  statements: ListQueries<Row>;
   toRecord: (row: Row) => Rec;
-  /** Parameters every query of the resource binds (the refund state's grace cutoff). */
-  params?: () => SqlParams;
+  /** Parameters every query of the resource binds (the refund state's grace cutoff), read when the request is valid. */
+  params?: () => Promise<SqlParams>;
 }
 
-function mountReadOnly<Row, Rec>(router: Router, resource: ReadOnlyResource<Row, Rec>): void {
-  const { name, label, statements, toRecord, params = () => ({}) } = resource;
-  router.get(`/${name}`, readers, (req, res) => {
+/** Lists and records read through the storage seam, outside any transaction (docs/postgres.md). */
+function mountReadOnly<Row, Rec>(router: Router, ctx: AppContext, resource: ReadOnlyResource<Row, Rec>): void {
+  const { name, label, statements, toRecord, params } = resource;
+  router.get(`/${name}`, readers, async (req, res) => {
     const page = parseListQuery(name, statements, req.query as Record<string, unknown>);
-    sendListPage(res, name, statements, page, toRecord, params());
+    await sendListPageFrom(ctx.storage, res, name, statements, page, toRecord, params && (await params()));
   });
-  router.get(`/${name}/:id`, readers, (req: Request<{ id: string }>, res) => {
-    const row = statements.byId(req.params.id, params());
+  router.get(`/${name}/:id`, readers, async (req: Request<{ id: string }>, res) => {
+    const row = await statements.byId(ctx.storage, req.params.id, params && (await params()));
     if (!row) throw new NotFound(label, req.params.id);
     res.json(toRecord(row));
   });
@@ -49,24 +50,22 @@ function mountReadOnly<Row, Rec>(router: Router, resource: ReadOnlyResource<Row,
  */
 export function resourceRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  const graceCutoff = createGraceCutoff(ctx.db, ctx.clock);
-  const lookup = createLookup(ctx.db);
 
-  router.get('/lookup', readers, (req, res) => {
+  router.get('/lookup', readers, async (req, res) => {
     const { q } = parseQuery(lookupQuerySchema, req);
-    res.json(lookup(q));
+    res.json(await lookup(ctx.storage, q));
   });
 
-  mountReadOnly(router, { name: 'customers', label: 'Customer', statements: createCustomerQueries(ctx.db), toRecord: rowToCustomer });
-  mountReadOnly(router, { name: 'chats', label: 'Chat', statements: createChatQueries(ctx.db), toRecord: rowToChat });
-  mountReadOnly(router, {
+  mountReadOnly(router, ctx, { name: 'customers', label: 'Customer', statements: customerQueries, toRecord: rowToCustomer });
+  mountReadOnly(router, ctx, { name: 'chats', label: 'Chat', statements: chatQueries, toRecord: rowToChat });
+  mountReadOnly(router, ctx, {
     name: 'generations',
     label: 'Generation',
-    statements: createGenerationQueries(ctx.db),
+    statements: generationQueries,
     toRecord: rowToGeneration,
-    params: () => ({ grace_cutoff: graceCutoff() }),
+    params: async () => ({ grace_cutoff: await graceCutoff(ctx.storage, ctx.clock) }),
   });
-  mountReadOnly(router, { name: 'transactions', label: 'Transaction', statements: createTransactionQueries(ctx.db), toRecord: rowToTransaction });
-  mountReadOnly(router, { name: 'assets', label: 'Asset', statements: createAssetQueries(ctx.db), toRecord: rowToAsset });
+  mountReadOnly(router, ctx, { name: 'transactions', label: 'Transaction', statements: transactionQueries, toRecord: rowToTransaction });
+  mountReadOnly(router, ctx, { name: 'assets', label: 'Asset', statements: assetQueries, toRecord: rowToAsset });
   return router;
 }

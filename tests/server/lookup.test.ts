@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../db/connection.ts';
+import { statementFor, type Params, type Queryable, type Statement } from '../../db/storage/types.ts';
 import { lookupSql } from '../../db/repositories/lookupQueries.ts';
-import { createLookup, lookupCandidates } from '../../server/resources/lookup.ts';
+import { lookup as resolveLookup, lookupCandidates } from '../../server/resources/lookup.ts';
 import { lookupResultSchema } from '../../shared/lookup.ts';
 import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
@@ -26,29 +26,22 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-/** The lookup over a database that records the SQL of every statement it runs, to count its queries. */
+/** The lookup over the test app's storage, recording the (SQLite) text of every statement it runs, to count its queries. */
 function countingLookup() {
   const executed: string[] = [];
-  const bind = <T extends object>(target: T, name: string | symbol): unknown => {
-    const value: unknown = Reflect.get(target, name);
-    return typeof value === 'function' ? value.bind(target) : value;
+  const storage = t.ctx.storage;
+  const counting = <Args extends [Statement, Params?], Result>(run: (...args: Args) => Result) =>
+    (...args: Args): Result => {
+      executed.push(statementFor(args[0], 'sqlite'));
+      return run(...args);
+    };
+  const q: Queryable = {
+    engine: storage.engine,
+    all: counting((statement, params) => storage.all(statement, params)),
+    get: counting((statement, params) => storage.get(statement, params)),
+    run: counting((statement, params) => storage.run(statement, params)),
   };
-  const db = new Proxy(t.db, {
-    get(target, name) {
-      if (name !== 'prepare') return bind(target, name);
-      return (sql: string) =>
-        new Proxy(target.prepare(sql), {
-          get(statement, member) {
-            if (member !== 'get') return bind(statement, member);
-            return (...args: unknown[]) => {
-              executed.push(sql);
-              return statement.get(...args);
-            };
-          },
-        });
-    },
-  }) as Db;
-  return { lookup: createLookup(db), executed };
+  return { lookup: (input: string) => resolveLookup(q, input), executed };
 }
 
 const lookup = async (q: string) => {
@@ -138,13 +131,13 @@ describe('GET /api/lookup', () => {
     await expectChat(`https://studio.example.com/agents/A1/chats/${upper}?tab=1`);
 
     const counted = countingLookup();
-    expect(counted.lookup(world.chat.id)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(await counted.lookup(world.chat.id)).toMatchObject({ type: 'chat', id: world.chat.id });
     expect(counted.executed).toEqual([lookupSql.chat]);
     counted.executed.length = 0;
-    expect(counted.lookup(upper)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(await counted.lookup(upper)).toMatchObject({ type: 'chat', id: world.chat.id });
     expect(counted.executed).toEqual([lookupSql.chat, lookupSql.chat]);
     counted.executed.length = 0;
-    expect(counted.lookup(`https://studio.example.com/agents/a1/chats/${upper}`)).toMatchObject({ type: 'chat', id: world.chat.id });
+    expect(await counted.lookup(`https://studio.example.com/agents/a1/chats/${upper}`)).toMatchObject({ type: 'chat', id: world.chat.id });
     expect(counted.executed).toEqual([lookupSql.chat, lookupSql.chat]);
     const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${lookupSql.chat}`).all(upper) as { detail: string }[]).map((step) => step.detail);
     expect(plan).toEqual(['SEARCH chats USING INDEX sqlite_autoindex_chats_1 (id=?)']);
