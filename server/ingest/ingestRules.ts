@@ -55,9 +55,15 @@ export function chargeProblem(d: IngestData<'tokens.charged'>, run: { customer_i
   return null;
 }
 
+/** An event about a run (its outcome aside) needs the run stored. */
+export const missingRunProblem = (runId: string): string => `run ${runId} does not exist`;
+
+/** An auto-refund names a charge that is stored. */
+export const missingChargeProblem = (d: IngestData<'tokens.refunded'>): string => `transaction ${d.charge_transaction_id} is not a charge`;
+
 /** An auto-refund reverses one whole charge of the same customer. */
 export function refundProblem(d: IngestData<'tokens.refunded'>, charge: { id: string; kind: string; customer_id: string; amount: number }): string | null {
-  if (charge.kind !== 'charge') return `transaction ${d.charge_transaction_id} is not a charge`;
+  if (charge.kind !== 'charge') return missingChargeProblem(d);
   if (charge.customer_id !== d.customer_id) return `charge ${charge.id} belongs to customer ${charge.customer_id}, not ${d.customer_id}`;
   if (d.amount !== -charge.amount) return `an auto-refund reverses the whole charge: ${-charge.amount} tokens, not ${d.amount}`;
   return null;
