@@ -24,7 +24,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   // The storage seam (docs/postgres.md) writes on the same connection as the code not yet moved onto it.
   const storage = createSqliteStorage(db.name, { writer: db });
   const audit = createAuditLog(db, clock);
-  const sessions = createSessions(db, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
+  const sessions = createSessions(storage, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
   const metrics = createMetrics(storage, clock);
   // Push is on only with a webhook URL; the dispatcher is built here and started by main.ts.
   const dispatcher: Dispatcher | null = config.webhook ? createDispatcher({ storage, config: config.webhook, audit, clock, logger, metrics }) : null;
@@ -32,7 +32,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const ledger = createLedger(db, clock, { onCreditEvent: wakeDispatcher });
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
   const studioDelivery: StudioDeliverySettings = { push_enabled: config.webhook !== null, feed_enabled: config.feedToken !== null };
-  const auth = createAuthService(db, audit, sessions, { studioDelivery, helpdeskTicketUrl: config.helpdeskTicketUrl });
+  const auth = createAuthService(storage, audit, sessions, { studioDelivery, helpdeskTicketUrl: config.helpdeskTicketUrl });
   const credits = createCreditService(db, ledger, creditReversals, audit, clock);
   const delivery = createDeliveryService(storage, db, config, audit, clock, credits.record, wakeDispatcher);
   return {
@@ -52,8 +52,8 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     policy: createPolicyService(db, audit, clock),
     auth,
     /** Single sign-on, when OIDC_ISSUER turns it on. */
-    oidc: config.oidc ? createOidcService(db, config.oidc, auth, clock) : null,
-    staff: createStaffService(db, audit, sessions, clock),
+    oidc: config.oidc ? createOidcService(storage, config.oidc, auth, clock) : null,
+    staff: createStaffService(storage, audit, sessions, clock, db),
     /** Whether credits can reach the studio at all, as every staff session is told. */
     studioDelivery,
     delivery,

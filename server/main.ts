@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const ctx = createContext(db, config, systemClock, logger);
   // A database with no staff is new: outside production it gets the demo
   // accounts, and demo data unless it already holds customers.
-  const fresh = ctx.staff.count() === 0;
+  const fresh = (await ctx.staff.count()) === 0;
   if (fresh && config.demoData === 'auto') {
     await createDemoStaff(ctx);
     if (createCustomerRepository(db).isEmpty()) {
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const noStaff = (await ctx.staff.count()) === 0;
   const app = createApp(ctx);
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     if (fresh && config.demoData === 'auto') {
       lines.push('Demo accounts (this database only):');
       for (const person of demoStaff) lines.push(`  ${person.role.padEnd(6)} ${person.email}  password: ${person.password}`);
-    } else if (ctx.staff.count() === 0) {
+    } else if (noStaff) {
       lines.push('No staff accounts yet: create one with `npm run staff -- add --email you@example.com --role admin --password-stdin`.');
     }
     if (!ctx.studioDelivery.push_enabled && !ctx.studioDelivery.feed_enabled) {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   ctx.dispatcher?.start();
 
   const purge = setInterval(() => {
-    ctx.sessions.purgeExpired();
+    ctx.sessions.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not purged'));
     ctx.credits.purgeIdempotencyKeys(48);
   }, 10 * 60_000);
   purge.unref();

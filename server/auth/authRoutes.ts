@@ -58,10 +58,10 @@ export function authRoutes(ctx: AppContext): Router {
     }
   });
 
-  router.post('/logout', requireSession, requireCsrf, (req, res) => {
+  router.post('/logout', requireSession, requireCsrf, async (req, res) => {
     const session = req.session;
     if (!session || !req.sessionToken) throw new NotAuthenticated();
-    ctx.auth.logout(req.sessionToken, session.staff, requestOrigin(req));
+    await ctx.auth.logout(req.sessionToken, session.staff, requestOrigin(req));
     res.clearCookie(SESSION_COOKIE, cookieOptions());
     res.status(204).end();
   });

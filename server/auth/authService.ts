@@ -1,5 +1,5 @@
-import type { Db } from '../../db/connection.ts';
-import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import { staffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import type { Storage, Transaction } from '../../db/storage/types.ts';
 import type { LoginRequest, SessionInfo } from '../../shared/auth.ts';
 import type { StudioDeliverySettings } from '../../shared/delivery.ts';
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
@@ -39,19 +39,28 @@ export interface SessionSettings {
   helpdeskTicketUrl: string | null;
 }
 
-export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, settings: SessionSettings) {
-  const staffRepo = createStaffRepository(db);
+type Judged = { accepted: StaffRow } | { refused: string };
 
+/** Whether a password sign-in is accepted, judged on the account as it is now (`current`). */
+function judge(verified: StaffRow | undefined, current: StaffRow | undefined, passwordOk: boolean): Judged {
+  if (!current) return { refused: 'unknown e-mail' };
+  if (current.disabled) return { refused: 'account disabled' };
+  // A password changed or reset since it was checked: the one given is no longer the account's.
+  const stillVerified = verified !== undefined && verified.password_hash === current.password_hash;
+  return current.password_hash !== null && passwordOk && stillVerified ? { accepted: current } : { refused: 'wrong password' };
+}
+
+export function createAuthService(storage: Storage, audit: AuditLog, sessions: Sessions, settings: SessionSettings) {
   /**
    * Ends the browser's previous session, opens a new one and audits the
-   * sign-in. Every way in ends here, so sessions never differ by how they
-   * began. Runs inside the caller's write transaction: the session and its
-   * audit event commit together.
+   * sign-in, in the caller's transaction: the session and its audit event
+   * commit together. Every way in ends here, so sessions never differ by how
+   * they began.
    */
-  function openSession(staff: StaffRow, origin: LoginOrigin, details: SignInDetails): SignedIn {
-    if (origin.previousToken) sessions.end(origin.previousToken);
-    const session = sessions.start(staff.id, origin);
-    audit.record({
+  async function openSession(tx: Transaction, staff: StaffRow, origin: LoginOrigin, details: SignInDetails): Promise<SignedIn> {
+    if (origin.previousToken) await sessions.end(tx, origin.previousToken);
+    const session = await sessions.start(tx, staff.id, origin);
+    await audit.append(tx, {
       actor: { type: 'staff', id: staff.id, name: staff.name },
       action: 'auth.login',
       entityType: 'staff',
@@ -70,9 +79,9 @@ export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, s
     };
   }
 
-  /** Audits a refused sign-in. Runs inside the caller's write transaction. */
-  function recordRefusal(refusal: SignInRefusal, origin: RequestOrigin): void {
-    audit.record({
+  /** Audits a refused sign-in, in the caller's transaction. */
+  async function recordRefusal(tx: Transaction, refusal: SignInRefusal, origin: RequestOrigin): Promise<void> {
+    await audit.append(tx, {
       actor: { type: 'anonymous', id: refusal.email.toLowerCase() },
       action: 'auth.login_failed',
       entityType: 'staff',
@@ -84,28 +93,34 @@ export function createAuthService(db: Db, audit: AuditLog, sessions: Sessions, s
   }
 
   /**
-   * Checks the password (always at full scrypt cost, known e-mail or not),
-   * then in one transaction opens the session and audits the sign-in, or
-   * audits the failure and throws InvalidCredentials.
+   * Checks the password (always at full scrypt cost, known e-mail or not,
+   * and before the transaction, which awaits nothing but the database), then
+   * in one transaction opens the session and audits the sign-in, or audits
+   * the failure and throws InvalidCredentials.
    */
   async function login(input: LoginRequest, origin: LoginOrigin): Promise<SignedIn> {
-    const staff = staffRepo.byEmail(input.email);
-    const passwordOk = await verifyPassword(input.password, staff?.password_hash ?? (await decoyHash()));
-    const accepted = staff !== undefined && staff.password_hash !== null && passwordOk && staff.disabled === 0;
-
-    if (!accepted || !staff) {
-      const reason = !staff ? 'unknown e-mail' : staff.disabled ? 'account disabled' : 'wrong password';
-      db.transaction(() => recordRefusal({ email: input.email, staff, reason, details: { method: 'password' } }, origin)).immediate();
-      throw new InvalidCredentials();
-    }
-    return db.transaction(() => openSession(staff, origin, { method: 'password' })).immediate();
+    const verified = await staffRepository.byEmail(storage, input.email);
+    const passwordOk = await verifyPassword(input.password, verified?.password_hash ?? (await decoyHash()));
+    const signedIn = await storage.transaction(async (tx): Promise<SignedIn | null> => {
+      // Read again, held until the commit on PostgreSQL: an account disabled or given a new password
+      // since the check is judged as it is now, and a reset that ends its sessions cannot miss this one.
+      const current = verified && (await staffRepository.byIdForShare(tx, verified.id));
+      const judged = judge(verified, current, passwordOk);
+      if ('refused' in judged) {
+        await recordRefusal(tx, { email: input.email, staff: current, reason: judged.refused, details: { method: 'password' } }, origin);
+        return null;
+      }
+      return openSession(tx, judged.accepted, origin, { method: 'password' });
+    });
+    if (!signedIn) throw new InvalidCredentials();
+    return signedIn;
   }
 
-  function logout(token: string, staff: { id: string; name: string }, origin: RequestOrigin): void {
-    db.transaction(() => {
-      sessions.end(token);
-      audit.record({ actor: { type: 'staff', id: staff.id, name: staff.name }, action: 'auth.logout', entityType: 'staff', entityId: staff.id, origin });
-    }).immediate();
+  function logout(token: string, staff: { id: string; name: string }, origin: RequestOrigin): Promise<void> {
+    return storage.transaction(async (tx) => {
+      await sessions.end(tx, token);
+      await audit.append(tx, { actor: { type: 'staff', id: staff.id, name: staff.name }, action: 'auth.logout', entityType: 'staff', entityId: staff.id, origin });
+    });
   }
 
   return { login, logout, openSession, recordRefusal };

@@ -9,12 +9,13 @@ import { parse as parseCookies } from 'cookie';
 
 /** Attaches the live session, if the cookie names one. Never refuses by itself. */
 export function loadSession(sessions: Sessions): RequestHandler {
-  return (req, _res, next) => {
+  // Express 5 hands a rejected promise to the error handler.
+  return async (req, _res, next) => {
     const header = req.headers.cookie;
     const token = header ? parseCookies(header)[SESSION_COOKIE] : undefined;
     if (token) {
       req.sessionToken = token;
-      req.session = sessions.resolve(token) ?? undefined;
+      req.session = (await sessions.resolve(token)) ?? undefined;
     }
     next();
   };

@@ -64,7 +64,7 @@ export function oidcRoutes(ctx: AppContext): Router {
   router.get('/oidc/start', requireSso, startThrottle, async (req, res) => {
     const service = ssoService(req);
     const previous = stateHandle(req.headers.cookie);
-    if (previous) service.discard(previous);
+    if (previous) await service.discard(previous);
     const { authorizationUrl, handle } = await service.start();
     res.cookie(OIDC_STATE_COOKIE, handle, stateCookie(OIDC_LOGIN_TTL_MS));
     res.setHeader('Cache-Control', 'no-store');

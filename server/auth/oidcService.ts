@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../db/connection.ts';
-import { createOidcRepository } from '../../db/repositories/oidcRepository.ts';
-import { createStaffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import { oidcRepository } from '../../db/repositories/oidcRepository.ts';
+import { staffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import type { Queryable, Storage } from '../../db/storage/types.ts';
 import type { SsoErrorCode } from '../../shared/singleSignOn.ts';
 import type { Clock } from '../clock.ts';
 import type { AuthService, LoginOrigin, SignedIn } from './authService.ts';
@@ -26,9 +26,7 @@ type Verdict = { accepted: StaffRow } | { refused: Refusal };
  * mapped to an existing, enabled staff account (never creating one) —
  * opening the session exactly as a password sign-in does.
  */
-export function createOidcService(db: Db, settings: OidcSettings, auth: AuthService, clock: Clock, client: OidcClient = createOidcClient(settings)) {
-  const repo = createOidcRepository(db);
-  const staffRepo = createStaffRepository(db);
+export function createOidcService(storage: Storage, settings: OidcSettings, auth: AuthService, clock: Clock, client: OidcClient = createOidcClient(settings)) {
   const allowedDomain = settings.emailDomain?.replace(/^@/, '').toLowerCase() ?? null;
 
   /**
@@ -40,9 +38,10 @@ export function createOidcService(db: Db, settings: OidcSettings, auth: AuthServ
     const handle = randomBytes(32).toString('base64url');
     const now = clock();
     const expiresAt = new Date(now.getTime() + OIDC_LOGIN_TTL_MS);
-    db.transaction(() => {
-      repo.removeExpiredLogins(now.toISOString());
-      repo.insertLogin({
+    // After the provider answered: the transaction awaits nothing but the database.
+    await storage.transaction(async (tx) => {
+      await oidcRepository.removeExpiredLogins(tx, now.toISOString());
+      await oidcRepository.insertLogin(tx, {
         handle_hash: hashHandle(handle),
         state: checks.state,
         nonce: checks.nonce,
@@ -50,17 +49,17 @@ export function createOidcService(db: Db, settings: OidcSettings, auth: AuthServ
         created_at: now.toISOString(),
         expires_at: expiresAt.toISOString(),
       });
-    }).immediate();
+    });
     return { authorizationUrl, handle, expiresAt };
   }
 
   /** Voids an attempt the browser abandoned (it started another). */
-  function discard(handle: string): void {
-    repo.takeLogin(hashHandle(handle));
+  async function discard(handle: string): Promise<void> {
+    await storage.transaction((tx) => oidcRepository.takeLogin(tx, hashHandle(handle)));
   }
 
   /** Whether this verified identity may sign in, and as which staff account. */
-  function verdictFor(identity: VerifiedIdentity, staff: StaffRow | undefined): Verdict {
+  async function verdictFor(q: Queryable, identity: VerifiedIdentity, staff: StaffRow | undefined): Promise<Verdict> {
     const refuse = (code: SsoErrorCode, reason: string): Verdict => ({ refused: { code, reason } });
     if (!identity.email) return refuse('email_missing', 'the identity provider gave no e-mail address');
     // Only a provider's explicit `email_verified: true` vouches for the address; a provider that does not say
@@ -74,7 +73,7 @@ export function createOidcService(db: Db, settings: OidcSettings, auth: AuthServ
     if (staff.external_subject !== null && staff.external_subject !== identity.subject) {
       return refuse('subject_mismatch', 'account is linked to another single sign-on subject');
     }
-    const owner = repo.staffIdBySubject(identity.subject);
+    const owner = await oidcRepository.staffIdBySubject(q, identity.subject);
     if (owner !== undefined && owner !== staff.id) return refuse('subject_mismatch', 'single sign-on subject is linked to another account');
     return { accepted: staff };
   }
@@ -86,29 +85,29 @@ export function createOidcService(db: Db, settings: OidcSettings, auth: AuthServ
    * identity is audited as auth.login_failed) or IssuerUnavailable.
    */
   async function finish(handle: string | undefined, callbackQuery: string, origin: LoginOrigin): Promise<SignedIn> {
-    const pending = handle ? repo.takeLogin(hashHandle(handle)) : undefined;
+    const pending = handle ? await storage.transaction((tx) => oidcRepository.takeLogin(tx, hashHandle(handle))) : undefined;
     if (!pending) throw new SsoRefused('expired', handle ? 'no pending sign-in for this state cookie (used or never started)' : 'no state cookie');
     if (Date.parse(pending.expires_at) <= clock().getTime()) throw new SsoRefused('expired', 'the sign-in attempt expired');
 
     const identity = await client.completeSignIn(callbackQuery, { state: pending.state, nonce: pending.nonce, codeVerifier: pending.code_verifier });
 
-    // Read again inside the write transaction: an account disabled or linked meanwhile is seen as it is now.
-    const outcome = db
-      .transaction((): SignedIn | Refusal => {
-        const staff = identity.email ? staffRepo.byEmail(identity.email) : undefined;
-        const verdict = verdictFor(identity, staff);
-        if ('refused' in verdict) {
-          auth.recordRefusal(
-            { email: identity.email ?? `(no e-mail, subject ${identity.subject})`, staff, reason: verdict.refused.reason, details: { method: 'sso', subject: identity.subject } },
-            origin,
-          );
-          return verdict.refused;
-        }
-        const account = verdict.accepted;
-        const linked = account.external_subject === null && repo.linkSubject(account.id, identity.subject, clock().toISOString());
-        return auth.openSession(account, origin, { method: 'sso', subject: identity.subject, ...(linked ? { subject_linked: true } : {}) });
-      })
-      .immediate();
+    // Read inside the write transaction, the account's row held until the commit on PostgreSQL: an
+    // account disabled, reset or linked meanwhile is seen as it is now.
+    const outcome = await storage.transaction(async (tx): Promise<SignedIn | Refusal> => {
+      const staff = identity.email ? await staffRepository.byEmailForUpdate(tx, identity.email) : undefined;
+      const verdict = await verdictFor(tx, identity, staff);
+      if ('refused' in verdict) {
+        await auth.recordRefusal(
+          tx,
+          { email: identity.email ?? `(no e-mail, subject ${identity.subject})`, staff, reason: verdict.refused.reason, details: { method: 'sso', subject: identity.subject } },
+          origin,
+        );
+        return verdict.refused;
+      }
+      const account = verdict.accepted;
+      const linked = account.external_subject === null && (await oidcRepository.linkSubject(tx, account.id, identity.subject, clock().toISOString()));
+      return auth.openSession(tx, account, origin, { method: 'sso', subject: identity.subject, ...(linked ? { subject_linked: true } : {}) });
+    });
     if ('code' in outcome) throw new SsoRefused(outcome.code, outcome.reason);
     return outcome;
   }

@@ -1,7 +1,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { CookieOptions } from 'express';
-import type { Db } from '../../db/connection.ts';
-import { createSessionRepository, type SessionWithStaff } from '../../db/repositories/sessionRepository.ts';
+import { sessionRepository, type SessionWithStaff } from '../../db/repositories/sessionRepository.ts';
+import type { Storage, Transaction } from '../../db/storage/types.ts';
 import type { Clock } from '../clock.ts';
 
 export const SESSION_COOKIE = 'td_session';
@@ -37,18 +37,22 @@ export interface StartedSession {
   expiresAt: Date;
 }
 
-export function createSessions(db: Db, settings: SessionSettings, clock: Clock) {
-  const repo = createSessionRepository(db);
+/**
+ * Staff sessions through the storage seam. Writes that belong to a change (a sign-in, a disable)
+ * take the caller's transaction; the session check of each request reads once and writes only to
+ * end a dead session or to note that a live one was seen.
+ */
+export function createSessions(storage: Storage, settings: SessionSettings, clock: Clock) {
   const idleMs = settings.idleMinutes * 60_000;
   const touchEveryMs = Math.min(TOUCH_AT_MOST_EVERY_MS, idleMs / TOUCHES_PER_IDLE_WINDOW);
 
-  /** Opens a new session (a fresh id at every sign-in). Runs inside the caller's transaction. */
-  function start(staffId: string, origin: { clientIp: string | null; userAgent: string | null }): StartedSession {
+  /** Opens a new session (a fresh id at every sign-in), in the caller's transaction. */
+  async function start(tx: Transaction, staffId: string, origin: { clientIp: string | null; userAgent: string | null }): Promise<StartedSession> {
     const now = clock();
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + settings.maxHours * 3_600_000);
-    repo.insert({
+    await sessionRepository.insert(tx, {
       id_hash: hashToken(token),
       staff_id: staffId,
       csrf_token: csrfToken,
@@ -65,32 +69,32 @@ export function createSessions(db: Db, settings: SessionSettings, clock: Clock) 
    * The live session behind a cookie value, or null. A session past its idle
    * or absolute limit, or of a disabled account, is removed and is null.
    */
-  function resolve(token: string | undefined): SessionWithStaff | null {
+  async function resolve(token: string | undefined): Promise<SessionWithStaff | null> {
     if (!token || token.length > 128) return null;
     const idHash = hashToken(token);
-    const session = repo.find(idHash);
+    const session = await sessionRepository.find(storage, idHash);
     if (!session) return null;
     const now = clock().getTime();
     const lastSeen = Date.parse(session.last_seen_at);
     const dead = session.staff.disabled === 1 || now >= Date.parse(session.expires_at) || now - lastSeen >= idleMs;
     if (dead) {
-      repo.remove(idHash);
+      await storage.transaction((tx) => sessionRepository.remove(tx, idHash));
       return null;
     }
-    if (now - lastSeen >= touchEveryMs) repo.touch(idHash, new Date(now).toISOString());
+    if (now - lastSeen >= touchEveryMs) await storage.transaction((tx) => sessionRepository.touch(tx, idHash, new Date(now).toISOString()));
     return session;
   }
 
   return {
     start,
     resolve,
-    end: (token: string): void => repo.remove(hashToken(token)),
-    endAllFor: (staffId: string): number => repo.removeForStaff(staffId),
+    end: (tx: Transaction, token: string): Promise<void> => sessionRepository.remove(tx, hashToken(token)),
+    endAllFor: (tx: Transaction, staffId: string): Promise<number> => sessionRepository.removeForStaff(tx, staffId),
     /** Ends a person's other sessions, keeping the one behind `token` (after a password change). */
-    endOthers: (staffId: string, token: string): number => repo.removeOthers(staffId, hashToken(token)),
-    purgeExpired: (): number => {
+    endOthers: (tx: Transaction, staffId: string, token: string): Promise<number> => sessionRepository.removeOthers(tx, staffId, hashToken(token)),
+    purgeExpired: (): Promise<number> => {
       const now = clock().getTime();
-      return repo.removeExpired(new Date(now).toISOString(), new Date(now - idleMs).toISOString());
+      return storage.transaction((tx) => sessionRepository.removeExpired(tx, new Date(now).toISOString(), new Date(now - idleMs).toISOString()));
     },
   };
 }

@@ -53,7 +53,7 @@ async function run(): Promise<void> {
     const email = z.string().trim().email().safeParse(values.email);
     if (!email.success) fail(`--email: give the e-mail address of the account to disable.\n${usage}`);
     const ctx = openCliContext();
-    const { staff, sessionsEnded } = ctx.staff.disable(email.data, { type: 'system' });
+    const { staff, sessionsEnded } = await ctx.staff.disable(email.data, { type: 'system' });
     process.stdout.write(`Disabled ${staff.email}; ended ${sessionsEnded} session(s).\n`);
   } else {
     fail(usage);

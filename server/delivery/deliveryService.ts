@@ -34,8 +34,8 @@ export interface StudioEcho {
  * Everything about credit delivery that is not the dispatcher: leads' and
  * admins' retries, the studio's pull feed with its acknowledgement, the
  * studio's echo, and the delivery report. Each change is one transaction with
- * its audit event. `wake` tells the dispatcher something became due; it runs
- * after the commit, so a PostgreSQL transaction run again never wakes it twice.
+ * its audit event. `wake` tells the dispatcher something became due; it is
+ * called after the commit, so that the dispatcher's claim finds what changed.
  */
 export function createDeliveryService(
   storage: Storage,

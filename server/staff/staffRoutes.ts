@@ -34,13 +34,13 @@ export function staffRoutes(ctx: AppContext): Router {
   });
 
   // The writable fields alone, or the whole record as ra-data-simple-rest sends it (read-only fields unchanged).
-  router.put('/staff/:id', admins, (req, res) => {
+  router.put('/staff/:id', admins, async (req, res) => {
     const changes = parseBody(staffPutSchema, req);
-    res.json(ctx.staff.update(String(req.params.id), changes, staffActor(req), requestOrigin(req)));
+    res.json(await ctx.staff.update(String(req.params.id), changes, staffActor(req), requestOrigin(req)));
   });
 
-  router.post('/staff/:id/end-sessions', admins, (req, res) => {
-    res.json({ sessions_ended: ctx.staff.endSessions(String(req.params.id), staffActor(req), requestOrigin(req)) });
+  router.post('/staff/:id/end-sessions', admins, async (req, res) => {
+    res.json({ sessions_ended: await ctx.staff.endSessions(String(req.params.id), staffActor(req), requestOrigin(req)) });
   });
 
   router.post('/staff/:id/reset-password', admins, async (req, res) => {

@@ -5,10 +5,18 @@
  * outbox's other statements (outcomes, retries, the feed, the report) answer as on SQLite.
  */
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connection.ts';
+import { migrate } from '../../db/migrate.ts';
+import { openPostgres } from '../../db/postgres/pool.ts';
 import { creditEventRepository, type Claim, type ClaimedEvent } from '../../db/repositories/creditEventRepository.ts';
 import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import type { Storage, Transaction } from '../../db/storage/types.ts';
+import { createAuditLog } from '../../server/audit/auditLog.ts';
+import { createDispatcher } from '../../server/delivery/dispatcher.ts';
+import type { AttemptResult, OutgoingEvent } from '../../server/delivery/webhookSender.ts';
+import { createMetrics } from '../../server/metrics.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 let db: FreshDatabase;
@@ -33,10 +41,10 @@ interface Granted {
 }
 
 /** A customer and a staff member, for the credits of one test. */
-async function buildPeople(): Promise<{ customer: string; staff: string }> {
+async function buildPeople(on: Storage): Promise<{ customer: string; staff: string }> {
   const customer = newId('cus');
   const staff = newId('stf');
-  await storage.transaction(async (tx) => {
+  await on.transaction(async (tx) => {
     await tx.run('INSERT INTO customers (id, name, email, plan, created_at, source_at) VALUES (?, ?, ?, ?, ?, ?)',
       [customer, 'Maya Chen', `${customer}@example.com`, 'creator', T0, T0]);
     await tx.run(`INSERT INTO staff (id, email, name, role, created_at, updated_at) VALUES (?, ?, 'Sam Lead', 'lead', ?, ?)`,
@@ -49,7 +57,8 @@ async function buildPeople(): Promise<{ customer: string; staff: string }> {
 async function writeEntry(tx: Transaction, e: { id: string; creditId: string; customer: string; amount: number; reverses?: string }): Promise<void> {
   const type = e.amount > 0 ? 'credit.applied' : 'credit.voided';
   await creditEventRepository.insert(tx, {
-    id: e.id, credit_id: e.creditId, customer_id: e.customer, type, amount: e.amount, body: JSON.stringify({ type, id: e.id }), created_at: T0,
+    id: e.id, credit_id: e.creditId, customer_id: e.customer, type, amount: e.amount,
+    body: JSON.stringify({ type, id: e.id, credit_id: e.creditId }), created_at: T0,
   });
   const balance = (await tx.get<{ balance: number }>('SELECT balance FROM customers WHERE id = ?', [e.customer]))?.balance ?? 0;
   await tx.run(`INSERT INTO ledger_entries (id, customer_id, kind, amount, balance_after, created_at, recorded_at, reverses_id, credit_id)
@@ -58,12 +67,13 @@ async function writeEntry(tx: Transaction, e: { id: string; creditId: string; cu
 }
 
 /** `count` applied credits of 10 tokens each, their events due at T0; with `voided`, each voided too. */
-async function grant(count: number, options: { voided?: boolean } = {}): Promise<Granted[]> {
-  const { customer, staff } = await buildPeople();
+async function grant(count: number, options: { voided?: boolean; on?: Storage } = {}): Promise<Granted[]> {
+  const on = options.on ?? storage;
+  const { customer, staff } = await buildPeople(on);
   const granted: Granted[] = [];
   for (let i = 0; i < count; i++) {
     const g: Granted = { creditId: newId('crd'), appliedId: newId('txn') };
-    await storage.transaction(async (tx) => {
+    await on.transaction(async (tx) => {
       await tx.run(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
         VALUES (?, ?, 10, 'goodwill', 'T-1', 'a cat', 'a dog', ?, 'applied', ?, ?)`, [g.creditId, customer, staff, newId('key'), T0]);
       await writeEntry(tx, { id: g.appliedId, creditId: g.creditId, customer, amount: 10 });
@@ -212,5 +222,74 @@ describe("the outbox's other statements on PostgreSQL", () => {
     expect(await storage.transaction((tx) => creditEventRepository.confirm(tx, g.appliedId, at(330)))).toBe(true);
     expect(await storage.transaction((tx) => creditEventRepository.confirm(tx, g.appliedId, at(331)))).toBe(false);
     expect((await creditEventRepository.byId(storage, g.appliedId))?.confirmed_at).toBe(at(330));
+  });
+});
+
+/**
+ * A studio that books what it is sent, noting every attempt that overlaps another of the same
+ * event or credit, and every void that arrives before its credit. The first attempt of every
+ * third event fails, so retries run too.
+ */
+function fakeStudio() {
+  const inFlight = new Set<string>();
+  const booked = new Map<string, Set<string>>();
+  const attempts = new Map<string, number>();
+  const problems: string[] = [];
+  let sent = 0;
+  const send = async (_config: unknown, event: OutgoingEvent): Promise<AttemptResult> => {
+    const { type, credit_id: creditId } = JSON.parse(event.body) as { type: string; credit_id: string };
+    const tries = (attempts.get(event.id) ?? 0) + 1;
+    attempts.set(event.id, tries);
+    for (const key of [event.id, creditId]) {
+      if (inFlight.has(key)) problems.push(`two attempts at once for ${key}`);
+      inFlight.add(key);
+    }
+    if (type === 'credit.voided' && !booked.get(creditId)?.has('credit.applied')) problems.push(`void ${event.id} before its credit`);
+    await new Promise((resolve) => setTimeout(resolve, 1 + (sent++ % 7)));
+    inFlight.delete(event.id);
+    inFlight.delete(creditId);
+    if (tries === 1 && sent % 3 === 0) return { delivered: false, status: 503, error: 'answered 503', retryAfterMs: null, outcome: 'http_error' };
+    booked.set(creditId, new Set([...(booked.get(creditId) ?? []), type]));
+    return { delivered: true, status: 200, studioRef: null };
+  };
+  return { send, attempts, problems };
+}
+
+describe('two instances dispatching from one PostgreSQL database', () => {
+  it('deliver every event once in effect, never two attempts for one credit at once, never a void before its credit', async () => {
+    const database = await freshDatabase();
+    const instances = [createPostgresStorage(openPostgres(database.url)), createPostgresStorage(openPostgres(database.url))];
+    // The audit log's seam half (append) writes through the transaction it is given; the synchronous half needs a database of its own.
+    const sqlite = openDatabase(':memory:');
+    migrate(sqlite);
+    try {
+      const granted = [...await grant(12, { on: instances[0] }), ...await grant(12, { voided: true, on: instances[0] })];
+      const studio = fakeStudio();
+      const clock = () => new Date();
+      const config = { url: 'http://127.0.0.1:9/', keys: [], timeoutMs: 2_000, retryScheduleMs: Array.from({ length: 10 }, () => 5), concurrency: 4 };
+      const dispatchers = instances.map((on) => createDispatcher({
+        storage: on, config, audit: createAuditLog(sqlite, clock), clock, logger: pino({ level: 'silent' }), metrics: createMetrics(on, clock),
+        send: studio.send,
+      }));
+
+      const undelivered = async () => (await instances[1].get<{ n: number }>("SELECT COUNT(*) AS n FROM credit_events WHERE state <> 'delivered'"))?.n;
+      const deadline = Date.now() + 20_000;
+      while ((await undelivered()) !== 0 && Date.now() < deadline) {
+        await Promise.all(dispatchers.flatMap((d) => [d.runOnce(), d.runOnce()]));
+      }
+
+      expect(await undelivered()).toBe(0);
+      expect(studio.problems).toEqual([]);
+      const events = granted.flatMap((g) => [g.appliedId, ...(g.voidId ? [g.voidId] : [])]);
+      expect(new Set(studio.attempts.keys())).toEqual(new Set(events));
+      const rows = await instances[0].all<{ id: string; attempts: number; delivered_via: string }>('SELECT id, attempts, delivered_via FROM credit_events');
+      // Every attempt made is counted on its row, and every row was delivered by a push.
+      for (const row of rows) expect([row.id, row.attempts, row.delivered_via]).toEqual([row.id, studio.attempts.get(row.id), 'webhook']);
+      expect([...studio.attempts.values()].some((n) => n > 1)).toBe(true);
+    } finally {
+      sqlite.close();
+      await Promise.all(instances.map((on) => on.close()));
+      await database.drop();
+    }
   });
 });

@@ -148,7 +148,7 @@ describe('sessions', () => {
   it('ends the sessions of an account when it is disabled', async () => {
     const agent = await buildStaff(t.ctx);
     const { agent: browser } = await signIn(t.app, agent.email);
-    const result = t.ctx.staff.disable(agent.email, { type: 'system' });
+    const result = await t.ctx.staff.disable(agent.email, { type: 'system' });
     expect(result.sessionsEnded).toBe(1);
     await browser.get('/api/auth/me').expect(401);
     expect(auditActions()).toEqual(['auth.login', 'staff.disabled']);

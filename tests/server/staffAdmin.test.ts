@@ -73,6 +73,34 @@ describe('staff administration', () => {
     expect((await put({ role: 'lead' })).status).toBe(200);
   });
 
+  it('leaves one active admin when the last two are demoted or disabled at once', async () => {
+    const first = await buildStaff(t.ctx, { role: 'admin' });
+    const second = await buildStaff(t.ctx, { role: 'admin' });
+    // Started together: on SQLite both run in one batch of the storage seam, one after the other.
+    const outcomes = await Promise.allSettled([
+      t.ctx.staff.update(first.id, { role: 'lead' }, { type: 'system' }),
+      t.ctx.staff.update(second.id, { disabled: true }, { type: 'system' }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({ reason: { code: 'last_admin' } });
+    expect(value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
+
+    // The same through the API: two admins demoting each other at the same moment.
+    const third = await buildStaff(t.ctx, { role: 'admin' });
+    const remaining = String(value("SELECT id FROM staff WHERE role = 'admin' AND disabled = 0 AND id <> ?", third.id));
+    const remainingEmail = String(value('SELECT email FROM staff WHERE id = ?', remaining));
+    const [a, b] = [await signIn(t.app, remainingEmail), await signIn(t.app, third.email)];
+    const answers = await Promise.all([
+      a.agent.put(`/api/staff/${third.id}`).set('X-CSRF-Token', a.csrf).send({ role: 'agent' }),
+      b.agent.put(`/api/staff/${remaining}`).set('X-CSRF-Token', b.csrf).send({ role: 'agent' }),
+    ]);
+    const codes = answers.map((res) => res.status).sort();
+    expect(codes[0]).toBe(200);
+    // The second is refused: as the last admin, or, demoted a moment before, as no admin any more.
+    expect([403, 409]).toContain(codes[1]);
+    expect(value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
+  });
+
   it('lets an admin end a person\'s sessions and reset a password', async () => {
     const p = await people();
     const ended = await p.as.admin.agent.post(`/api/staff/${p.agent.id}/end-sessions`).set('X-CSRF-Token', p.as.admin.csrf);
