@@ -48,9 +48,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   if (ctx.config.metricsToken) app.use(ctx.metrics.requestCounter());
   app.use(securityHeaders(ctx.config.production));
 
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', async (_req, res) => {
     try {
-      ctx.db.prepare('SELECT 1').get();
+      await ctx.storage.get('SELECT 1');
       res.json({ ok: true, database: 'ok' });
     } catch {
       res.status(503).json({ ok: false, database: 'unavailable' });
