@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 
 export interface ChatRow {
   id: string;
@@ -7,11 +8,22 @@ export interface ChatRow {
   created_at: string;
 }
 
+const sql = {
+  insert: 'INSERT INTO chats (id, customer_id, title, created_at) VALUES (@id, @customer_id, @title, @created_at)',
+  byId: 'SELECT * FROM chats WHERE id = ?',
+};
+
+/** Chats through the storage seam (db/storage/types.ts). */
+export const chatRepository = {
+  insert: async (tx: Transaction, row: ChatRow): Promise<void> => {
+    await tx.run(sql.insert, row);
+  },
+  byId: (q: Queryable, id: string): Promise<ChatRow | undefined> => q.get(sql.byId, [id]),
+};
+
 export function createChatRepository(db: Db) {
-  const insert = db.prepare<ChatRow>(
-    'INSERT INTO chats (id, customer_id, title, created_at) VALUES (@id, @customer_id, @title, @created_at)',
-  );
-  const byId = db.prepare<[string], ChatRow>('SELECT * FROM chats WHERE id = ?');
+  const insert = db.prepare<ChatRow>(sql.insert);
+  const byId = db.prepare<[string], ChatRow>(sql.byId);
   return {
     insert: (row: ChatRow): void => {
       insert.run(row);

@@ -1,5 +1,6 @@
 import type { RefundState } from '../../shared/refundState.ts';
 import type { Db } from '../connection.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 import { refundStateSql } from './refundStateSql.ts';
 
 export interface GenerationRow {
@@ -31,22 +32,49 @@ export type NewGeneration = Pick<
 
 export type GenerationOutcome = Pick<GenerationRow, 'id' | 'status' | 'error_code' | 'error_message' | 'finished_at' | 'status_at'>;
 
-export function createGenerationRepository(db: Db) {
-  const insert = db.prepare<NewGeneration>(`INSERT INTO generations
-    (id, chat_id, customer_id, tool, model, prompt, status, error_code, error_message, started_at, finished_at, status_at)
-    VALUES (@id, @chat_id, @customer_id, @tool, @model, @prompt, @status, @error_code, @error_message, @started_at, @finished_at, @status_at)`);
-  const setOutcome = db.prepare<GenerationOutcome>(`UPDATE generations SET status = @status, error_code = @error_code,
-    error_message = @error_message, finished_at = @finished_at, status_at = @status_at WHERE id = @id`);
-  const byId = db.prepare<[string], GenerationRow>('SELECT * FROM generations WHERE id = ?');
-  const creditable = db.prepare<{ min_tokens: number; limit: number; finished_before: string }, Pick<GenerationRow, 'id' | 'customer_id' | 'chat_id' | 'tool' | 'tokens_charged' | 'finished_at'>>(
-    `SELECT id, customer_id, chat_id, tool, tokens_charged, finished_at FROM generations
+export type CreditableRun = Pick<GenerationRow, 'id' | 'customer_id' | 'chat_id' | 'tool' | 'tokens_charged' | 'finished_at'>;
+
+const creditable = (notDemoCustomer: string): string => `SELECT id, customer_id, chat_id, tool, tokens_charged, finished_at FROM generations
       WHERE status = 'succeeded' AND tokens_charged >= @min_tokens AND auto_refund_id IS NULL
-        AND tokens_credited = 0 AND tokens_reserved = 0 AND customer_id NOT GLOB 'cus_*_*'
-      ORDER BY id LIMIT @limit`,
-  );
-  const stateOf = db
-    .prepare<{ id: string; grace_cutoff: string }, RefundState>(`SELECT ${refundStateSql} FROM generations g WHERE g.id = @id`)
-    .pluck();
+        AND tokens_credited = 0 AND tokens_reserved = 0 AND ${notDemoCustomer}
+      ORDER BY id LIMIT @limit`;
+
+const sql = {
+  insert: `INSERT INTO generations
+    (id, chat_id, customer_id, tool, model, prompt, status, error_code, error_message, started_at, finished_at, status_at)
+    VALUES (@id, @chat_id, @customer_id, @tool, @model, @prompt, @status, @error_code, @error_message, @started_at, @finished_at, @status_at)`,
+  setOutcome: `UPDATE generations SET status = @status, error_code = @error_code,
+    error_message = @error_message, finished_at = @finished_at, status_at = @status_at WHERE id = @id`,
+  byId: 'SELECT * FROM generations WHERE id = ?',
+  // Customers with a second underscore (cus_maya_chen) are the seed's stories, which write their own credits;
+  // GLOB is case-sensitive, as PostgreSQL's ~ is.
+  creditable: { sqlite: creditable("customer_id NOT GLOB 'cus_*_*'"), postgres: creditable("customer_id !~ '^cus_.*_'") },
+  stateOf: `SELECT ${refundStateSql} AS refund_state FROM generations g WHERE g.id = @id`,
+};
+
+/** Runs through the storage seam (db/storage/types.ts). */
+export const generationRepository = {
+  insert: async (tx: Transaction, row: NewGeneration): Promise<void> => {
+    await tx.run(sql.insert, row);
+  },
+  setOutcome: async (tx: Transaction, outcome: GenerationOutcome): Promise<void> => {
+    await tx.run(sql.setOutcome, outcome);
+  },
+  byId: (q: Queryable, id: string): Promise<GenerationRow | undefined> => q.get(sql.byId, [id]),
+  /** Succeeded, charged, untouched runs (for demo credit history), in id order. */
+  creditableRuns: (q: Queryable, minTokens: number, limit: number): Promise<CreditableRun[]> =>
+    q.all(sql.creditable, { min_tokens: minTokens, limit }),
+  /** The derived refund state; `graceCutoff` is now minus the grace period (server/ledger/refundState.ts graceCutoff). */
+  refundStateOf: async (q: Queryable, id: string, graceCutoff: string): Promise<RefundState | undefined> =>
+    (await q.get<{ refund_state: RefundState }>(sql.stateOf, { id, grace_cutoff: graceCutoff }))?.refund_state,
+};
+
+export function createGenerationRepository(db: Db) {
+  const insert = db.prepare<NewGeneration>(sql.insert);
+  const setOutcome = db.prepare<GenerationOutcome>(sql.setOutcome);
+  const byId = db.prepare<[string], GenerationRow>(sql.byId);
+  const creditable = db.prepare<{ min_tokens: number; limit: number; finished_before: string }, CreditableRun>(sql.creditable.sqlite);
+  const stateOf = db.prepare<{ id: string; grace_cutoff: string }, RefundState>(sql.stateOf).pluck();
 
   return {
     insert: (row: NewGeneration): void => {
