@@ -1,5 +1,5 @@
 import type { Db } from '../connection.ts';
-import type { Queryable, Transaction } from '../storage/types.ts';
+import type { Queryable, Snapshot, Transaction } from '../storage/types.ts';
 
 export interface AuditRow {
   seq: number;
@@ -20,6 +20,9 @@ export interface AuditRow {
   hash: string;
 }
 
+const chainColumns = `seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
+  before_json, after_json, reason, request_id, client_ip, prev_hash, hash`;
+
 const sql = {
   last: 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
   insert: `INSERT INTO audit_events
@@ -30,6 +33,13 @@ const sql = {
   // One key for the whole chain, held to the end of the transaction. SQLite needs none: its one
   // writer already appends one transaction after another.
   lockChain: 'SELECT pg_advisory_xact_lock(7306001)',
+  // The chain's columns: the order of server/audit/auditChain.ts hashedFields, then the two hashes.
+  chain: `SELECT ${chainColumns} FROM audit_events ORDER BY seq`,
+  // A seq range of the chain: `(after, upto]`, so ranges laid end to end cover it once.
+  chainRange: `SELECT ${chainColumns} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`,
+  atOrBefore: 'SELECT seq, hash FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
+  bounds: 'SELECT count(*) AS count, max(seq) AS max_seq FROM audit_events',
+  all: 'SELECT * FROM audit_events ORDER BY seq',
 };
 
 /** The audit log through the storage seam (db/storage/types.ts). */
@@ -42,29 +52,30 @@ export const auditRepository = {
   insert: async (tx: Transaction, row: AuditRow): Promise<void> => {
     await tx.run(sql.insert, row);
   },
+  /** Every event in chain order, streamed (the log can be large). */
+  streamChain: (snapshot: Snapshot): AsyncIterable<AuditRow> => snapshot.stream(sql.chain),
+  /** The events with `after < seq <= upto`, in chain order. */
+  streamChainRange: (snapshot: Snapshot, after: number, upto: number): AsyncIterable<AuditRow> => snapshot.stream(sql.chainRange, [after, upto]),
+  /** The last event at or before `seq`: where a range of the chain starting after `seq` picks up. */
+  atOrBefore: (q: Queryable, seq: number): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => q.get(sql.atOrBefore, [seq]),
+  bounds: async (q: Queryable): Promise<{ count: number; maxSeq: number }> => {
+    const row = await q.get<{ count: number; max_seq: number | null }>(sql.bounds);
+    return { count: row?.count ?? 0, maxSeq: row?.max_seq ?? 0 };
+  },
 };
 
+/**
+ * The same statements on a better-sqlite3 connection: the synchronous audit.record, and the
+ * verifying threads of server/audit/chainVerifier.ts on SQLite, which read raw rows (arrays, no
+ * objects built) for speed.
+ */
 export function createAuditRepository(db: Db) {
   const last = db.prepare<[], Pick<AuditRow, 'seq' | 'hash'>>(sql.last);
   const insert = db.prepare<AuditRow>(sql.insert);
-  const all = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq');
-  // The order of server/audit/auditChain.ts hashedFields, then the two hashes; raw rows skip building objects.
-  const chain = db
-    .prepare<[], unknown[]>(`SELECT seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
-      before_json, after_json, reason, request_id, client_ip, prev_hash, hash FROM audit_events ORDER BY seq`)
-    .raw();
-  // A seq range of the chain, in the same shape: `(after, upto]`, so ranges laid end to end cover it once.
-  const chainRange = db
-    .prepare<[number, number], unknown[]>(`SELECT seq, at, actor_type, actor_id, actor_name, action, entity_type, entity_id, customer_id,
-      before_json, after_json, reason, request_id, client_ip, prev_hash, hash FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`)
-    .raw();
-  const atOrBefore = db.prepare<[number], Pick<AuditRow, 'seq' | 'hash'>>(
-    'SELECT seq, hash FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
-  );
-  const bounds = db.prepare<[], { count: number; max_seq: number | null }>('SELECT count(*) AS count, max(seq) AS max_seq FROM audit_events');
-  const forEntity = db.prepare<{ entity_type: string; entity_id: string }, AuditRow>(
-    'SELECT * FROM audit_events WHERE entity_type = @entity_type AND entity_id = @entity_id ORDER BY seq',
-  );
+  const all = db.prepare<[], AuditRow>(sql.all);
+  const chain = db.prepare<[], unknown[]>(sql.chain).raw();
+  const chainRange = db.prepare<[number, number], unknown[]>(sql.chainRange).raw();
+  const atOrBefore = db.prepare<[number], Pick<AuditRow, 'seq' | 'hash'>>(sql.atOrBefore);
 
   return {
     last: (): Pick<AuditRow, 'seq' | 'hash'> | undefined => last.get(),
@@ -79,12 +90,6 @@ export function createAuditRepository(db: Db) {
     iterateChainRange: (after: number, upto: number): IterableIterator<unknown[]> => chainRange.iterate(after, upto),
     /** The last event at or before `seq`: where a range of the chain starting after `seq` picks up. */
     atOrBefore: (seq: number): Pick<AuditRow, 'seq' | 'hash'> | undefined => atOrBefore.get(seq),
-    bounds: (): { count: number; maxSeq: number } => {
-      const row = bounds.get() ?? { count: 0, max_seq: null };
-      return { count: row.count, maxSeq: row.max_seq ?? 0 };
-    },
-    forEntity: (entityType: string, entityId: string): AuditRow[] =>
-      forEntity.all({ entity_type: entityType, entity_id: entityId }),
   };
 }
 export type AuditRepository = ReturnType<typeof createAuditRepository>;

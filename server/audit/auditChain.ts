@@ -54,6 +54,37 @@ export interface ChainStart {
 
 export const CHAIN_ORIGIN: ChainStart = { seq: 0, hash: GENESIS_HASH };
 
+/** An event read as a row, in the tuple verifyChain reads. */
+export const chainTuple = (row: AuditRow): ChainTuple => [...hashedFields.map((field) => row[field]), row.prev_hash, row.hash];
+
+/** One walk along the chain: each event is checked against the one before it. */
+function chainWalk(start: ChainStart) {
+  let prevHash = start.hash;
+  let prevSeq = start.seq;
+  let checked = 0;
+  return {
+    /** The answer when `event` is the first bad one, else null. */
+    step(event: ChainTuple): ChainCheck | null {
+      checked++;
+      const seq = event[0] as number;
+      const fields = event.slice(0, HASHED);
+      const problem =
+        seq !== prevSeq + 1
+          ? `event ${seq} follows ${prevSeq}: events are missing`
+          : event[HASHED] !== prevHash
+            ? `event ${seq} does not chain to the event before it`
+            : hashOf(prevHash, fields) !== event[HASHED + 1]
+              ? `event ${seq} was changed after it was written`
+              : null;
+      if (problem) return { ok: false, checked, first_bad_id: seq, problem };
+      prevHash = event[HASHED + 1] as string;
+      prevSeq = seq;
+      return null;
+    },
+    intact: (): ChainCheck => ({ ok: true, checked, first_bad_id: null }),
+  };
+}
+
 /**
  * Walks events in chain order. The first event whose prev_hash does not name
  * its predecessor, whose seq skips, or whose own hash does not match its
@@ -61,24 +92,20 @@ export const CHAIN_ORIGIN: ChainStart = { seq: 0, hash: GENESIS_HASH };
  * A walk over part of the chain starts from the stored event before it.
  */
 export function verifyChain(events: Iterable<ChainTuple>, start: ChainStart = CHAIN_ORIGIN): ChainCheck {
-  let prevHash = start.hash;
-  let prevSeq = start.seq;
-  let checked = 0;
+  const walk = chainWalk(start);
   for (const event of events) {
-    checked++;
-    const seq = event[0] as number;
-    const fields = event.slice(0, HASHED);
-    const problem =
-      seq !== prevSeq + 1
-        ? `event ${seq} follows ${prevSeq}: events are missing`
-        : event[HASHED] !== prevHash
-          ? `event ${seq} does not chain to the event before it`
-          : hashOf(prevHash, fields) !== event[HASHED + 1]
-            ? `event ${seq} was changed after it was written`
-            : null;
-    if (problem) return { ok: false, checked, first_bad_id: seq, problem };
-    prevHash = event[HASHED + 1] as string;
-    prevSeq = seq;
+    const bad = walk.step(event);
+    if (bad) return bad;
   }
-  return { ok: true, checked, first_bad_id: null };
+  return walk.intact();
+}
+
+/** verifyChain over rows streamed from a snapshot (db/storage/types.ts); stops reading at the first bad event. */
+export async function verifyChainStream(rows: AsyncIterable<AuditRow>, start: ChainStart = CHAIN_ORIGIN): Promise<ChainCheck> {
+  const walk = chainWalk(start);
+  for await (const row of rows) {
+    const bad = walk.step(chainTuple(row));
+    if (bad) return bad;
+  }
+  return walk.intact();
 }

@@ -40,7 +40,8 @@ export function auditRoutes(ctx: AppContext): Router {
   });
 
   router.get('/audit/verify', leads, async (_req, res) => {
-    const result: ChainStatus = await verifyAuditChain(ctx.db);
+    // Threads of the verifier open the database file themselves (server/audit/chainVerifier.ts).
+    const result: ChainStatus = await verifyAuditChain(ctx.storage, { location: ctx.db.name });
     res.json(result);
   });
 

@@ -1,12 +1,22 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Db } from '../../db/connection.ts';
-import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
-import { CHAIN_ORIGIN, verifyChain, type ChainCheck } from './auditChain.ts';
+import { openDatabase, type Db } from '../../db/connection.ts';
+import { openPostgres } from '../../db/postgres/pool.ts';
+import { auditRepository, createAuditRepository } from '../../db/repositories/auditRepository.ts';
+import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
+import { createSqliteStorage } from '../../db/storage/sqliteStorage.ts';
+import type { Snapshot, Storage } from '../../db/storage/types.ts';
+import { CHAIN_ORIGIN, verifyChain, verifyChainStream, type ChainCheck } from './auditChain.ts';
 
-/** What one verifying thread reads: the events with `after < seq <= upto` of the file at `path`. */
+/**
+ * Where a verifying thread opens the database itself: the SQLite file's path, or a PostgreSQL
+ * URL (`postgres://…` or `postgresql://…`). A thread cannot share the caller's connections.
+ */
+export type DatabaseLocation = string;
+
+/** What one verifying thread reads: the events with `after < seq <= upto` of the database at `location`. */
 export interface ChainRange {
-  path: string;
+  location: DatabaseLocation;
   after: number;
   upto: number;
   /** The range starts the chain: it picks up from the genesis hash, whatever its lowest seq. */
@@ -14,6 +24,8 @@ export interface ChainRange {
 }
 
 export interface VerifyOptions {
+  /** Where threads open the database; without it the chain is walked in this thread only. */
+  location?: DatabaseLocation;
   /** Threads to split a long chain over (default: the cores, at most 4). */
   threads?: number;
   /** Chains shorter than this are walked in this thread: starting threads costs more than it saves. */
@@ -23,6 +35,8 @@ export interface VerifyOptions {
 const PARALLEL_FROM = 50_000;
 const MAX_THREADS = 4;
 
+const isPostgresUrl = (location: DatabaseLocation): boolean => /^postgres(ql)?:\/\//.test(location);
+
 /**
  * Verifies the whole audit chain, in several threads when it is long. Each
  * event's check needs only its own row and the stored hash of the event before
@@ -30,16 +44,24 @@ const MAX_THREADS = 4;
  * from the stored hash before its range, which the thread before it checks.
  * The answer is the one a single walk in order gives: the first bad event of
  * the earliest range that has one, and the events checked up to it.
+ *
+ * This thread reads through the storage seam, in a snapshot; each other thread
+ * opens `options.location` on a connection of its own. A better-sqlite3
+ * connection is still taken in place of the storage (bench/auditVerification.ts).
  */
-export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainCheck> {
+export async function verifyAuditChain(source: Storage | Db, options: VerifyOptions = {}): Promise<ChainCheck> {
+  if (!('snapshot' in source)) return verifyOnConnection(source, options);
+  const storage = source;
   const threads = options.threads ?? Math.min(availableParallelism(), MAX_THREADS);
-  const repo = createAuditRepository(db);
-  const { count, maxSeq } = repo.bounds();
-  if (threads < 2 || count < (options.parallelFrom ?? PARALLEL_FROM) || db.memory) return verifyChain(repo.iterateChain());
+  const { count, maxSeq } = await auditRepository.bounds(storage);
+  const location = options.location;
+  if (threads < 2 || count < (options.parallelFrom ?? PARALLEL_FROM) || location === undefined) {
+    return storage.snapshot((snapshot) => verifyChainStream(auditRepository.streamChain(snapshot)));
+  }
 
   const step = Math.ceil(maxSeq / threads);
   const ranges: ChainRange[] = Array.from({ length: threads }, (_, i) => ({
-    path: db.name,
+    location,
     // The outer ranges are open, so an event with an odd seq (0, negative, past the maximum read) is still read.
     after: i === 0 ? Number.MIN_SAFE_INTEGER : i * step,
     upto: i === threads - 1 ? Number.MAX_SAFE_INTEGER : (i + 1) * step,
@@ -47,7 +69,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   }));
   // This thread walks the first range while the others start: a thread takes a quarter second to load.
   const others = Promise.all(ranges.slice(1).map(runRange));
-  const results = [verifyRange(db, ranges[0]), ...(await others)];
+  const results = [await storage.snapshot((snapshot) => verifyRangeIn(snapshot, ranges[0])), ...(await others)];
 
   let checked = 0;
   for (const result of results) {
@@ -57,12 +79,51 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   return { ok: true, checked, first_bad_id: null };
 }
 
-/** One range on the given connection (chainWorker.ts runs this in a thread of its own). */
-export function verifyRange(db: Db, range: ChainRange): ChainCheck {
-  const repo = createAuditRepository(db);
+/** verifyAuditChain on a better-sqlite3 connection, through a storage over its file. */
+async function verifyOnConnection(db: Db, options: VerifyOptions): Promise<ChainCheck> {
+  // An in-memory database has no second connection to read it.
+  if (db.memory) return verifyChain(createAuditRepository(db).iterateChain());
+  const storage = createSqliteStorage(db.name, { writer: db });
+  try {
+    return await verifyAuditChain(storage, { ...options, location: db.name });
+  } finally {
+    await storage.close();
+  }
+}
+
+/** One range, read from a snapshot. */
+export async function verifyRangeIn(snapshot: Snapshot, range: ChainRange): Promise<ChainCheck> {
   // The stored hash of the event before the range: the range before this one checks that it is right.
+  const start = range.first ? CHAIN_ORIGIN : ((await auditRepository.atOrBefore(snapshot, range.after)) ?? CHAIN_ORIGIN);
+  return verifyChainStream(auditRepository.streamChainRange(snapshot, range.after, range.upto), start);
+}
+
+/** One range on a better-sqlite3 connection, as raw rows: SQLite's verifying threads take this fastest path. */
+function verifyRangeOn(db: Db, range: ChainRange): ChainCheck {
+  const repo = createAuditRepository(db);
   const start = range.first ? CHAIN_ORIGIN : (repo.atOrBefore(range.after) ?? CHAIN_ORIGIN);
   return verifyChain(repo.iterateChainRange(range.after, range.upto), start);
+}
+
+/**
+ * One range on a connection of its own to `range.location` (chainWorker.ts runs this in a thread
+ * of its own): a read-only SQLite connection, or one PostgreSQL connection holding a snapshot.
+ */
+export async function verifyRangeAt(range: ChainRange): Promise<ChainCheck> {
+  if (isPostgresUrl(range.location)) {
+    const storage = createPostgresStorage(openPostgres(range.location, { max: 1, applicationName: 'token-desk audit:verify' }));
+    try {
+      return await storage.snapshot((snapshot) => verifyRangeIn(snapshot, range));
+    } finally {
+      await storage.close();
+    }
+  }
+  const db = openDatabase(range.location, { readonly: true });
+  try {
+    return verifyRangeOn(db, range);
+  } finally {
+    db.close();
+  }
 }
 
 /**

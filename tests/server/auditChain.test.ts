@@ -71,7 +71,7 @@ describe('audit hash chain', () => {
 
 describe('audit hash chain verified in threads', () => {
   // Nine events over three threads: ranges (…, 3], (3, 6], (6, …). Each damage is placed at a range's edge or inside it.
-  const threaded = () => verifyAuditChain(t.db, { threads: 3, parallelFrom: 0 });
+  const threaded = () => verifyAuditChain(t.ctx.storage, { location: t.dbPath, threads: 3, parallelFrom: 0 });
 
   it('verifies a clean chain in ranges and counts every event', async () => {
     writeEvents(9);

@@ -1,0 +1,78 @@
+/**
+ * The audit chain verified on PostgreSQL (server/audit/chainVerifier.ts): in this thread through
+ * the storage seam, and in threads that each open the database's URL on a connection of their own
+ * and read their seq range in a snapshot. The answer is the single walk's, as on SQLite
+ * (tests/server/auditChain.test.ts).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
+import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
+import type { Storage } from '../../db/storage/types.ts';
+import { canonicalJson, GENESIS_HASH, hashAuditEvent } from '../../server/audit/auditChain.ts';
+import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+
+let database: FreshDatabase;
+let storage: Storage;
+beforeAll(async () => {
+  database = await freshDatabase();
+  storage = createPostgresStorage(database.pool);
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** A write with every trigger off (the append-only ones too), as a tamperer with the owner's rights could make it. */
+const tamper = (sql: string, params: unknown[] = []): Promise<unknown> =>
+  storage.transaction(async (tx) => {
+    await tx.run('SET LOCAL session_replication_role = replica');
+    return tx.run(sql, params);
+  });
+
+/** Appends `n` chained events, as audit.append writes them. */
+async function writeEvents(n: number): Promise<void> {
+  await storage.transaction(async (tx) => {
+    let last = await auditRepository.last(tx);
+    for (let i = 0; i < n; i++) {
+      const unhashed: Omit<AuditRow, 'hash'> = {
+        seq: (last?.seq ?? 0) + 1, at: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`, actor_type: 'staff', actor_id: 'stf_1',
+        actor_name: 'Ada', action: 'test.event', entity_type: 'thing', entity_id: `t${i}`, customer_id: null,
+        before_json: canonicalJson({ n: i }), after_json: canonicalJson({ n: i + 1, nested: { b: 1, a: 2 } }), reason: null,
+        request_id: `req-${i}`, client_ip: '127.0.0.1', prev_hash: last?.hash ?? GENESIS_HASH,
+      };
+      const row = { ...unhashed, hash: hashAuditEvent(unhashed) };
+      await auditRepository.insert(tx, row);
+      last = row;
+    }
+  });
+}
+
+const single = () => verifyAuditChain(storage);
+// Nine events over three threads: ranges (…, 3], (3, 6], (6, …).
+const threaded = () => verifyAuditChain(storage, { location: database.url, threads: 3, parallelFrom: 0 });
+
+describe('audit chain verification on PostgreSQL', () => {
+  beforeEach(async () => {
+    await tamper('DELETE FROM audit_events');
+    await writeEvents(9);
+  });
+
+  it('verifies a clean chain in one walk and in threads of their own connections', async () => {
+    expect(await single()).toEqual({ ok: true, checked: 9, first_bad_id: null });
+    expect(await threaded()).toEqual({ ok: true, checked: 9, first_bad_id: null });
+  });
+
+  it.each([1, 4, 6, 9])('names an edit of event %i, threaded as in one walk', async (seq) => {
+    await tamper("UPDATE audit_events SET reason = 'rewritten' WHERE seq = ?", [seq]);
+    const walked = await single();
+    expect(walked).toMatchObject({ ok: false, first_bad_id: seq, checked: seq, problem: `event ${seq} was changed after it was written` });
+    expect(await threaded()).toEqual(walked);
+  });
+
+  it('names the event after a deletion at the edge of a range', async () => {
+    await tamper('DELETE FROM audit_events WHERE seq = 3');
+    const walked = await single();
+    expect(walked).toMatchObject({ ok: false, first_bad_id: 4 });
+    expect(await threaded()).toEqual(walked);
+  });
+});
