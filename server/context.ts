@@ -45,7 +45,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     sessions,
     ledger,
     creditReversals,
-    ingest: createIngestService(db, ledger, creditReversals, delivery, audit, clock),
+    ingest: createIngestService(storage, db, ledger, creditReversals, delivery, audit, clock),
     credits,
     /** Credit requests arriving together share one commit (db/groupCommit.ts). */
     groupCommit: createGroupCommit(db),

@@ -45,9 +45,9 @@ async function importThroughIngestion(file: string): Promise<void> {
   let lastProgress = started;
   let batch: unknown[] = [];
 
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const result: IngestResult = ctx.ingest.ingest(batch, { requestId: `import:${file}`, clientIp: null });
+    const result: IngestResult = await ctx.ingest.ingestBatch(batch, { requestId: `import:${file}`, clientIp: null });
     totals.accepted += result.accepted;
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected.length;
@@ -70,9 +70,10 @@ async function importThroughIngestion(file: string): Promise<void> {
       totals.rejected++;
       if (shownRejections.length < 20) shownRejections.push(`line ${totals.lines}: not valid JSON`);
     }
-    if (batch.length >= MAX_EVENTS_PER_BATCH) flush();
+    if (batch.length >= MAX_EVENTS_PER_BATCH) await flush();
   }
-  flush();
+  await flush();
+  await ctx.storage.close();
   ctx.db.close();
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(

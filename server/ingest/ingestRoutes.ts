@@ -15,12 +15,12 @@ import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
 export function ingestRoutes(ctx: AppContext): Router {
   const router = apiRouter();
   // The signature covers the exact bytes sent, so the body is read raw.
-  router.post('/events', express.raw({ type: () => true, limit: MAX_BATCH_BYTES }), (req, res) => {
+  router.post('/events', express.raw({ type: () => true, limit: MAX_BATCH_BYTES }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     verifySignature(req.get(SIGNATURE_HEADER), raw, ctx.config.ingestSecret, ctx.clock().getTime());
     const { events } = parseInput(ingestBatchSchema, parseJsonBody(raw));
     if (events.length > MAX_EVENTS_PER_BATCH) throw new PayloadTooLarge(`A batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}.`);
-    res.json(ctx.ingest.ingest(events, requestOrigin(req)));
+    res.json(await ctx.ingest.ingestBatch(events, requestOrigin(req)));
   });
   return router;
 }

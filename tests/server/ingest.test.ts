@@ -310,7 +310,7 @@ describe('held events: the limit and the report', () => {
   /** The app's ingestion with a held-event limit of `limit`, so a test need not hold 100,000 events. */
   function limitHeldEvents(limit: number): void {
     const { ctx } = t;
-    ctx.ingest = createIngestService(ctx.db, ctx.ledger, ctx.creditReversals, ctx.delivery, ctx.audit, ctx.clock, { heldEventLimit: limit });
+    ctx.ingest = createIngestService(ctx.storage, ctx.db, ctx.ledger, ctx.creditReversals, ctx.delivery, ctx.audit, ctx.clock, { heldEventLimit: limit });
   }
   /** A chat that arrives before its customer, of the scenario under `prefix`. */
   const orphanChat = (prefix: string) => scenario(prefix)[2];
