@@ -1,29 +1,29 @@
 import type { Router } from 'express';
-import { createStaffQueries } from '../../db/repositories/staffQueries.ts';
+import { staffQueries } from '../../db/repositories/staffQueries.ts';
 import { staffInviteSchema, staffPutSchema } from '../../shared/staff.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { NotFound } from '../errors.ts';
 import { requestOrigin, staffActor } from '../http/origin.ts';
 import { parseBody } from '../http/validate.ts';
-import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
+import { parseListQuery, sendListPageFrom } from '../resources/listQuery.ts';
 import { rowToStaff } from './staffService.ts';
 import { apiRouter } from '../http/router.ts';
 
 /** Staff accounts: leads and admins read; admins onboard, change, disable. Never hard-deleted. */
 export function staffRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  const statements = createStaffQueries(ctx.db);
   const readers = requireRole('lead', 'admin');
   const admins = requireRole('admin');
 
-  router.get('/staff', readers, (req, res) => {
-    const page = parseListQuery('staff', statements, req.query as Record<string, unknown>);
-    sendListPage(res, 'staff', statements, page, rowToStaff);
+  // Read on ctx.storage, outside any transaction.
+  router.get('/staff', readers, async (req, res) => {
+    const page = parseListQuery('staff', staffQueries, req.query as Record<string, unknown>);
+    await sendListPageFrom(ctx.storage, res, 'staff', staffQueries, page, rowToStaff);
   });
 
-  router.get('/staff/:id', readers, (req, res) => {
-    const row = statements.byId(String(req.params.id));
+  router.get('/staff/:id', readers, async (req, res) => {
+    const row = await staffQueries.byId(ctx.storage, String(req.params.id));
     if (!row) throw new NotFound('Staff account', String(req.params.id));
     res.json(rowToStaff(row));
   });
