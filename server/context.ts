@@ -33,7 +33,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const creditReversals = createCreditReversals(db, ledger, audit, clock);
   const studioDelivery: StudioDeliverySettings = { push_enabled: config.webhook !== null, feed_enabled: config.feedToken !== null };
   const auth = createAuthService(storage, audit, sessions, { studioDelivery, helpdeskTicketUrl: config.helpdeskTicketUrl });
-  const credits = createCreditService(db, ledger, creditReversals, audit, clock);
+  const credits = createCreditService(storage, ledger, creditReversals, audit, clock);
   const delivery = createDeliveryService(storage, db, config, audit, clock, credits.record, wakeDispatcher);
   return {
     db,

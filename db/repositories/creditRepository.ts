@@ -132,6 +132,15 @@ const sql = {
   viewById: creditViewWith('WHERE c.id = ?'),
   viewInPeriod: creditViewWith(`WHERE c.created_at >= @from AND c.created_at <= @to AND c.status <> 'rejected' ORDER BY c.created_at DESC`),
   byId: 'SELECT * FROM credits WHERE id = ?',
+  byIdLocked: 'SELECT * FROM credits WHERE id = ? FOR UPDATE',
+  insert: `INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
+      note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
+      void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
+    VALUES (@id, @customer_id, @amount, @reason, @ticket_ref, @expected, @received, @note, @customer_asset_urls, @evidence,
+      @requested_by, @status, @decided_by, @decided_at, @decision_reason, @voided_by, @voided_at, @void_reason,
+      @transaction_id, @void_transaction_id, @idempotency_key, @created_at)`,
+  insertItem: 'INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES (@credit_id, @generation_id, @tokens)',
+  setApplied: `UPDATE credits SET transaction_id = @transaction_id WHERE id = @id AND status = 'applied'`,
   items: 'SELECT * FROM credit_items WHERE credit_id = ? ORDER BY generation_id',
   decide: `UPDATE credits SET status = @status, decided_by = @decided_by, decided_at = @decided_at, decision_reason = @decision_reason
      WHERE id = @id AND status = 'pending_approval'`,
@@ -146,6 +155,19 @@ const sql = {
 /** Credits through the storage seam (db/storage/types.ts). */
 export const creditRepository = {
   byId: (q: Queryable, id: string): Promise<CreditRow | undefined> => q.get(sql.byId, [id]),
+  /**
+   * The grant a decision or a void is about, its row locked on PostgreSQL until the transaction
+   * ends: a second decision on it waits, then reads the status the first one left.
+   */
+  byIdForChange: (tx: Transaction, id: string): Promise<CreditRow | undefined> => tx.get({ sqlite: sql.byId, postgres: sql.byIdLocked }, [id]),
+  /** Inserts a grant with its items; a pending grant's items reserve their tokens (trigger). */
+  insert: async (tx: Transaction, row: CreditRow, creditItems: readonly Omit<CreditItemRow, 'credit_id'>[]): Promise<void> => {
+    await tx.run(sql.insert, row);
+    for (const item of creditItems) await tx.run(sql.insertItem, { credit_id: row.id, ...item });
+  },
+  linkTransaction: async (tx: Transaction, id: string, transactionId: string): Promise<void> => {
+    await tx.run(sql.setApplied, { id, transaction_id: transactionId });
+  },
   items: (q: Queryable, creditId: string): Promise<CreditItemRow[]> => q.all(sql.items, [creditId]),
   viewById: (q: Queryable, id: string): Promise<CreditViewRow | undefined> => q.get(sql.viewById, [id]),
   /** Every grant requested in the period but rejected ones, newest first. */
@@ -167,19 +189,10 @@ export const creditRepository = {
 export function createCreditRepository(db: Db) {
   const view = db.prepare<[string], CreditViewRow>(sql.viewById.sqlite);
   const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(sql.viewInPeriod.sqlite);
-  const insert = db.prepare<CreditRow>(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
-      note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
-      void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
-    VALUES (@id, @customer_id, @amount, @reason, @ticket_ref, @expected, @received, @note, @customer_asset_urls, @evidence,
-      @requested_by, @status, @decided_by, @decided_at, @decision_reason, @voided_by, @voided_at, @void_reason,
-      @transaction_id, @void_transaction_id, @idempotency_key, @created_at)`);
-  const insertItem = db.prepare<CreditItemRow>(
-    'INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES (@credit_id, @generation_id, @tokens)',
-  );
+  const insert = db.prepare<CreditRow>(sql.insert);
+  const insertItem = db.prepare<CreditItemRow>(sql.insertItem);
   const decide = db.prepare<Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>>(sql.decide);
-  const setApplied = db.prepare<{ id: string; transaction_id: string }>(
-    `UPDATE credits SET transaction_id = @transaction_id WHERE id = @id AND status = 'applied'`,
-  );
+  const setApplied = db.prepare<{ id: string; transaction_id: string }>(sql.setApplied);
   const markVoided = db.prepare<Pick<CreditRow, 'id' | 'voided_by' | 'voided_at' | 'void_reason'>>(sql.markVoided);
   const setVoidTransaction = db.prepare<{ id: string; void_transaction_id: string }>(sql.setVoidTransaction);
   const byId = db.prepare<[string], CreditRow>(sql.byId);

@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 
 export interface CustomerRow {
   id: string;
@@ -13,17 +14,38 @@ export interface CustomerRow {
 
 export type NewCustomer = Omit<CustomerRow, 'balance'>;
 
+const sql = {
+  insert: `INSERT INTO customers (id, name, email, plan, time_zone, created_at, source_at)
+    VALUES (@id, @name, @email, @plan, @time_zone, @created_at, @source_at)`,
+  byId: 'SELECT * FROM customers WHERE id = ?',
+  byIdLocked: 'SELECT * FROM customers WHERE id = ? FOR UPDATE',
+  lock: 'SELECT id FROM customers WHERE id = ? FOR UPDATE',
+  anyCustomer: 'SELECT EXISTS (SELECT 1 FROM customers) AS present',
+};
+
+/** Customers through the storage seam (db/storage/types.ts). */
+export const customerRepository = {
+  byId: (q: Queryable, id: string): Promise<CustomerRow | undefined> => q.get(sql.byId, [id]),
+  /**
+   * The customer a money change is about, its row locked on PostgreSQL until the transaction ends
+   * (docs/postgres.md: the customer comes after the idempotency key and the credit, before the runs).
+   */
+  byIdForChange: (tx: Transaction, id: string): Promise<CustomerRow | undefined> =>
+    tx.get({ sqlite: sql.byId, postgres: sql.byIdLocked }, [id]),
+  /** `byIdForChange` when only the lock is wanted (nothing to do on SQLite). */
+  lock: async (tx: Transaction, id: string): Promise<void> => {
+    if (tx.engine === 'postgres') await tx.get(sql.lock, [id]);
+  },
+};
+
 export function createCustomerRepository(db: Db) {
-  const insert = db.prepare<NewCustomer>(`INSERT INTO customers (id, name, email, plan, time_zone, created_at, source_at)
-    VALUES (@id, @name, @email, @plan, @time_zone, @created_at, @source_at)`);
-  const byId = db.prepare<[string], CustomerRow>('SELECT * FROM customers WHERE id = ?');
-  const any = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM customers)').pluck();
+  const insert = db.prepare<NewCustomer>(sql.insert);
+  const anyCustomer = db.prepare<[], { present: number }>(sql.anyCustomer);
   return {
     insert: (row: NewCustomer): void => {
       insert.run(row);
     },
-    byId: (id: string): CustomerRow | undefined => byId.get(id),
-    isEmpty: (): boolean => any.get() === 0,
+    isEmpty: (): boolean => anyCustomer.get()?.present === 0,
   };
 }
 export type CustomerRepository = ReturnType<typeof createCustomerRepository>;

@@ -1,12 +1,26 @@
 import type { Db } from '../../db/connection.ts';
 import type { VoidCause } from '../../shared/delivery.ts';
 import { createCreditRepository, creditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import { customerRepository } from '../../db/repositories/customerRepository.ts';
+import { eligibilityRepository } from '../../db/repositories/eligibilityRepository.ts';
 import type { Transaction } from '../../db/storage/types.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { Conflict } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 
 const actorId = (actor: Actor): string => (actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type);
+
+/** The 409 for a decision on a grant that is no longer pending (docs/api.md). */
+export const notPending = (credit: Pick<CreditRow, 'id' | 'status'>): Conflict =>
+  new Conflict('not_pending', `Credit ${credit.id} is ${credit.status}, not waiting for approval.`);
+
+/** The 409 for a void of a grant that is not applied (docs/api.md). */
+export const notApplied = (credit: Pick<CreditRow, 'id' | 'status'>): Conflict =>
+  new Conflict('not_applied', `Credit ${credit.id} is ${credit.status}: only an applied credit can be voided.`);
+
+/** The grant as it is now, for the 409 of a guarded change that found it moved on. */
+const current = async (tx: Transaction, credit: CreditRow): Promise<CreditRow> => (await creditRepository.byId(tx, credit.id)) ?? credit;
 
 /**
  * Undoing grants: voiding an applied one (a `credit_void` entry reversing its
@@ -70,8 +84,12 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
     tx: Transaction, credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin, cause: VoidCause = 'staff',
   ): Promise<CreditRow> {
     const now = isoNow(clock);
+    // Lock order (docs/postgres.md): the customer and the grant's runs before the status change,
+    // whose triggers move the day totals, and the ledger entry, which moves the runs.
+    await customerRepository.lock(tx, credit.customer_id);
+    await eligibilityRepository.lockRunsOfCredit(tx, credit.id);
     if (!credit.transaction_id || !(await creditRepository.markVoided(tx, { id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason }))) {
-      throw new Error(`credit ${credit.id} is not applied`);
+      throw notApplied(await current(tx, credit));
     }
     const entry = await ledger.append(tx, {
       customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
@@ -92,7 +110,7 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
   async function rejectPendingIn(tx: Transaction, credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): Promise<CreditRow> {
     const decidedBy = actor.type === 'staff' ? actor.id : null;
     if (!(await creditRepository.decide(tx, { id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason }))) {
-      throw new Error(`credit ${credit.id} is not pending`);
+      throw notPending(await current(tx, credit));
     }
     await audit.append(tx, {
       actor, action: 'credit.rejected', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,

@@ -34,9 +34,9 @@ export function creditRoutes(ctx: AppContext): Router {
   const router = apiRouter();
   const leads = requireRole('lead', 'admin');
 
-  router.get('/credits/eligibility', (req, res) => {
+  router.get('/credits/eligibility', async (req, res) => {
     const { generation_ids: ids } = parseQuery(eligibilityQuery, req);
-    res.json(ctx.credits.eligibility(ids));
+    res.json(await ctx.credits.eligibility(ids));
   });
 
   router.post('/credits', async (req, res) => {
@@ -48,27 +48,28 @@ export function creditRoutes(ctx: AppContext): Router {
     const bodyHash = hashRequestBody(req.body);
     const by = requester(req);
     const origin = requestOrigin(req);
-    const answer = await ctx.groupCommit.run(() => ctx.credits.request(input, key, bodyHash, by, origin));
+    // Requests arriving together share one commit (db/storage/sqliteStorage.ts).
+    const answer = await ctx.credits.request(input, key, bodyHash, by, origin);
     if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');
     res.status(answer.status).json(answer.record);
   });
 
-  router.get('/credits/:id', (req, res) => {
-    res.json(ctx.credits.record(idParam(req)));
+  router.get('/credits/:id', async (req, res) => {
+    res.json(await ctx.credits.record(idParam(req)));
   });
 
-  router.post('/credits/:id/approve', leads, (req, res) => {
-    res.json(ctx.credits.approve(idParam(req), requester(req), requestOrigin(req)));
+  router.post('/credits/:id/approve', leads, async (req, res) => {
+    res.json(await ctx.credits.approve(idParam(req), requester(req), requestOrigin(req)));
   });
 
-  router.post('/credits/:id/reject', leads, (req, res) => {
+  router.post('/credits/:id/reject', leads, async (req, res) => {
     const { reason } = parseBody(decisionSchema, req);
-    res.json(ctx.credits.reject(idParam(req), reason, requester(req), requestOrigin(req)));
+    res.json(await ctx.credits.reject(idParam(req), reason, requester(req), requestOrigin(req)));
   });
 
-  router.post('/credits/:id/void', leads, (req, res) => {
+  router.post('/credits/:id/void', leads, async (req, res) => {
     const { reason } = parseBody(decisionSchema, req);
-    res.json(ctx.credits.voidCredit(idParam(req), reason, requester(req), requestOrigin(req)));
+    res.json(await ctx.credits.voidCredit(idParam(req), reason, requester(req), requestOrigin(req)));
   });
 
   return router;

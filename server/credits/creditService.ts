@@ -1,256 +1,299 @@
-import { createHash } from 'node:crypto';
+import { creditRepository, type CreditItemRow, type CreditRow } from '../../db/repositories/creditRepository.ts';
+import { customerRepository } from '../../db/repositories/customerRepository.ts';
+import { eligibilityRepository } from '../../db/repositories/eligibilityRepository.ts';
+import { idempotencyRepository, type IdempotencyRow } from '../../db/repositories/idempotencyRepository.ts';
+import { ledgerRepository } from '../../db/repositories/ledgerRepository.ts';
+import { policyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
+import type { Queryable, Storage, Transaction } from '../../db/storage/types.ts';
 import type { Db } from '../../db/connection.ts';
-import { createCreditRepository, type CreditRow } from '../../db/repositories/creditRepository.ts';
-import { createCustomerRepository } from '../../db/repositories/customerRepository.ts';
-import { createEligibilityRepository } from '../../db/repositories/eligibilityRepository.ts';
-import { createIdempotencyRepository } from '../../db/repositories/idempotencyRepository.ts';
-import type { CreditConflictCode, CreditRecord, CreditRequest, Eligibility, RunEligibility } from '../../shared/credits.ts';
+import type { CreditRecord, CreditRequest, Eligibility, Policy, RunEligibility } from '../../shared/credits.ts';
 import { approvalReasons, changedAmounts, reasonMismatch } from '../../shared/creditRules.ts';
-import type { Role } from '../../shared/roles.ts';
-import { canonicalJson } from '../audit/auditChain.ts';
-import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
+import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
-import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { NotFound, ValidationFailed } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { createGraceCutoff } from '../ledger/refundState.ts';
-import { createPolicyService } from '../policy/policyService.ts';
-import type { CreditReversals } from './creditReversals.ts';
+import { graceCutoff } from '../ledger/refundState.ts';
+import { creditConflict, notEligible, staffActor, type CreditAnswer, type Requester } from './creditAnswers.ts';
+import { notApplied, notPending, type CreditReversals } from './creditReversals.ts';
 import { rowToCredit } from './creditRecord.ts';
 import { judgeRun } from './eligibility.ts';
+import { createSyncCreditService, type SyncCreditService } from './legacyCreditService.ts';
 
-export interface Requester {
-  id: string;
-  name: string;
-  role: Role;
+export { hashRequestBody, type CreditAnswer, type Requester } from './creditAnswers.ts';
+
+/** The policy as the credit rules read it (shared/creditRules.ts). */
+const policyOf = (row: PolicyRow): Policy => ({
+  approval_threshold: row.approval_threshold,
+  agent_daily_limit: row.agent_daily_limit,
+  lead_approval_threshold: row.lead_approval_threshold,
+  goodwill_requires_approval: row.goodwill_requires_approval === 1,
+  refund_grace_minutes: row.refund_grace_minutes,
+});
+
+const errorCode = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+};
+
+/** A unique key refused the write (PostgreSQL 23505; SQLite's UNIQUE and PRIMARY KEY). */
+const isUniqueViolation = (error: unknown): boolean =>
+  ['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(errorCode(error));
+
+/** Any constraint or trigger refused the write (PostgreSQL's class 23, SQLite's SQLITE_CONSTRAINT_*). */
+const isConstraintRefusal = (error: unknown): boolean => /^(23|SQLITE_CONSTRAINT)/.test(errorCode(error));
+
+/** What a key already used answers: its first reply again, or a 409 when the body differs. */
+function replay(previous: IdempotencyRow, bodyHash: string): CreditAnswer {
+  if (previous.body_hash !== bodyHash) {
+    throw creditConflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body. Use a new key for a new credit.');
+  }
+  return { status: previous.status_code as 201 | 202, record: JSON.parse(previous.response) as CreditRecord, replayed: true };
 }
 
-export interface CreditAnswer {
-  status: 201 | 202;
-  record: CreditRecord;
-  replayed: boolean;
-}
+/** The runs asked for, each still grantable or in the way, or none. */
+const blockedRuns = (runs: RunEligibility[], requested: Map<string, number>): RunEligibility[] =>
+  runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
 
-/** The hash an idempotency key is bound to: the body as sent, keys in canonical order. */
-export const hashRequestBody = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('hex');
-
-/** A 409 of the credit actions, its code one the client knows (shared/credits.ts). */
-const creditConflict = (code: CreditConflictCode, message: string, extra?: Record<string, unknown>): Conflict => new Conflict(code, message, extra);
-
-const staffActor = (person: { id: string; name: string }): Actor => ({ type: 'staff', id: person.id, name: person.name });
-
-/** A 409 naming every run in the way and the entry or credit that blocks it (docs/api.md). */
-function notEligible(blocked: RunEligibility[], requested: Map<string, number>): Conflict {
-  const kinds = new Set(blocked.map((run) => run.blocked_by?.kind));
-  const code: CreditConflictCode = kinds.size === 1 && kinds.has('auto_refund') ? 'already_refunded' : kinds.size === 1 && kinds.has('manual_credit') ? 'already_credited' : 'not_eligible';
-  const first = blocked[0];
-  const message = first.eligible_tokens > 0
-    ? `Run ${first.generation_id} has only ${first.eligible_tokens} tokens left to return, not ${requested.get(first.generation_id)}.`
-    : `Run ${first.generation_id} cannot be credited. ${first.message ?? ''}`.trim();
-  return creditConflict(code, blocked.length > 1 ? `${message} (${blocked.length} runs are in the way.)` : message, {
-    blocked_by: blocked.filter((run) => run.blocked_by).map((run) => ({ generation_id: run.generation_id, ...run.blocked_by })),
-    runs: blocked.map((run) => ({ generation_id: run.generation_id, refund_state: run.refund_state, eligible_tokens: run.eligible_tokens, message: run.message ?? null })),
-  });
+/** The ledger entry's run, chat and tool, when the grant's runs share one. */
+function entryContext(runs: RunEligibility[]): { chatId: string | null; generationId: string | null; tool: string | null } {
+  const chatIds = [...new Set(runs.map((run) => run.chat_id))];
+  const tools = [...new Set(runs.map((run) => run.tool))];
+  return {
+    chatId: chatIds.length === 1 ? chatIds[0] : null,
+    generationId: runs.length === 1 ? runs[0].generation_id : null,
+    tool: tools.length === 1 ? tools[0] : null,
+  };
 }
 
 /**
  * Manual credits: requests under the credit policy, approvals (four eyes),
- * rejections and voids. Every change is one BEGIN IMMEDIATE transaction with
- * its ledger entry and audit event; the database's own constraints stand
- * behind every check made here.
+ * rejections and voids. Every change is one storage transaction with its
+ * ledger entry and audit event; the database's own constraints stand behind
+ * every check made here. On PostgreSQL each change locks what it decides on,
+ * in the order of docs/postgres.md (idempotency key, credit, customer, runs by
+ * id, day totals, audit chain), so that two instances answer as SQLite's one
+ * writer does.
  */
-export function createCreditService(db: Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock) {
-  const credits = createCreditRepository(db);
-  const eligibilityRepo = createEligibilityRepository(db);
-  const customers = createCustomerRepository(db);
-  const idempotency = createIdempotencyRepository(db);
-  // Read inside each request's transaction, so the limits judged are the ones in force as it commits.
-  const policy = createPolicyService(db, audit, clock);
-  const graceCutoff = createGraceCutoff(db, clock);
-
-  function record(id: string): CreditRecord {
-    const row = credits.viewById(id);
+function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock) {
+  async function viewOn(q: Queryable, id: string): Promise<CreditRecord> {
+    const row = await creditRepository.viewById(q, id);
     if (!row) throw new NotFound('Credit', id);
     return rowToCredit(row);
   }
 
-  function eligibility(generationIds: string[]): Eligibility {
-    const cutoff = graceCutoff();
-    const runs = generationIds.map((id) => {
-      const row = eligibilityRepo.run(id, cutoff);
+  const record = (id: string): Promise<CreditRecord> => viewOn(storage, id);
+
+  async function eligibility(generationIds: string[]): Promise<Eligibility> {
+    const cutoff = await graceCutoff(storage, clock);
+    const runs: RunEligibility[] = [];
+    for (const id of generationIds) {
+      const row = await eligibilityRepository.run(storage, id, cutoff);
       if (!row) throw new NotFound('Run', id);
-      return judgeRun(row, eligibilityRepo);
-    });
+      runs.push(await judgeRun(storage, row));
+    }
     return { runs, suggested_total: runs.reduce((sum, run) => sum + run.eligible_tokens, 0) };
   }
 
-  /** Why a credit must wait for a lead (shared/creditRules.ts), with the requester's credits so far today read here. */
-  function waitReasons(input: CreditRequest, requester: Requester): string[] {
-    const today = requester.role === 'agent' ? eligibilityRepo.dailyTotal(requester.id, isoNow(clock).slice(0, 10)) : null;
-    return approvalReasons(input, requester, policy.get(), today);
+  /** The requested runs judged on `tx`, in item order: the first unknown run or another customer's is the 400. */
+  async function judgeRequested(tx: Transaction, customerId: string, items: CreditRequest['items']): Promise<RunEligibility[]> {
+    const cutoff = await graceCutoff(tx, clock);
+    const runs: RunEligibility[] = [];
+    for (const [index, item] of items.entries()) {
+      const row = await eligibilityRepository.run(tx, item.generation_id, cutoff);
+      if (!row) throw new ValidationFailed({ [`items.${index}.generation_id`]: `no run ${item.generation_id}` });
+      if (row.customer_id !== customerId) throw new ValidationFailed({ [`items.${index}.generation_id`]: `run ${item.generation_id} belongs to another customer` });
+      runs.push(await judgeRun(tx, row));
+    }
+    return runs;
   }
 
-  function request(input: CreditRequest, idempotencyKey: string, bodyHash: string, requester: Requester, origin: RequestOrigin): CreditAnswer {
-    return db
-      .transaction((): CreditAnswer => {
-        const previous = idempotency.find(requester.id, idempotencyKey);
-        if (previous) {
-          if (previous.body_hash !== bodyHash) {
-            throw creditConflict('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body. Use a new key for a new credit.');
-          }
-          return { status: previous.status_code as 201 | 202, record: JSON.parse(previous.response) as CreditRecord, replayed: true };
-        }
-        const customer = customers.byId(input.customer_id);
-        if (!customer) throw new ValidationFailed({ customer_id: `no customer ${input.customer_id}` });
-
-        const cutoff = graceCutoff();
-        const requested = new Map(input.items.map((item) => [item.generation_id, item.tokens]));
-        const runs = input.items.map((item, index) => {
-          const row = eligibilityRepo.run(item.generation_id, cutoff);
-          if (!row) throw new ValidationFailed({ [`items.${index}.generation_id`]: `no run ${item.generation_id}` });
-          if (row.customer_id !== customer.id) throw new ValidationFailed({ [`items.${index}.generation_id`]: `run ${item.generation_id} belongs to another customer` });
-          return judgeRun(row, eligibilityRepo);
-        });
-        // Eligibility first: a run with nothing left answers 409 whatever the reason.
-        const blocked = runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
-        if (blocked.length > 0) throw notEligible(blocked, requested);
-        const mismatch = reasonMismatch(input.reason, runs);
-        if (mismatch) throw new ValidationFailed({ reason: mismatch });
-        const differs = changedAmounts(input.items, runs);
-        if (differs.length > 0 && !input.note) {
-          throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((d) => d.suggested).join(' + ')} tokens` });
-        }
-
-        const reasons = waitReasons(input, requester);
-        const status = reasons.length > 0 ? 'pending_approval' : 'applied';
-        const now = isoNow(clock);
-        const balanceBefore = customer.balance;
-        const chatIds = [...new Set(runs.map((run) => run.chat_id))];
-        const tools = [...new Set(runs.map((run) => run.tool))];
-        const evidence = {
-          chat_ids: chatIds,
-          runs: runs.map(({ generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens }) => ({
-            generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens,
-          })),
-          balance_before: balanceBefore,
-          approval_reasons: reasons,
-        };
-        const row: CreditRow = {
-          id: newId('crd', clock().getTime()),
-          customer_id: customer.id,
-          amount: input.amount,
-          reason: input.reason,
-          ticket_ref: input.ticket_ref,
-          expected: input.expected,
-          received: input.received,
-          note: input.note ?? null,
-          customer_asset_urls: JSON.stringify(input.customer_asset_urls ?? []),
-          evidence: JSON.stringify(evidence),
-          requested_by: requester.id,
-          status,
-          decided_by: null, decided_at: null, decision_reason: null,
-          voided_by: null, voided_at: null, void_reason: null,
-          transaction_id: null, void_transaction_id: null,
-          idempotency_key: idempotencyKey,
-          created_at: now,
-        };
-        credits.insert(row, input.items);
-        const actor = staffActor(requester);
-        audit.record({
-          actor, action: 'credit.requested', entityType: 'credit', entityId: row.id, customerId: customer.id,
-          after: { status, amount: input.amount, reason: input.reason, ticket_ref: input.ticket_ref, items: input.items, evidence },
-          origin,
-        });
-        if (status === 'applied') {
-          const entry = ledger.post({
-            customerId: customer.id, kind: 'manual_credit', amount: input.amount, creditId: row.id,
-            chatId: chatIds.length === 1 ? chatIds[0] : null,
-            generationId: runs.length === 1 ? runs[0].generation_id : null,
-            tool: tools.length === 1 ? tools[0] : null,
-          });
-          credits.linkTransaction(row.id, entry.id);
-          audit.record({
-            actor, action: 'credit.applied', entityType: 'credit', entityId: row.id, customerId: customer.id,
-            before: { balance: balanceBefore }, after: { balance: entry.balance_after, transaction_id: entry.id }, origin,
-          });
-        }
-        const result = record(row.id);
-        const httpStatus = status === 'applied' ? 201 : 202;
-        idempotency.insert({ staff_id: requester.id, key: idempotencyKey, body_hash: bodyHash, status_code: httpStatus, response: JSON.stringify(result), created_at: now });
-        return { status: httpStatus, record: result, replayed: false };
-      })
-      .immediate();
+  /** Why a credit must wait for a lead (shared/creditRules.ts), under the policy and the requester's credits so far today. */
+  async function waitReasons(tx: Transaction, input: CreditRequest, requester: Requester): Promise<string[]> {
+    const policy = policyOf(await policyRepository.getForDecision(tx));
+    const today = requester.role === 'agent' ? await eligibilityRepository.dailyTotalForDecision(tx, requester.id, isoNow(clock).slice(0, 10)) : null;
+    return approvalReasons(input, requester, policy, today);
   }
 
-  function approve(id: string, approver: Requester, origin: RequestOrigin): CreditRecord {
-    return db
-      .transaction(() => {
-        const credit = credits.byId(id);
-        if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'pending_approval') throw creditConflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
-        if (credit.requested_by === approver.id) throw creditConflict('self_approval', 'You requested this credit: another lead or admin must approve it.');
-        const items = credits.items(id);
-        const cutoff = graceCutoff();
-        const requested = new Map(items.map((item) => [item.generation_id, item.tokens]));
-        const runs = items.map((item) => {
-          const row = eligibilityRepo.run(item.generation_id, cutoff);
-          if (!row) throw new NotFound('Run', item.generation_id);
-          return judgeRun(row, eligibilityRepo, item.tokens);
-        });
-        const blocked = runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
-        if (blocked.length > 0) throw notEligible(blocked, requested);
-
-        const now = isoNow(clock);
-        credits.decide({ id, status: 'applied', decided_by: approver.id, decided_at: now, decision_reason: null });
-        const balanceBefore = ledger.balanceOf(credit.customer_id);
-        const chatIds = [...new Set(runs.map((run) => run.chat_id))];
-        const tools = [...new Set(runs.map((run) => run.tool))];
-        const entry = ledger.post({
-          customerId: credit.customer_id, kind: 'manual_credit', amount: credit.amount, creditId: id,
-          chatId: chatIds.length === 1 ? chatIds[0] : null,
-          generationId: runs.length === 1 ? runs[0].generation_id : null,
-          tool: tools.length === 1 ? tools[0] : null,
-        });
-        credits.linkTransaction(id, entry.id);
-        audit.record({
-          actor: staffActor(approver), action: 'credit.approved', entityType: 'credit', entityId: id, customerId: credit.customer_id,
-          before: { status: credit.status, balance: balanceBefore },
-          after: { status: 'applied', balance: entry.balance_after, transaction_id: entry.id, runs: runs.map((r) => ({ generation_id: r.generation_id, refund_state: r.refund_state })) },
-          origin,
-        });
-        return record(id);
-      })
-      .immediate();
+  /**
+   * Stores the grant and its items. Its runs are locked and judged already; should the database
+   * still refuse the items (a grant over the same runs committed meanwhile, which the run locks
+   * rule out), the runs are judged again and the answer is SQLite's 409, not a bare constraint error.
+   */
+  async function insertGrant(tx: Transaction, row: CreditRow, input: CreditRequest, requested: Map<string, number>): Promise<void> {
+    try {
+      await tx.savepoint((inner) => creditRepository.insert(inner, row, input.items));
+    } catch (error) {
+      if (!isConstraintRefusal(error) || isUniqueViolation(error)) throw error;
+      const blocked = blockedRuns(await judgeRequested(tx, row.customer_id, input.items), requested);
+      if (blocked.length > 0) throw notEligible(blocked, requested);
+      throw error;
+    }
   }
 
-  function reject(id: string, reason: string, actor: Requester, origin: RequestOrigin): CreditRecord {
-    return db
-      .transaction(() => {
-        const credit = credits.byId(id);
-        if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'pending_approval') throw creditConflict('not_pending', `Credit ${id} is ${credit.status}, not waiting for approval.`);
-        reversals.rejectPending(credit, staffActor(actor), reason, origin);
-        return record(id);
-      })
-      .immediate();
+  async function requestIn(tx: Transaction, input: CreditRequest, idempotencyKey: string, bodyHash: string, requester: Requester, origin: RequestOrigin): Promise<CreditAnswer> {
+    await idempotencyRepository.lockKey(tx, requester.id, idempotencyKey);
+    const previous = await idempotencyRepository.find(tx, requester.id, idempotencyKey);
+    if (previous) return replay(previous, bodyHash);
+    const customer = await customerRepository.byIdForChange(tx, input.customer_id);
+    if (!customer) throw new ValidationFailed({ customer_id: `no customer ${input.customer_id}` });
+
+    const requested = new Map(input.items.map((item) => [item.generation_id, item.tokens]));
+    await eligibilityRepository.lockRuns(tx, [...requested.keys()]);
+    const runs = await judgeRequested(tx, customer.id, input.items);
+    // Eligibility first: a run with nothing left answers 409 whatever the reason.
+    const blocked = blockedRuns(runs, requested);
+    if (blocked.length > 0) throw notEligible(blocked, requested);
+    const mismatch = reasonMismatch(input.reason, runs);
+    if (mismatch) throw new ValidationFailed({ reason: mismatch });
+    const differs = changedAmounts(input.items, runs);
+    if (differs.length > 0 && !input.note) {
+      throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((d) => d.suggested).join(' + ')} tokens` });
+    }
+
+    const reasons = await waitReasons(tx, input, requester);
+    const status = reasons.length > 0 ? 'pending_approval' : 'applied';
+    const now = isoNow(clock);
+    const balanceBefore = customer.balance;
+    const context = entryContext(runs);
+    const evidence = {
+      chat_ids: [...new Set(runs.map((run) => run.chat_id))],
+      runs: runs.map(({ generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens }) => ({
+        generation_id, chat_id, tool, status: runStatus, refund_state, tokens_charged, tokens_returned, eligible_tokens,
+      })),
+      balance_before: balanceBefore,
+      approval_reasons: reasons,
+    };
+    const row: CreditRow = {
+      id: newId('crd', clock().getTime()),
+      customer_id: customer.id,
+      amount: input.amount,
+      reason: input.reason,
+      ticket_ref: input.ticket_ref,
+      expected: input.expected,
+      received: input.received,
+      note: input.note ?? null,
+      customer_asset_urls: JSON.stringify(input.customer_asset_urls ?? []),
+      evidence: JSON.stringify(evidence),
+      requested_by: requester.id,
+      status,
+      decided_by: null, decided_at: null, decision_reason: null,
+      voided_by: null, voided_at: null, void_reason: null,
+      transaction_id: null, void_transaction_id: null,
+      idempotency_key: idempotencyKey,
+      created_at: now,
+    };
+    await insertGrant(tx, row, input, requested);
+    const actor = staffActor(requester);
+    await audit.append(tx, {
+      actor, action: 'credit.requested', entityType: 'credit', entityId: row.id, customerId: customer.id,
+      after: { status, amount: input.amount, reason: input.reason, ticket_ref: input.ticket_ref, items: input.items, evidence },
+      origin,
+    });
+    if (status === 'applied') {
+      const entry = await ledger.append(tx, { customerId: customer.id, kind: 'manual_credit', amount: input.amount, creditId: row.id, ...context });
+      await creditRepository.linkTransaction(tx, row.id, entry.id);
+      await audit.append(tx, {
+        actor, action: 'credit.applied', entityType: 'credit', entityId: row.id, customerId: customer.id,
+        before: { balance: balanceBefore }, after: { balance: entry.balance_after, transaction_id: entry.id }, origin,
+      });
+    }
+    const result = await viewOn(tx, row.id);
+    const httpStatus = status === 'applied' ? 201 : 202;
+    await idempotencyRepository.insert(tx, { staff_id: requester.id, key: idempotencyKey, body_hash: bodyHash, status_code: httpStatus, response: JSON.stringify(result), created_at: now });
+    return { status: httpStatus, record: result, replayed: false };
   }
 
-  function voidCredit(id: string, reason: string, actor: Requester, origin: RequestOrigin): CreditRecord {
-    return db
-      .transaction(() => {
-        const credit = credits.byId(id);
-        if (!credit) throw new NotFound('Credit', id);
-        if (credit.status !== 'applied') throw creditConflict('not_applied', `Credit ${id} is ${credit.status}: only an applied credit can be voided.`);
-        reversals.voidApplied(credit, staffActor(actor), reason, origin);
-        return record(id);
-      })
-      .immediate();
+  /**
+   * A credit request under its idempotency key. Requests arriving together share one commit on
+   * SQLite (db/storage/sqliteStorage.ts). Should the key's unique index refuse this one, the same
+   * request committed first elsewhere: its reply is this one's (or the key's 409).
+   */
+  async function request(input: CreditRequest, idempotencyKey: string, bodyHash: string, requester: Requester, origin: RequestOrigin): Promise<CreditAnswer> {
+    try {
+      return await storage.transaction((tx) => requestIn(tx, input, idempotencyKey, bodyHash, requester, origin));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const previous = await idempotencyRepository.find(storage, requester.id, idempotencyKey);
+      if (!previous) throw error;
+      return replay(previous, bodyHash);
+    }
   }
+
+  const approve = (id: string, approver: Requester, origin: RequestOrigin): Promise<CreditRecord> =>
+    storage.transaction(async (tx) => {
+      const credit = await creditRepository.byIdForChange(tx, id);
+      if (!credit) throw new NotFound('Credit', id);
+      if (credit.status !== 'pending_approval') throw notPending(credit);
+      if (credit.requested_by === approver.id) throw creditConflict('self_approval', 'You requested this credit: another lead or admin must approve it.');
+      const balanceBefore = await ledgerRepository.balanceForPosting(tx, credit.customer_id);
+      const items = await creditRepository.items(tx, id);
+      const runs = await judgeOwnRuns(tx, items);
+      const requested = new Map(items.map((item) => [item.generation_id, item.tokens]));
+      const blocked = blockedRuns(runs, requested);
+      if (blocked.length > 0) throw notEligible(blocked, requested);
+
+      const now = isoNow(clock);
+      if (!(await creditRepository.decide(tx, { id, status: 'applied', decided_by: approver.id, decided_at: now, decision_reason: null }))) {
+        throw notPending((await creditRepository.byId(tx, id)) ?? credit);
+      }
+      const entry = await ledger.append(tx, { customerId: credit.customer_id, kind: 'manual_credit', amount: credit.amount, creditId: id, ...entryContext(runs) });
+      await creditRepository.linkTransaction(tx, id, entry.id);
+      await audit.append(tx, {
+        actor: staffActor(approver), action: 'credit.approved', entityType: 'credit', entityId: id, customerId: credit.customer_id,
+        before: { status: credit.status, balance: balanceBefore },
+        after: { status: 'applied', balance: entry.balance_after, transaction_id: entry.id, runs: runs.map((r) => ({ generation_id: r.generation_id, refund_state: r.refund_state })) },
+        origin,
+      });
+      return viewOn(tx, id);
+    });
+
+  /** A pending grant's runs, locked and judged with its own reservation left out. */
+  async function judgeOwnRuns(tx: Transaction, items: CreditItemRow[]): Promise<RunEligibility[]> {
+    await eligibilityRepository.lockRuns(tx, items.map((item) => item.generation_id));
+    const cutoff = await graceCutoff(tx, clock);
+    const runs: RunEligibility[] = [];
+    for (const item of items) {
+      const row = await eligibilityRepository.run(tx, item.generation_id, cutoff);
+      if (!row) throw new NotFound('Run', item.generation_id);
+      runs.push(await judgeRun(tx, row, item.tokens));
+    }
+    return runs;
+  }
+
+  const reject = (id: string, reason: string, actor: Requester, origin: RequestOrigin): Promise<CreditRecord> =>
+    storage.transaction(async (tx) => {
+      const credit = await creditRepository.byIdForChange(tx, id);
+      if (!credit) throw new NotFound('Credit', id);
+      if (credit.status !== 'pending_approval') throw notPending(credit);
+      await reversals.rejectPendingIn(tx, credit, staffActor(actor), reason, origin);
+      return viewOn(tx, id);
+    });
+
+  const voidCredit = (id: string, reason: string, actor: Requester, origin: RequestOrigin): Promise<CreditRecord> =>
+    storage.transaction(async (tx) => {
+      const credit = await creditRepository.byIdForChange(tx, id);
+      if (!credit) throw new NotFound('Credit', id);
+      if (credit.status !== 'applied') throw notApplied(credit);
+      await reversals.voidAppliedIn(tx, credit, staffActor(actor), reason, origin);
+      return viewOn(tx, id);
+    });
 
   /** Forgets idempotency keys older than `hours` (docs/api.md keeps them at least 24 hours). */
-  const purgeIdempotencyKeys = (hours: number): number =>
-    idempotency.purgeOlderThan(new Date(clock().getTime() - hours * 3_600_000).toISOString());
+  const purgeIdempotencyKeys = (hours: number): Promise<number> =>
+    storage.transaction((tx) => idempotencyRepository.purgeOlderThan(tx, new Date(clock().getTime() - hours * 3_600_000).toISOString()));
 
   return { record, eligibility, request, approve, reject, voidCredit, purgeIdempotencyKeys };
 }
-export type CreditService = ReturnType<typeof createCreditService>;
+export type CreditService = ReturnType<typeof createSeamCreditService>;
+
+/** The credit service on the storage seam: what the server uses. */
+export function createCreditService(storage: Storage, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): CreditService;
+/**
+ * The synchronous service on a better-sqlite3 connection, kept only while server/seed/demoCredits.ts
+ * (outside the credits slice) calls it this way; it goes when that file passes `ctx.storage`.
+ */
+export function createCreditService(db: Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): SyncCreditService;
+export function createCreditService(store: Storage | Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): CreditService | SyncCreditService {
+  return 'engine' in store ? createSeamCreditService(store, ledger, reversals, audit, clock) : createSyncCreditService(store, ledger, reversals, audit, clock);
+}

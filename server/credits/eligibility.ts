@@ -1,4 +1,5 @@
-import type { EligibilityRepository, EligibilityRow } from '../../db/repositories/eligibilityRepository.ts';
+import { eligibilityRepository, type EligibilityRow } from '../../db/repositories/eligibilityRepository.ts';
+import type { Queryable } from '../../db/storage/types.ts';
 import type { RunEligibility } from '../../shared/credits.ts';
 import { creditableRefundStates } from '../../shared/refundState.ts';
 
@@ -11,9 +12,10 @@ const utcWords = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 1
  * Whether a run can still be credited, how much, and if not, the entry that
  * is in the way (docs/domain.md: charged minus returned minus reserved, in a
  * creditable state). `ownReservation` is what the grant being approved holds
- * for the run itself, which must not count against it.
+ * for the run itself, which must not count against it. What stands in the way is read on `q`: the
+ * transaction deciding a grant, or the storage for a plain question.
  */
-export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownReservation = 0): RunEligibility {
+export async function judgeRun(q: Queryable, row: EligibilityRow, ownReservation = 0): Promise<RunEligibility> {
   const returned = row.tokens_auto_refunded + row.tokens_credited;
   const left = row.tokens_charged - returned - (row.tokens_reserved - ownReservation);
   const eligible = creditableStates.has(row.refund_state) ? Math.max(0, left) : 0;
@@ -44,7 +46,7 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
   if (row.refund_state === 'refund_pending') {
     return { ...base, message: `Failed at ${row.finished_at ? utcWords(row.finished_at) : 'an unknown time'}; the automatic refund is still within its grace period. Check again shortly.` };
   }
-  const pending = row.tokens_reserved - ownReservation > 0 ? repo.pendingCredit(row.id) : undefined;
+  const pending = row.tokens_reserved - ownReservation > 0 ? await eligibilityRepository.pendingCredit(q, row.id) : undefined;
   if (pending) {
     return {
       ...base,
@@ -52,7 +54,7 @@ export function judgeRun(row: EligibilityRow, repo: EligibilityRepository, ownRe
       message: `Credit ${pending.id} of ${utcWords(pending.created_at)} is waiting for approval and holds the rest of this run.`,
     };
   }
-  const credit = repo.lastCreditEntry(row.id);
+  const credit = await eligibilityRepository.lastCreditEntry(q, row.id);
   if (credit) {
     return {
       ...base,

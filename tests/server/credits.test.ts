@@ -197,9 +197,9 @@ describe('idempotency key retention', () => {
     const body = creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]);
     await postCredit(w.as.agent, body, key).expect(201);
     t.time.advance(47 * 3_600_000);
-    expect(t.ctx.credits.purgeIdempotencyKeys(48)).toBe(0);
+    expect(await t.ctx.credits.purgeIdempotencyKeys(48)).toBe(0);
     t.time.advance(2 * 3_600_000);
-    expect(t.ctx.credits.purgeIdempotencyKeys(48)).toBe(1);
+    expect(await t.ctx.credits.purgeIdempotencyKeys(48)).toBe(1);
     expect(value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
   });
 });
