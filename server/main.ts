@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createDemoStaff, demoStaff } from './seed/demoStaff.ts';
-import { loadDataset } from './seed/dataset.ts';
+import { seedInto } from './seed/seedInto.ts';
 import { loadDemoCredits } from './seed/demoCredits.ts';
 
 async function main(): Promise<void> {
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (fresh && config.demoData === 'auto') {
     await createDemoStaff(ctx);
     if (createCustomerRepository(db).isEmpty()) {
-      const summary = loadDataset(ctx, { scale: 'small', seed: 1 });
+      const summary = await seedInto(ctx, { scale: 'small', seed: 1 });
       const credits = await loadDemoCredits(ctx, ctx.clock());
       logger.info({ ...summary, credits }, 'demo data loaded');
     }

@@ -67,18 +67,22 @@ export function createAuditLog(db: Db, clock: Clock) {
     return row;
   }
 
-  /**
-   * `record` through the storage seam, in the transaction `tx` of the change. The chain's next
-   * seq is taken under the audit chain's lock (the last in the lock order, docs/postgres.md), so
-   * concurrent writers on PostgreSQL append one after another, gap-free.
-   */
-  async function append(tx: Transaction, input: AuditInput): Promise<AuditRow> {
-    await auditRepository.lockChain(tx);
-    const row = chainedRow(await auditRepository.last(tx), input, isoNow(clock));
-    await auditRepository.insert(tx, row);
-    return row;
-  }
+  return { record, append: createAuditAppender(clock).append };
+}
 
-  return { record, append };
+/**
+ * `record` through the storage seam: `append(tx, input)` writes in the transaction `tx` of the
+ * change. The chain's next seq is taken under the audit chain's lock (the last in the lock order,
+ * docs/postgres.md), so concurrent writers on PostgreSQL append one after another, gap-free.
+ */
+export function createAuditAppender(clock: Clock) {
+  return {
+    async append(tx: Transaction, input: AuditInput): Promise<AuditRow> {
+      await auditRepository.lockChain(tx);
+      const row = chainedRow(await auditRepository.last(tx), input, isoNow(clock));
+      await auditRepository.insert(tx, row);
+      return row;
+    },
+  };
 }
 export type AuditLog = ReturnType<typeof createAuditLog>;

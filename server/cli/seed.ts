@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DatasetNotEmpty, loadDataset, scales, type DatasetSummary } from '../seed/dataset.ts';
+import { DatasetNotEmpty, scales, type DatasetSummary } from '../seed/dataset.ts';
+import { seedInto } from '../seed/seedInto.ts';
 import { stories } from '../seed/stories.ts';
 import { fail, openCliContext } from './cliContext.ts';
 
@@ -69,7 +70,7 @@ const flags = parseFlags();
 const ctx = openCliContext();
 let lastReport = 0;
 try {
-  const summary = loadDataset(ctx, {
+  const summary = await seedInto(ctx, {
     scale: flags.scale,
     seed: flags.seed,
     anchor: flags.anchor,

@@ -1,8 +1,11 @@
 import type { ChatRow } from '../../db/repositories/chatRepository.ts';
 import type { NewGeneration } from '../../db/repositories/generationRepository.ts';
 import { ledgerKinds, type LedgerKind, type NewLedgerEntry } from '../../db/repositories/ledgerRepository.ts';
-import { createSeedRepository, type NewAsset, type SeedRepository } from '../../db/repositories/seedRepository.ts';
-import type { AppContext } from '../context.ts';
+import { seedTables, type NewAsset, type SeedTables } from '../../db/repositories/seedRepository.ts';
+import type { BulkWriter } from '../../db/bulk/types.ts';
+import type { Storage } from '../../db/storage/types.ts';
+import type { AuditLog } from '../audit/auditLog.ts';
+import type { Clock } from '../clock.ts';
 import { CustomerTimeline } from './customerTimeline.ts';
 import { isoAt, startOfUtcDay } from './isoTime.ts';
 import { generatedCustomers } from './population.ts';
@@ -27,6 +30,17 @@ const scaleSpecs: Record<Scale, { customers: number; cacheKib: number; ledgerRow
   medium: { customers: 2_200, cacheKib: 512 * 1024, ledgerRowsPerTransaction: 250_000 },
   large: { customers: 118_000, cacheKib: 6 * 1024 * 1024, ledgerRowsPerTransaction: 1_000_000 },
 };
+
+/** The page cache (KiB) a load of `scale` wants on SQLite's loading connection (0: keep the connection's). */
+export const loadCacheKib = (scale: Scale): number => scaleSpecs[scale].cacheKib;
+
+/** Where a dataset goes: the bulk writer for its rows, and the storage for its closing audit event. */
+export interface DatasetTarget {
+  bulk: BulkWriter;
+  storage: Storage;
+  audit: Pick<AuditLog, 'append'>;
+  clock: Clock;
+}
 
 /** Rows collected before they are written, parents first; progress is reported after each window. */
 const ROWS_PER_WINDOW = 8192;
@@ -78,7 +92,7 @@ class WindowWriter {
   size = 0;
 
   constructor(
-    private readonly repo: SeedRepository,
+    private readonly repo: SeedTables,
     private readonly counts: DatasetCounts,
   ) {}
 
@@ -100,12 +114,12 @@ class WindowWriter {
     }
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     const { repo, counts } = this;
-    repo.insertChats(this.chats);
-    repo.insertGenerations(this.generations);
-    repo.insertLedgerEntries(this.ledgerEntries);
-    repo.insertAssets(this.assets);
+    await repo.insertChats(this.chats);
+    await repo.insertGenerations(this.generations);
+    await repo.insertLedgerEntries(this.ledgerEntries);
+    await repo.insertAssets(this.assets);
     counts.chats += this.chats.length;
     counts.generations += this.generations.length;
     counts.ledgerEntries += this.ledgerEntries.length;
@@ -125,13 +139,13 @@ class WindowWriter {
  * in the time order the studio would have reported them. Ends with one
  * `seed.loaded` audit event.
  */
-export function loadDataset(ctx: AppContext, options: LoadOptions): DatasetSummary {
+export async function loadDataset(target: DatasetTarget, options: LoadOptions): Promise<DatasetSummary> {
   const started = performance.now();
-  const { db } = ctx;
-  const repo = createSeedRepository(db);
-  if (repo.hasCustomers()) throw new DatasetNotEmpty();
+  const { bulk } = target;
+  const repo = seedTables(bulk);
+  if (await bulk.hasRows('customers')) throw new DatasetNotEmpty();
   const spec = scaleSpecs[options.scale];
-  const anchor = options.anchor ? options.anchor.getTime() : startOfUtcDay(ctx.clock());
+  const anchor = options.anchor ? options.anchor.getTime() : startOfUtcDay(target.clock());
 
   const storyLines = storyCustomers(options.seed, anchor, spec.customers + 1);
   const scripts = new Map(storyLines.map(({ profile, script }) => [profile.id, script]));
@@ -152,40 +166,35 @@ export function loadDataset(ctx: AppContext, options: LoadOptions): DatasetSumma
     byKind: Object.fromEntries(ledgerKinds.map((kind) => [kind, 0])) as Record<LedgerKind, number>,
     refundMissing: 0,
   };
-  const restoreSettings = repo.tuneForBulkLoad(spec.cacheKib);
-  try {
-    db.transaction(() => {
-      repo.insertCustomers(
-        profiles.map((profile) => {
-          const createdAt = isoAt(profile.createdAt);
-          return { id: profile.id, name: profile.name, email: profile.email, plan: profile.plan, time_zone: profile.timeZone, created_at: createdAt, source_at: createdAt };
-        }),
-      );
-    }).immediate();
+  await bulk.transaction(() =>
+    repo.insertCustomers(
+      profiles.map((profile) => {
+        const createdAt = isoAt(profile.createdAt);
+        return { id: profile.id, name: profile.name, email: profile.email, plan: profile.plan, time_zone: profile.timeZone, created_at: createdAt, source_at: createdAt };
+      }),
+    ),
+  );
 
-    const merge = new TimelineMerge(timelines);
-    const writer = new WindowWriter(repo, counts);
-    let event = merge.next();
-    while (event !== undefined) {
-      db.transaction(() => {
-        const commitAt = counts.ledgerEntries + spec.ledgerRowsPerTransaction;
-        while (event !== undefined && counts.ledgerEntries < commitAt) {
-          writer.add(event);
-          event = merge.next();
-          if (writer.size === ROWS_PER_WINDOW || event === undefined) {
-            writer.flush();
-            options.onProgress?.({ ledgerRows: counts.ledgerEntries, elapsedMs: performance.now() - started });
-          }
+  const merge = new TimelineMerge(timelines);
+  const writer = new WindowWriter(repo, counts);
+  let event = merge.next();
+  while (event !== undefined) {
+    await bulk.transaction(async () => {
+      const commitAt = counts.ledgerEntries + spec.ledgerRowsPerTransaction;
+      while (event !== undefined && counts.ledgerEntries < commitAt) {
+        writer.add(event);
+        event = merge.next();
+        if (writer.size === ROWS_PER_WINDOW || event === undefined) {
+          await writer.flush();
+          options.onProgress?.({ ledgerRows: counts.ledgerEntries, elapsedMs: performance.now() - started });
         }
-      }).immediate();
-    }
-    counts.refundMissing = timelines.reduce((sum, timeline) => sum + timeline.refundsLeftMissing, 0);
-    db.transaction(() => {
-      ctx.audit.record({ actor: { type: 'system' }, action: 'seed.loaded', entityType: 'dataset', entityId: `${options.scale}:${options.seed}`, after: counts });
-    }).immediate();
-  } finally {
-    restoreSettings();
+      }
+    });
   }
+  counts.refundMissing = timelines.reduce((sum, timeline) => sum + timeline.refundsLeftMissing, 0);
+  await target.storage.transaction((tx) =>
+    target.audit.append(tx, { actor: { type: 'system' }, action: 'seed.loaded', entityType: 'dataset', entityId: `${options.scale}:${options.seed}`, after: counts }),
+  );
   const elapsedMs = performance.now() - started;
   return { ...counts, elapsedMs, ledgerRowsPerSecond: Math.round(counts.ledgerEntries / (elapsedMs / 1000)) };
 }

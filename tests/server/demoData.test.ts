@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoStaff } from '../../server/seed/demoStaff.ts';
-import { loadDataset } from '../../server/seed/dataset.ts';
+import { seedInto } from '../../server/seed/seedInto.ts';
 import { loadDemoCredits } from '../../server/seed/demoCredits.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
 import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = createTestApp();
   t.time.set('2026-11-24T12:00:00.000Z');
   await createDemoStaff(t.ctx);
-  loadDataset(t.ctx, { scale: 'small', seed: 1, anchor: new Date('2026-11-24T00:00:00.000Z') });
+  await seedInto(t.ctx, { scale: 'small', seed: 1, anchor: new Date('2026-11-24T00:00:00.000Z') });
   expect(await loadDemoCredits(t.ctx, t.ctx.clock())).toBeGreaterThan(20);
 });
 afterAll(() => t.cleanup());

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refundStateSql } from '../../db/repositories/refundStateSql.ts';
-import { DatasetNotEmpty, loadDataset } from '../../server/seed/dataset.ts';
+import { DatasetNotEmpty } from '../../server/seed/dataset.ts';
+import { seedInto } from '../../server/seed/seedInto.ts';
 import { demoImages, demoVideos } from '../../server/seed/media.ts';
 import { stories, storyRefundsMissing } from '../../server/seed/stories.ts';
 import { runCli } from './support/cli.ts';
@@ -12,8 +13,8 @@ const DAY = 24 * 60 * 60 * 1000;
 const mediaDir = join(import.meta.dirname, '..', '..', 'server', 'media');
 
 let first: SeededDatabase;
-beforeAll(() => {
-  first = seededDatabase({ seed: 1 });
+beforeAll(async () => {
+  first = await seededDatabase({ seed: 1 });
 });
 afterAll(() => first.cleanup());
 
@@ -21,9 +22,9 @@ const rows = <T>(sql: string, ...params: unknown[]): T[] => first.db.prepare(sql
 const value = <T>(sql: string, ...params: unknown[]): T => first.db.prepare(sql).pluck().get(...params) as T;
 
 describe('determinism', () => {
-  it('gives byte-identical tables for the same seed and anchor, and other data for another seed', () => {
-    const again = seededDatabase({ seed: 1 });
-    const other = seededDatabase({ seed: 2 });
+  it('gives byte-identical tables for the same seed and anchor, and other data for another seed', async () => {
+    const again = await seededDatabase({ seed: 1 });
+    const other = await seededDatabase({ seed: 2 });
     try {
       expect(tableDigests(again.db)).toEqual(tableDigests(first.db));
       const otherDigests = tableDigests(other.db);
@@ -36,8 +37,8 @@ describe('determinism', () => {
     }
   });
 
-  it('ends the data at 00:00 UTC of today when no anchor is given', () => {
-    const seeded = seededDatabase({ anchor: undefined });
+  it('ends the data at 00:00 UTC of today when no anchor is given', async () => {
+    const seeded = await seededDatabase({ anchor: undefined });
     try {
       expect(seeded.summary.anchor).toBe(`${NOW.slice(0, 10)}T00:00:00.000Z`);
     } finally {
@@ -195,8 +196,8 @@ describe('the stories', () => {
     });
   });
 
-  it('keeps the story ids whatever the seed', () => {
-    const other = seededDatabase({ seed: 99 });
+  it('keeps the story ids whatever the seed', async () => {
+    const other = await seededDatabase({ seed: 99 });
     try {
       const ids = Object.values(stories).flatMap((s) => Object.values(s.runs));
       expect(other.db.prepare(`SELECT COUNT(*) FROM generations WHERE id IN (${ids.map(() => '?').join(',')})`).pluck().get(...ids)).toBe(ids.length);
@@ -207,9 +208,9 @@ describe('the stories', () => {
 });
 
 describe('loading twice', () => {
-  it('refuses a database that already holds customers, and writes nothing', () => {
+  it('refuses a database that already holds customers, and writes nothing', async () => {
     const before = tableDigests(first.db);
-    expect(() => loadDataset(first.ctx, { scale: 'small', seed: 5, anchor: ANCHOR })).toThrow(DatasetNotEmpty);
+    await expect(seedInto(first.ctx, { scale: 'small', seed: 5, anchor: ANCHOR })).rejects.toThrow(DatasetNotEmpty);
     expect(tableDigests(first.db)).toEqual(before);
   });
 });

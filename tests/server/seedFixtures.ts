@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import type { Db } from '../../db/connection.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createContext, type AppContext } from '../../server/context.ts';
-import { loadDataset, type DatasetSummary, type LoadOptions } from '../../server/seed/dataset.ts';
+import type { DatasetSummary, LoadOptions } from '../../server/seed/dataset.ts';
+import { seedInto } from '../../server/seed/seedInto.ts';
 import { manualClock, tempDatabase } from './support/testApp.ts';
 
 /** The end of every test dataset: fixed, so the tests do not depend on today's date. */
@@ -27,9 +28,9 @@ export function emptyDatabase(): Omit<SeededDatabase, 'summary'> {
 }
 
 /** A fresh database file holding the small dataset. */
-export function seededDatabase(options: Partial<LoadOptions> = {}): SeededDatabase {
+export async function seededDatabase(options: Partial<LoadOptions> = {}): Promise<SeededDatabase> {
   const empty = emptyDatabase();
-  const summary = loadDataset(empty.ctx, { scale: 'small', seed: 1, anchor: ANCHOR, ...options });
+  const summary = await seedInto(empty.ctx, { scale: 'small', seed: 1, anchor: ANCHOR, ...options });
   return { ...empty, summary };
 }
 
