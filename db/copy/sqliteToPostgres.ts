@@ -46,7 +46,7 @@ export async function copySqliteToPostgres(source: Db, target: pg.ClientBase, pr
   return { counts, differences: await differencesFromSource(source, target) };
 }
 
-/** The tables whose rows differ between the SQLite source and its PostgreSQL copy, each said in a line. */
+/** The tables whose rows differ between the SQLite source and its PostgreSQL copy, each said in a line. Runs inside a transaction on `target` (it reads through cursors). */
 export async function differencesFromSource(source: Db, target: pg.ClientBase): Promise<string[]> {
   const tables = await tablePlan(source, target);
   const differences: string[] = [];

@@ -18,7 +18,7 @@ const compiled = (statement: Statement): Compiled => {
   return found;
 };
 
-type Client = pg.Pool | pg.PoolClient;
+type Client = pg.Pool | pg.ClientBase;
 
 const query = <Row>(client: Client, statement: Statement, params?: Params): Promise<pg.QueryResult<pg.QueryResultRow>> => {
   const { text, ...rest } = compiled(statement);
@@ -103,30 +103,35 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
       }
     },
     snapshot<T>(work: (snapshot: Snapshot) => Promise<T>): Promise<T> {
-      return once('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) => {
-        let cursors = 0;
-        const snapshot: Snapshot = {
-          ...queriesOn(client),
-          async *stream<Row>(statement: Statement, params?: Params, { batchSize = 1000 } = {}): AsyncIterable<Row> {
-            const name = `cursor_${++cursors}`;
-            const { text, slots } = compiled(statement);
-            await client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, values: bindValues({ text, slots }, params) });
-            try {
-              for (;;) {
-                const { rows } = await client.query<pg.QueryResultRow>(`FETCH ${batchSize} FROM ${name}`);
-                for (const row of rows) yield row as Row;
-                if (rows.length < batchSize) break;
-              }
-            } finally {
-              await client.query(`CLOSE ${name}`);
-            }
-          },
-        };
-        return work(snapshot);
-      });
+      return once('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) => work(snapshotOf(client)));
     },
     async close(): Promise<void> {
       await pool.end();
+    },
+  };
+}
+
+/**
+ * Reads on `client` inside the transaction it has open — what that transaction sees, its own
+ * writes included — with `stream` through cursors (a cursor lives only inside a transaction).
+ */
+export function snapshotOf(client: pg.ClientBase): Snapshot {
+  let cursors = 0;
+  return {
+    ...queriesOn(client),
+    async *stream<Row>(statement: Statement, params?: Params, { batchSize = 1000 } = {}): AsyncIterable<Row> {
+      const name = `cursor_${++cursors}`;
+      const { text, slots } = compiled(statement);
+      await client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, values: bindValues({ text, slots }, params) });
+      try {
+        for (;;) {
+          const { rows } = await client.query<pg.QueryResultRow>(`FETCH ${batchSize} FROM ${name}`);
+          for (const row of rows) yield row as Row;
+          if (rows.length < batchSize) break;
+        }
+      } finally {
+        await client.query(`CLOSE ${name}`);
+      }
     },
   };
 }

@@ -3,11 +3,12 @@ import { copySqliteToPostgres, differencesFromSource, type CopyReport } from '..
 import { createDemoStaff } from '../../server/seed/demoStaff.ts';
 import { loadDemoCredits } from '../../server/seed/demoCredits.ts';
 import { seededDatabase, NOW, type SeededDatabase } from '../server/seedFixtures.ts';
+import { runCli } from '../server/support/cli.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 /** The demo database a newcomer's console starts with: the small dataset, demo staff and their credits. */
 async function demoDatabase(): Promise<SeededDatabase> {
-  const seeded = seededDatabase();
+  const seeded = await seededDatabase();
   await createDemoStaff(seeded.ctx);
   await loadDemoCredits(seeded.ctx, new Date(NOW));
   return seeded;
@@ -77,5 +78,53 @@ describe('copying a SQLite database into PostgreSQL', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('npm run db:copy', () => {
+  it('copies a verified SQLite file into an empty PostgreSQL database, then refuses to copy into it again', async () => {
+    const seeded = await seededDatabase();
+    const target = await freshDatabase({ migrated: false });
+    try {
+      seeded.db.close();
+      const copy = runCli('dbCopy.ts', ['--from', seeded.path, '--to', target.url], {});
+      expect(copy.stderr).toMatch(/Source verified: [\d,]+ ledger entries, \d+ audit events/);
+      expect(copy.stdout).toMatch(/Every table matches its source row for row; ledger:verify and audit:verify pass on the copy/);
+      expect(copy.status).toBe(0);
+      const { rows } = await target.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
+      expect(rows[0].n).toBe(seeded.summary.ledgerEntries);
+
+      const again = runCli('dbCopy.ts', ['--from', seeded.path, '--to', target.url], {});
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/already holds staff|already holds customers/);
+    } finally {
+      seeded.cleanup();
+      await target.drop();
+    }
+  }, 120_000);
+
+  it('copies nothing from a source whose ledger does not verify', async () => {
+    const seeded = await seededDatabase();
+    const target = await freshDatabase({ migrated: false });
+    try {
+      seeded.db.prepare("UPDATE customers SET balance = balance + 1 WHERE id = (SELECT MIN(id) FROM customers)").run();
+      seeded.db.close();
+      const copy = runCli('dbCopy.ts', ['--from', seeded.path, '--to', target.url], {});
+      expect(copy.status).toBe(1);
+      expect(copy.stderr).toMatch(/The source's ledger does not verify; nothing copied/);
+      const { rows } = await target.pool.query<{ present: boolean }>("SELECT to_regclass('ledger_entries') IS NOT NULL AS present");
+      expect(rows[0].present).toBe(false);
+    } finally {
+      seeded.cleanup();
+      await target.drop();
+    }
+  }, 120_000);
+
+  it('says how to call it', () => {
+    const bare = runCli('dbCopy.ts', [], {});
+    expect(bare.status).toBe(1);
+    expect(bare.stderr).toMatch(/Usage: npm run db:copy -- --from <sqlite file> --to <postgres url>/);
+    const notPostgres = runCli('dbCopy.ts', ['--from', 'x.db', '--to', 'mysql://h/db'], {});
+    expect(notPostgres.stderr).toMatch(/--to must be a postgres:\/\/ URL/);
   });
 });
