@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
-import { createGroupCommit } from '../db/groupCommit.ts';
 import { createSqliteStorage } from '../db/storage/sqliteStorage.ts';
 import type { StudioDeliverySettings } from '../shared/delivery.ts';
 import { createAuditLog } from './audit/auditLog.ts';
@@ -47,8 +46,6 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     creditReversals,
     ingest: createIngestService(storage, db, ledger, creditReversals, delivery, audit, clock),
     credits,
-    /** Credit requests arriving together share one commit (db/groupCommit.ts). */
-    groupCommit: createGroupCommit(db),
     policy: createPolicyService(db, audit, clock),
     auth,
     /** Single sign-on, when OIDC_ISSUER turns it on. */
