@@ -46,7 +46,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     creditReversals,
     ingest: createIngestService(storage, db, ledger, creditReversals, delivery, audit, clock),
     credits,
-    policy: createPolicyService(db, audit, clock),
+    policy: createPolicyService(storage, audit, clock),
     auth,
     /** Single sign-on, when OIDC_ISSUER turns it on. */
     oidc: config.oidc ? createOidcService(storage, config.oidc, auth, clock) : null,

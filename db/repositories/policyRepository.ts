@@ -34,6 +34,12 @@ export const policyRepository = {
    */
   getForDecision: async (tx: Transaction): Promise<PolicyRow> =>
     present(await tx.get<PolicyRow>({ sqlite: sql.get, postgres: `${sql.get} FOR SHARE` })),
+  /**
+   * The policy about to be replaced: on PostgreSQL its row stays locked until the transaction ends,
+   * so two changes follow each other and each audits the policy it really replaced.
+   */
+  getForUpdate: async (tx: Transaction): Promise<PolicyRow> =>
+    present(await tx.get<PolicyRow>({ sqlite: sql.get, postgres: `${sql.get} FOR UPDATE` })),
   update: async (tx: Transaction, row: PolicyRow): Promise<void> => {
     await tx.run(sql.update, row);
   },

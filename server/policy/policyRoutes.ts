@@ -8,12 +8,12 @@ import { apiRouter } from '../http/router.ts';
 
 export function policyRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  router.get('/policy', (_req, res) => {
-    res.json(ctx.policy.get());
+  router.get('/policy', async (_req, res) => {
+    res.json(await ctx.policy.get());
   });
-  router.put('/policy', requireRole('admin'), (req, res) => {
+  router.put('/policy', requireRole('admin'), async (req, res) => {
     const next = parseBody(policySchema.strict(), req);
-    res.json(ctx.policy.update(next, staffActor(req), requestOrigin(req)));
+    res.json(await ctx.policy.update(next, staffActor(req), requestOrigin(req)));
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection.ts';
-import { createPolicyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
+import { createPolicyRepository, policyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
+import type { Storage } from '../../db/storage/types.ts';
 import type { Policy } from '../../shared/credits.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
@@ -12,20 +13,41 @@ const rowToPolicy = (row: PolicyRow): Policy => ({
   refund_grace_minutes: row.refund_grace_minutes,
 });
 
-export function createPolicyService(db: Db, audit: AuditLog, clock: Clock) {
-  const repo = createPolicyRepository(db);
+/** The credit policy through the storage seam. */
+function seamPolicyService(storage: Storage, audit: AuditLog, clock: Clock) {
   return {
-    get: (): Policy => rowToPolicy(repo.get()),
+    get: async (): Promise<Policy> => rowToPolicy(await policyRepository.get(storage)),
     /** Replaces the credit policy, audited with before and after. */
-    update: (next: Policy, actor: Actor & { type: 'staff' }, origin: RequestOrigin): Policy =>
-      db
-        .transaction(() => {
-          const before = rowToPolicy(repo.get());
-          repo.update({ ...next, goodwill_requires_approval: next.goodwill_requires_approval ? 1 : 0, updated_at: isoNow(clock), updated_by: actor.id });
-          audit.record({ actor, action: 'policy.updated', entityType: 'policy', entityId: 'credit_policy', before, after: next, origin });
-          return next;
-        })
-        .immediate(),
+    update: (next: Policy, actor: Actor & { type: 'staff' }, origin: RequestOrigin): Promise<Policy> =>
+      storage.transaction(async (tx) => {
+        const before = rowToPolicy(await policyRepository.getForUpdate(tx));
+        await policyRepository.update(tx, {
+          ...next,
+          goodwill_requires_approval: next.goodwill_requires_approval ? 1 : 0,
+          updated_at: isoNow(clock),
+          updated_by: actor.id,
+        });
+        await audit.append(tx, { actor, action: 'policy.updated', entityType: 'policy', entityId: 'credit_policy', before, after: next, origin });
+        return next;
+      }),
   };
 }
-export type PolicyService = ReturnType<typeof createPolicyService>;
+export type PolicyService = ReturnType<typeof seamPolicyService>;
+
+/** The policy read on a better-sqlite3 connection: what the synchronous credit service still calls. */
+const syncPolicyReader = (db: Db) => {
+  const repo = createPolicyRepository(db);
+  return { get: (): Policy => rowToPolicy(repo.get()) };
+};
+
+const isStorage = (source: Storage | Db): source is Storage => 'snapshot' in source;
+
+export function createPolicyService(storage: Storage, audit: AuditLog, clock: Clock): PolicyService;
+/**
+ * A synchronous reader, kept only while server/credits/legacyCreditService.ts builds the policy from
+ * a connection; delete this signature with that use.
+ */
+export function createPolicyService(db: Db, audit: AuditLog, clock: Clock): ReturnType<typeof syncPolicyReader>;
+export function createPolicyService(source: Storage | Db, audit: AuditLog, clock: Clock): PolicyService | ReturnType<typeof syncPolicyReader> {
+  return isStorage(source) ? seamPolicyService(source, audit, clock) : syncPolicyReader(source);
+}
