@@ -100,8 +100,15 @@ const sql = {
   // A customer exists from the first upsert the studio made, whichever arrived first.
   customerSince: 'UPDATE customers SET created_at = @created_at WHERE id = @id AND created_at > @created_at',
   customerExists: 'SELECT 1 AS found FROM customers WHERE id = ?',
-  // PostgreSQL only: one array parameter, so the text is the same whatever the batch's size.
-  lockCustomers: 'SELECT id FROM customers WHERE id = ANY(?::text[]) ORDER BY id FOR UPDATE',
+  // PostgreSQL only, as the next: array parameters, so the text is the same whatever the batch's size.
+  lockCustomers: `SELECT id FROM customers
+    WHERE id = ANY(?::text[]) OR id IN (SELECT customer_id FROM generations WHERE id = ANY(?::text[]))
+    ORDER BY id FOR UPDATE`,
+  lockCreditsOfCharges: `SELECT c.id FROM credits c
+    JOIN credit_items i ON i.credit_id = c.id
+    JOIN ledger_entries l ON l.generation_id = i.generation_id AND l.kind = 'charge'
+    WHERE l.id = ANY(?::text[]) AND c.status IN ('pending_approval', 'applied')
+    ORDER BY c.id FOR UPDATE OF c`,
 
   chatOwner: 'SELECT customer_id FROM chats WHERE id = ?',
   upsertChat: `INSERT INTO chats (id, customer_id, title, created_at, source_at)
@@ -149,13 +156,23 @@ export const ingestRepository = {
   },
   customerExists: async (q: Queryable, id: string): Promise<boolean> => (await q.get(sql.customerExists, [id])) !== undefined,
   /**
-   * Locks the rows of the customers `ids` that exist, in id order, until the transaction ends
-   * (PostgreSQL; SQLite's writer is alone anyway). Taken first, it keeps two batches that touch the
-   * same customers from locking them in opposite orders (docs/postgres.md).
+   * Locks the rows of the customers `customerIds` and of the customers of the runs `runIds`, in id order,
+   * until the transaction ends (PostgreSQL; SQLite's writer is alone anyway). Taken first, it keeps
+   * two batches that touch the same customers from locking them in opposite orders (docs/postgres.md,
+   * Concurrency).
    */
-  lockCustomers: async (tx: Transaction, ids: readonly string[]): Promise<void> => {
-    if (tx.engine !== 'postgres' || ids.length === 0) return;
-    await tx.all(sql.lockCustomers, [[...ids].sort()]);
+  lockCustomers: async (tx: Transaction, customerIds: readonly string[], runIds: readonly string[]): Promise<void> => {
+    if (tx.engine !== 'postgres' || customerIds.length + runIds.length === 0) return;
+    await tx.all(sql.lockCustomers, [[...customerIds].sort(), [...runIds].sort()]);
+  },
+  /**
+   * Locks, in id order, the pending and applied credits of the runs the charges `chargeIds` charged:
+   * those a late auto-refund undoes. Credits come before customers in the lock order, so a refund
+   * meets a lead's approval or void of the same credit without a deadlock (PostgreSQL only).
+   */
+  lockCreditsOfCharges: async (tx: Transaction, chargeIds: readonly string[]): Promise<void> => {
+    if (tx.engine !== 'postgres' || chargeIds.length === 0) return;
+    await tx.all(sql.lockCreditsOfCharges, [[...chargeIds].sort()]);
   },
 
   chatOwner: async (q: Queryable, id: string): Promise<string | undefined> =>

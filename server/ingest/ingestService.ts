@@ -100,16 +100,36 @@ function parseData(envelope: Envelope): ParsedEvent | { invalid: string } {
   return { id: envelope.id, type: envelope.type, occurredAt: envelope.occurred_at, data: data.data } as ParsedEvent;
 }
 
-/** The customers a batch's events name, to lock their rows before anything else. */
-function customersOf(screened: readonly Screened[]): string[] {
-  const ids = new Set<string>();
+/** The records whose rows a batch locks before anything else: the credits its refunds may undo, its customers, the customers of its runs. */
+function namedBy(screened: readonly Screened[]): { charges: string[]; customers: string[]; runs: string[] } {
+  const charges = new Set<string>();
+  const customers = new Set<string>();
+  const runs = new Set<string>();
+  const add = (ids: Set<string>, id: unknown): void => {
+    if (typeof id === 'string') ids.add(id);
+  };
   for (const item of screened) {
     if (!('envelope' in item)) continue;
     const { type, data } = item.envelope;
-    const id = type === 'customer.upserted' ? data.id : data.customer_id;
-    if (typeof id === 'string') ids.add(id);
+    add(customers, type === 'customer.upserted' ? data.id : data.customer_id);
+    // Events about a run that do not name its customer: its customer is locked through the run.
+    if (type === 'generation.succeeded' || type === 'generation.failed') add(runs, data.id);
+    if (type === 'asset.created') add(runs, data.generation_id);
+    if (type === 'tokens.refunded') add(charges, data.charge_transaction_id);
   }
-  return [...ids];
+  return { charges: [...charges], customers: [...customers], runs: [...runs] };
+}
+
+/**
+ * On PostgreSQL, before its first event, a batch locks the rows it will write, in the lock order:
+ * the credits a late refund may undo, then its customers in id order (docs/postgres.md,
+ * Concurrency). Two batches about the same customers then queue instead of deadlocking; a deadlock
+ * left (an event released from ingest_held about a customer the batch does not name) is run again
+ * by the storage.
+ */
+async function lockWhatItNames(tx: Transaction, named: ReturnType<typeof namedBy>): Promise<void> {
+  await ingestRepository.lockCreditsOfCharges(tx, named.charges);
+  await ingestRepository.lockCustomers(tx, named.customers, named.runs);
 }
 
 /** The key (`customer:cus_1`) of the record an event hangs on, stored or not; null when it hangs on none. */
@@ -423,15 +443,11 @@ export function createIngestService(
     }
   }
 
-  /**
-   * One batch, one transaction, one audit event. The rows of the customers
-   * the batch names are locked first, in id order (PostgreSQL), so two batches
-   * about the same customers queue instead of deadlocking.
-   */
+  /** One batch, one transaction, one audit event. */
   async function ingestBatch(rawEvents: readonly unknown[], origin?: RequestOrigin): Promise<IngestResult> {
     const screened = rawEvents.map(screen);
     return storage.transaction(async (tx) => {
-      await ingestRepository.lockCustomers(tx, customersOf(screened));
+      await lockWhatItNames(tx, namedBy(screened));
       const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
       const stats = newStats();
       const receivedAt = isoNow(clock);
