@@ -100,22 +100,22 @@ const CHAT: readonly LookupKind[] = ['chat'];
 const OTHER_IDS: readonly LookupKind[] = ['customer', 'generation', 'transaction'];
 const EMAIL: readonly LookupKind[] = ['email'];
 
-/** The first hit on `q` trying each id, in order, as each kind in turn: one point query per attempt, one at a time. */
-async function firstHit(q: Queryable, kinds: readonly LookupKind[], ids: readonly string[]): Promise<LookupResult | undefined> {
-  for (const id of ids) {
-    for (const kind of kinds) {
-      const hit = await lookupQueries.find(q, kind, id);
-      if (hit) return toResult(kind, hit);
-    }
-  }
-  return undefined;
-}
+/** Kinds of id, each with the ids to try as that kind. */
+type Attempts = readonly (readonly [readonly LookupKind[], readonly string[]])[];
 
-/** The attempts in order, each only when the ones before it found nothing. */
-async function firstOf(attempts: readonly (() => Promise<LookupResult | undefined>)[]): Promise<LookupResult | undefined> {
-  for (const attempt of attempts) {
-    const found = await attempt();
-    if (found) return found;
+/**
+ * The first hit on `q` trying, attempt by attempt, each id as each kind in turn: one point query
+ * at a time, each only when the ones before it found nothing. One async function awaiting the
+ * storage directly: this is the hottest read (BENCHMARKS.md), and every layer of promises costs.
+ */
+async function firstHit(q: Queryable, attempts: Attempts): Promise<LookupResult | undefined> {
+  for (const [kinds, ids] of attempts) {
+    for (const id of ids) {
+      for (const kind of kinds) {
+        const hit = await lookupQueries.find(q, kind, id);
+        if (hit) return toResult(kind, hit);
+      }
+    }
   }
   return undefined;
 }
@@ -135,11 +135,12 @@ export async function lookup(q: Queryable, input: string): Promise<LookupResult>
   // the big tables). Other ids are tried lower-cased last, once every exact form has missed.
   const chatFirst = [...new Set(ids.flatMap((id) => [id, id.toLowerCase()]))];
   const lowered = chatFirst.filter((id) => !ids.includes(id));
-  const chat = () => firstHit(q, CHAT, chatFirst);
-  const otherIds = () => firstHit(q, OTHER_IDS, ids);
-  const email = () => firstHit(q, EMAIL, emails);
-  const otherLowered = () => firstHit(q, OTHER_IDS, lowered);
-  const found = await firstOf(url ? [chat, otherIds, email, otherLowered] : [email, chat, otherIds, otherLowered]);
+  const found = await firstHit(
+    q,
+    url
+      ? [[CHAT, chatFirst], [OTHER_IDS, ids], [EMAIL, emails], [OTHER_IDS, lowered]]
+      : [[EMAIL, emails], [CHAT, chatFirst], [OTHER_IDS, ids], [OTHER_IDS, lowered]],
+  );
   if (found) return found;
 
   const text = input.trim();
