@@ -46,18 +46,28 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * after a short random pause, up to eight times.
  */
 export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool } {
-  const transactionOn = (client: pg.PoolClient): Transaction => {
+  /** A transaction's statements on `client`, with its afterCommit callbacks collected in `committed`. */
+  const transactionOn = (client: pg.PoolClient, committed: (() => void)[]): Transaction => {
     let savepoints = 0;
+    // As on SQLite: a released savepoint hands its callbacks outwards, a rolled-back one drops them.
+    const frames: (() => void)[][] = [committed];
     const tx: Transaction = {
       ...queriesOn(client),
+      afterCommit(callback: () => void): void {
+        frames[frames.length - 1].push(callback);
+      },
       async savepoint<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
         const name = `sp_${++savepoints}`;
         await client.query(`SAVEPOINT ${name}`);
+        frames.push([]);
         try {
           const value = await work(tx);
           await client.query(`RELEASE SAVEPOINT ${name}`);
+          const callbacks = frames.pop() ?? [];
+          frames[frames.length - 1].push(...callbacks);
           return value;
         } catch (error) {
+          frames.pop();
           await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
           await client.query(`RELEASE SAVEPOINT ${name}`);
           throw error;
@@ -93,8 +103,11 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
     pool,
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt += 1) {
+        const committed: (() => void)[] = [];
         try {
-          return await once('BEGIN', (client) => work(transactionOn(client)));
+          const value = await once('BEGIN', (client) => work(transactionOn(client, committed)));
+          for (const callback of committed) queueMicrotask(callback);
+          return value;
         } catch (error) {
           const state = sqlState(error);
           if (!state || !retryable.has(state) || attempt >= ATTEMPTS) throw error;

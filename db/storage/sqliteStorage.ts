@@ -61,15 +61,22 @@ export function createSqliteStorage(path: string, options: { writer?: Db } = {})
   const reads = queriesOn(reader);
   const writes = queriesOn(writer);
   let savepoints = 0;
+  // The afterCommit callbacks of each savepoint open, innermost last: a released savepoint hands
+  // its callbacks to the one around it, a rolled-back one drops them.
+  const callbackFrames: (() => void)[][] = [];
 
   const inSavepoint = async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => {
     const name = `sp_${++savepoints}`;
     writer.exec(`SAVEPOINT ${name}`);
+    callbackFrames.push([]);
     try {
       const value = await work(transaction);
       writer.exec(`RELEASE ${name}`);
+      const callbacks = callbackFrames.pop() ?? [];
+      callbackFrames.at(-1)?.push(...callbacks);
       return value;
     } catch (error) {
+      callbackFrames.pop();
       // SQLite ends the whole transaction on some errors (a full disk, an I/O error): then there
       // is no savepoint left to roll back to, and the batch must fail as a whole.
       if (!writer.inTransaction) throw new BatchAborted(error);
@@ -78,19 +85,30 @@ export function createSqliteStorage(path: string, options: { writer?: Db } = {})
       throw error;
     }
   };
-  const transaction: Transaction = { ...writes, savepoint: inSavepoint };
+  const transaction: Transaction = {
+    ...writes,
+    savepoint: inSavepoint,
+    afterCommit(callback: () => void): void {
+      const frame = callbackFrames.at(-1);
+      if (!frame) throw new Error('afterCommit is called inside a transaction');
+      frame.push(callback);
+    },
+  };
 
   let queue: Pending[] = [];
   let running: Promise<void> = Promise.resolve();
 
   const runBatch = async (batch: Pending[]): Promise<void> => {
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: ({ ok: true; value: unknown; callbacks: (() => void)[] } | { ok: false; error: unknown })[] = [];
     try {
       writer.exec('BEGIN IMMEDIATE');
       for (const item of batch) {
+        callbackFrames.push([]);
         try {
-          outcomes.push({ ok: true, value: await inSavepoint(item.work) });
+          const value = await inSavepoint(item.work);
+          outcomes.push({ ok: true, value, callbacks: callbackFrames.pop() ?? [] });
         } catch (error) {
+          callbackFrames.pop();
           if (error instanceof BatchAborted) throw error.cause;
           outcomes.push({ ok: false, error });
         }
@@ -103,8 +121,12 @@ export function createSqliteStorage(path: string, options: { writer?: Db } = {})
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
-      if (outcome.ok) item.resolve(outcome.value as never);
-      else item.reject(outcome.error);
+      if (outcome.ok) {
+        item.resolve(outcome.value as never);
+        for (const callback of outcome.callbacks) queueMicrotask(callback);
+      } else {
+        item.reject(outcome.error);
+      }
     });
   };
 

@@ -31,6 +31,13 @@ export interface Queryable {
 export interface Transaction extends Queryable {
   /** Runs `work` in a savepoint: when it throws, its writes alone are undone and the error passed on. */
   savepoint<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Calls `callback` once this transaction has committed (never when it, or the savepoint that
+   * registered it, is rolled back; on PostgreSQL not for an attempt that is run again): for what
+   * must not happen before the writes are visible, such as waking the delivery dispatcher.
+   * Callbacks run after the transaction's promise settles, in registration order, and must not throw.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 /** A read-only view of the database as it was when the snapshot began, for long reads (exports, verifiers). */

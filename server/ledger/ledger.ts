@@ -80,7 +80,9 @@ export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) 
     const entry = entryOf(input, await ledgerRepository.balanceForPosting(tx, input.customerId));
     if (isCreditEntry(entry)) {
       await writeCreditEventIn(tx, entry, input.voidCause);
-      options.onCreditEvent?.();
+      // Woken before the COMMIT, a dispatcher on another connection would not see the event yet.
+      const wake = options.onCreditEvent;
+      if (wake) tx.afterCommit(wake);
     }
     await ledgerRepository.insert(tx, entry);
     return entry;

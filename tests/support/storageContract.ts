@@ -96,6 +96,31 @@ export function storageContract(open: () => Promise<OpenedStorage>): void {
       ]);
     });
 
+    it('calls afterCommit callbacks once the writes are committed, never for what was rolled back', async () => {
+      const seen: string[] = [];
+      const note = (label: string) => async () => {
+        seen.push(`${label}:${(await tokensOf('a')) ?? 'none'}`);
+      };
+      await storage.transaction(async (tx) => {
+        await tx.run('INSERT INTO seam_accounts VALUES (?, ?)', ['a', 10]);
+        tx.afterCommit(() => void note('committed')());
+        await tx.savepoint(async (inner) => {
+          inner.afterCommit(() => void note('kept savepoint')());
+        });
+        await expect(tx.savepoint(async (inner) => {
+          inner.afterCommit(() => void note('undone savepoint')());
+          throw new Error('refused');
+        })).rejects.toThrow('refused');
+      });
+      await expect(storage.transaction(async (tx) => {
+        tx.afterCommit(() => void note('rolled back')());
+        throw new Error('refused');
+      })).rejects.toThrow('refused');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Each callback read the committed row through a reader outside the transaction.
+      expect(seen).toEqual(['committed:10', 'kept savepoint:10']);
+    });
+
     it('never shows a transaction’s writes to readers outside it before its COMMIT', async () => {
       await storage.transaction((tx) => tx.run('INSERT INTO seam_accounts VALUES (?, ?)', ['a', 10]));
       let seenInside: number | undefined;
