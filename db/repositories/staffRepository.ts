@@ -45,8 +45,8 @@ const sql = {
 
 /**
  * Staff accounts through the storage seam (db/storage/types.ts). The locking reads keep, on
- * PostgreSQL, the rows a change was decided on until its transaction ends; staff rows are locked
- * before the sessions and the audit chain (docs/postgres.md).
+ * PostgreSQL, the rows a change was decided on until its transaction ends; a transaction locks
+ * staff rows before it writes sessions or appends to the audit chain.
  */
 export const staffRepository = {
   /** E-mail comparison ignores case. */

@@ -131,7 +131,8 @@ export function createStaffService(storage: Storage, audit: AuditLog, sessions: 
   /**
    * The account to update, locked. When it is an active admin, every active admin's row is locked
    * first, in id order, so that concurrent demotions wait for each other instead of each counting
-   * the other as the admin who remains, and take their locks in one order (docs/postgres.md).
+   * the other as the admin who remains, and take their locks in one order: PostgreSQL runs at READ
+   * COMMITTED (docs/postgres.md, The storage seam), where a plain count would see neither demotion.
    */
   async function lockForUpdate(tx: Transaction, id: string): Promise<{ row: StaffRow; activeAdmins: string[] | null }> {
     const seen = await mustFind(tx, id);
