@@ -6,7 +6,7 @@ import { customerQueries } from '../../../db/repositories/customerQueries.ts';
 import { generationQueries } from '../../../db/repositories/generationQueries.ts';
 import type { ListQueries, ListRequest, SqlParams } from '../../../db/repositories/listStatements.ts';
 import { lookupSql } from '../../../db/repositories/lookupQueries.ts';
-import { createStaffQueries } from '../../../db/repositories/staffQueries.ts';
+import { staffQueries } from '../../../db/repositories/staffQueries.ts';
 import { transactionQueries } from '../../../db/repositories/transactionQueries.ts';
 import { refundStates } from '../../../shared/refundState.ts';
 import { createTestApp, type TestApp } from '../support/testApp.ts';
@@ -168,6 +168,6 @@ describe('query plans', () => {
     ]);
     const customers = plansOf(customerQueries);
     expect(await customers.explain(page({}, 'name', 'ASC'), 'count')).toEqual([expect.stringMatching(/^SCAN customers USING COVERING INDEX /)]);
-    expect(createStaffQueries(t.db).explain(page({}, 'name', 'ASC'), 'count')).toEqual([expect.stringMatching(/^SCAN staff USING COVERING INDEX /)]);
+    expect(await plansOf(staffQueries).explain(page({}, 'name', 'ASC'), 'count')).toEqual([expect.stringMatching(/^SCAN staff USING COVERING INDEX /)]);
   });
 });
