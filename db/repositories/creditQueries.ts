@@ -74,14 +74,12 @@ function drivingFilter(filter: Record<string, unknown>): FilterDef | undefined {
 }
 
 /**
- * A filter's condition on one engine. SQLite's text is exactly the synchronous list's (its `+column`
- * index hints included); PostgreSQL plans by its statistics, so it gets every condition unhinted, and
- * reads an id list with json_array_elements_text (one SQL text whatever the count, as json_each).
+ * A filter's condition on one engine, as listStatements.ts writes it: SQLite's text is exactly the
+ * synchronous list's (its `+column` index hints included); PostgreSQL plans by its statistics, so
+ * every condition is written there as driving.
  */
-function filterCondition(engine: Engine, def: FilterDef, param: string, value: unknown, drives: boolean): string {
-  if (engine === 'sqlite') return def.where(param, value, drives);
-  return def.where(param, value, true).replace(/json_each\(@(\w+)\)/g, 'json_array_elements_text(CAST(@$1 AS json))');
-}
+const filterCondition = (engine: Engine, def: FilterDef, param: string, value: unknown, drives: boolean): string =>
+  engine === 'sqlite' ? def.where(param, value, drives, engine) : def.where(param, value, true, engine);
 
 function whereClause(engine: Engine, filter: Record<string, unknown>, params: SqlParams): string {
   for (const name of Object.keys(filter)) {
@@ -132,7 +130,9 @@ function compile(request: ListRequest, mode: ListMode, extra: SqlParams): { stat
 /**
  * Lists of credit grants through the storage seam (db/storage/types.ts): the same requests,
  * filters and SQLite statements as `createCreditQueries`, awaited on any `Queryable`; exports
- * stream a whole list from a `Snapshot`.
+ * stream a whole list from a `Snapshot`. Not listStatements(creditListSpec): a grant's view is
+ * written per dialect, and its list key is SQLite's rowid (credits_created then gives the order
+ * without a sort), which PostgreSQL does not have.
  */
 export const creditQueries = {
   spec: creditListSpec,

@@ -1,17 +1,16 @@
 import type { Router } from 'express';
-import { createCreditQueries } from '../../db/repositories/creditQueries.ts';
+import { creditQueries } from '../../db/repositories/creditQueries.ts';
 import type { AppContext } from '../context.ts';
-import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
+import { parseListQuery, sendListPageFrom } from '../resources/listQuery.ts';
 import { rowToCredit } from './creditRecord.ts';
 import { apiRouter } from '../http/router.ts';
 
 /** `GET /api/credits`: every staff role reads grants (agents see the credits tab of a customer). */
 export function creditListRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  const statements = createCreditQueries(ctx.db);
-  router.get('/credits', (req, res) => {
-    const page = parseListQuery('credits', statements, req.query as Record<string, unknown>);
-    sendListPage(res, 'credits', statements, page, rowToCredit);
+  router.get('/credits', async (req, res) => {
+    const page = parseListQuery('credits', creditQueries, req.query as Record<string, unknown>);
+    await sendListPageFrom(ctx.storage, res, 'credits', creditQueries, page, rowToCredit);
   });
   return router;
 }
