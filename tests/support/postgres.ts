@@ -12,20 +12,15 @@
  * template database once, and hands both to the test files; freshDatabase()
  * then makes each file its own database as a copy of that template.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { migratePostgres } from '../../db/postgres/migrate.ts';
 import { openPostgres } from '../../db/postgres/pool.ts';
+import { adminQuery, databaseUrl, startPrivateCluster, type RunningCluster } from '../../scripts/postgresCluster.ts';
 
-const run = promisify(execFile);
+export { databaseUrl };
 
 interface PostgresForTests {
   /** A superuser-like connection: makes and drops databases and roles. */
@@ -42,106 +37,12 @@ declare module 'vitest' {
   }
 }
 
-/** `url` with another database (and, if given, another user). */
-export function databaseUrl(url: string, database: string, user?: string): string {
-  const next = new URL(url);
-  next.pathname = `/${database}`;
-  if (user !== undefined) {
-    next.username = user;
-    next.password = '';
-  }
-  return next.toString();
-}
-
-async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
-interface RunningServer {
-  adminUrl: string;
-  stop(): Promise<void>;
-}
-
-/** The bin folder of the newest PostgreSQL installed the Debian way. */
-function postgresBinDir(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) {
-    throw new Error('No PostgreSQL under /usr/lib/postgresql: install it (apt-get install -y --no-install-recommends postgresql-15) or set TEST_DATABASE_URL');
-  }
-  return join(root, versions[0], 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/**
- * initdb and pg_ctl refuse to run as root: as root they run as the postgres
- * user, who then owns the folder.
- */
-async function startPrivateCluster(): Promise<RunningServer> {
-  const bin = postgresBinDir();
-  const dir = mkdtempSync(join(tmpdir(), 'td-pg-'));
-  const data = join(dir, 'data');
-  const log = join(dir, 'log');
-  const asRoot = process.getuid?.() === 0;
-  const tool = (name: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args);
-  if (asRoot) await run('chown', ['postgres:', dir]);
-
-  // --no-sync and the settings below trade durability for speed: this
-  // cluster lives for one test run.
-  await tool('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
-  let port = 0;
-  for (let attempt = 1; ; attempt += 1) {
-    port = await freePort();
-    const options = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    try {
-      await tool('pg_ctl', ['-D', data, '-l', log, '-w', '-o', options, 'start']);
-      break;
-    } catch (error) {
-      // Another process may have taken the port between our look and the start.
-      if (attempt === 3) {
-        const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '';
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${serverLog}`);
-      }
-    }
-  }
-  return {
-    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      try {
-        await tool('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 /** The vitest globalSetup of tests/pg. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.TEST_DATABASE_URL;
-  const server: RunningServer = given ? { adminUrl: given, stop: async () => {} } : await startPrivateCluster();
+  const server: RunningCluster = given ? { adminUrl: given, stop: async () => {} } : await startPrivateCluster({ durable: false });
   const prefix = `td_${process.pid}_${randomBytes(3).toString('hex')}_`;
   const template = `${prefix}template`;
   const dropOurs = async () => {
