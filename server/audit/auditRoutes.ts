@@ -1,11 +1,11 @@
 import type { Router } from 'express';
-import { createAuditQueries } from '../../db/repositories/auditQueries.ts';
+import { auditQueries } from '../../db/repositories/auditQueries.ts';
 import type { ChainStatus } from '../../shared/audit.ts';
 import { isLeadOrAdmin } from '../../shared/roles.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, NotFound } from '../errors.ts';
-import { parseListQuery, sendListPage } from '../resources/listQuery.ts';
+import { parseListQuery, sendListPageFrom } from '../resources/listQuery.ts';
 import { rowToAudit } from './auditRecord.ts';
 import { verifyAuditChain } from './chainVerifier.ts';
 import { apiRouter } from '../http/router.ts';
@@ -29,14 +29,13 @@ function checkAgentScope(filter: Record<string, unknown>): void {
  */
 export function auditRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  const statements = createAuditQueries(ctx.db);
   const leads = requireRole('lead', 'admin');
 
-  router.get('/audit', (req, res) => {
-    const page = parseListQuery('audit', statements, req.query as Record<string, unknown>);
+  router.get('/audit', async (req, res) => {
+    const page = parseListQuery('audit', auditQueries, req.query as Record<string, unknown>);
     // Anyone but a lead or an admin is held to an agent's scope.
     if (!req.session || !isLeadOrAdmin(req.session.staff.role)) checkAgentScope(page.request.filter);
-    sendListPage(res, 'audit', statements, page, rowToAudit);
+    await sendListPageFrom(ctx.storage, res, 'audit', auditQueries, page, rowToAudit);
   });
 
   router.get('/audit/verify', leads, async (_req, res) => {
@@ -45,9 +44,9 @@ export function auditRoutes(ctx: AppContext): Router {
     res.json(result);
   });
 
-  router.get('/audit/:id', leads, (req, res) => {
+  router.get('/audit/:id', leads, async (req, res) => {
     const id = String(req.params.id);
-    const row = /^\d{1,15}$/.test(id) ? statements.byId(id) : undefined;
+    const row = /^\d{1,15}$/.test(id) ? await auditQueries.byId(ctx.storage, id) : undefined;
     if (!row) throw new NotFound('Audit event', id);
     res.json(rowToAudit(row));
   });

@@ -12,23 +12,23 @@ export interface CsvColumn<Row> {
 /**
  * Streams rows as CSV, one at a time, with a header row. Cells that start
  * with = + - @ (or a tab or carriage return) are prefixed with a quote, so a
- * spreadsheet shows them as text instead of running them as formulas.
- * `release` runs once the stream ends, however it ends.
+ * spreadsheet shows them as text instead of running them as formulas. A row
+ * is read only when the response can take more (constant memory, however
+ * long the list); resolves once the stream ends, however it ends.
  */
 export async function streamCsv<Row>(
   res: Response,
   filename: string,
   columns: CsvColumn<Row>[],
-  rows: Iterable<Row>,
-  release: () => void,
+  rows: AsyncIterable<Row>,
   log: Logger,
 ): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');
-  function* records(): Generator<(string | number | null)[]> {
-    for (const row of rows) yield columns.map((column) => column.value(row));
+  async function* records(): AsyncGenerator<(string | number | null)[]> {
+    for await (const row of rows) yield columns.map((column) => column.value(row));
   }
   try {
     await pipeline(
@@ -39,7 +39,5 @@ export async function streamCsv<Row>(
   } catch (error) {
     // A client that goes away mid-download ends the stream; nothing to answer then.
     if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log.warn({ err: error }, 'CSV export stopped');
-  } finally {
-    release();
   }
 }

@@ -1,8 +1,6 @@
 import { type Router, type Request } from 'express';
-import { openDatabase } from '../../db/connection.ts';
-import { createAuditQueries } from '../../db/repositories/auditQueries.ts';
-import { createCreditQueries } from '../../db/repositories/creditQueries.ts';
-import type { CreditViewRow } from '../../db/repositories/creditRepository.ts';
+import { auditQueries } from '../../db/repositories/auditQueries.ts';
+import { creditQueries } from '../../db/repositories/creditQueries.ts';
 import type { AuditRow } from '../../db/repositories/auditRepository.ts';
 import { requireRole } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
@@ -64,34 +62,33 @@ function exportQuery(req: Request): Record<string, unknown> {
   return rest;
 }
 
-function* mapped<Row, Out>(rows: Iterable<Row>, map: (row: Row) => Out): Generator<Out> {
-  for (const row of rows) yield map(row);
+async function* mapped<Row, Out>(rows: AsyncIterable<Row>, map: (row: Row) => Out): AsyncGenerator<Out> {
+  for await (const row of rows) yield map(row);
 }
 
 /**
  * CSV exports of exactly the filtered list (docs/api.md), streamed with no row
- * cap. Each export reads on a connection of its own, so a long download
- * never holds up the API's connection.
+ * cap. Each export reads a snapshot of its own (a connection of its own, on
+ * either engine), so a long download never holds up the API's connection and
+ * shows one moment's list, whatever is written meanwhile.
  */
 export function exportRoutes(ctx: AppContext): Router {
   const router = apiRouter();
   const leads = requireRole('lead', 'admin');
-  // Parsing needs only the specs; the reading connection is opened per export.
-  const creditSpecs = createCreditQueries(ctx.db);
-  const auditSpecs = createAuditQueries(ctx.db);
   const stamp = (): string => ctx.clock().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
   router.get('/credits/export.csv', leads, async (req, res) => {
-    const page = parseListQuery('credits', creditSpecs, exportQuery(req));
-    const reader = openDatabase(ctx.db.name, { readonly: true });
-    const rows = createCreditQueries(reader).iterateAll(page.request);
-    await streamCsv(res, `credits-${stamp()}.csv`, creditColumns, mapped<CreditViewRow, ReturnType<typeof rowToCredit>>(rows, rowToCredit), () => reader.close(), ctx.logger);
+    const page = parseListQuery('credits', creditQueries, exportQuery(req));
+    await ctx.storage.snapshot((snapshot) =>
+      streamCsv(res, `credits-${stamp()}.csv`, creditColumns, mapped(creditQueries.streamAll(snapshot, page.request), rowToCredit), ctx.logger),
+    );
   });
 
   router.get('/audit/export.csv', leads, async (req, res) => {
-    const page = parseListQuery('audit', auditSpecs, exportQuery(req));
-    const reader = openDatabase(ctx.db.name, { readonly: true });
-    await streamCsv(res, `audit-${stamp()}.csv`, auditColumns, createAuditQueries(reader).iterateAll(page.request), () => reader.close(), ctx.logger);
+    const page = parseListQuery('audit', auditQueries, exportQuery(req));
+    await ctx.storage.snapshot((snapshot) =>
+      streamCsv(res, `audit-${stamp()}.csv`, auditColumns, auditQueries.streamAll(snapshot, page.request), ctx.logger),
+    );
   });
 
   return router;

@@ -1,15 +1,18 @@
 /**
- * The audit chain verified on PostgreSQL (server/audit/chainVerifier.ts): in this thread through
- * the storage seam, and in threads that each open the database's URL on a connection of their own
- * and read their seq range in a snapshot. The answer is the single walk's, as on SQLite
- * (tests/server/auditChain.test.ts).
+ * The audit log on PostgreSQL. Its chain verified (server/audit/chainVerifier.ts) in this thread
+ * through the storage seam, and in threads that each open the database's URL on a connection of
+ * their own and read their seq range in a snapshot: the answer is the single walk's, as on SQLite
+ * (tests/server/auditChain.test.ts). Its list (db/repositories/auditQueries.ts) filtered, paged,
+ * counted and streamed as the API and the CSV export read it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditQueries } from '../../db/repositories/auditQueries.ts';
 import { auditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
 import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import type { Storage } from '../../db/storage/types.ts';
 import { canonicalJson, GENESIS_HASH, hashAuditEvent } from '../../server/audit/auditChain.ts';
 import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
+import { parseListQuery } from '../../server/resources/listQuery.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 let database: FreshDatabase;
@@ -36,7 +39,8 @@ async function writeEvents(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const unhashed: Omit<AuditRow, 'hash'> = {
         seq: (last?.seq ?? 0) + 1, at: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`, actor_type: 'staff', actor_id: 'stf_1',
-        actor_name: 'Ada', action: 'test.event', entity_type: 'thing', entity_id: `t${i}`, customer_id: null,
+        actor_name: 'Ada', action: i % 3 === 0 ? 'test.third' : 'test.event', entity_type: 'thing', entity_id: `t${i}`,
+        customer_id: i % 2 === 0 ? 'cus_even' : null,
         before_json: canonicalJson({ n: i }), after_json: canonicalJson({ n: i + 1, nested: { b: 1, a: 2 } }), reason: null,
         request_id: `req-${i}`, client_ip: '127.0.0.1', prev_hash: last?.hash ?? GENESIS_HASH,
       };
@@ -74,5 +78,41 @@ describe('audit chain verification on PostgreSQL', () => {
     const walked = await single();
     expect(walked).toMatchObject({ ok: false, first_bad_id: 4 });
     expect(await threaded()).toEqual(walked);
+  });
+});
+
+describe('the audit list on PostgreSQL', () => {
+  beforeEach(async () => {
+    await tamper('DELETE FROM audit_events');
+    await writeEvents(9);
+  });
+
+  const request = (query: Record<string, unknown>) =>
+    parseListQuery('audit', auditQueries, Object.fromEntries(Object.entries(query).map(([key, value]) => [key, JSON.stringify(value)]))).request;
+  const seqs = (rows: AuditRow[]): number[] => rows.map((row) => row.seq);
+
+  it('pages, filters and counts as on SQLite, newest first', async () => {
+    expect(seqs(await auditQueries.page(storage, request({ range: [0, 3] })))).toEqual([9, 8, 7, 6]);
+    expect(seqs(await auditQueries.page(storage, request({ filter: { customer_id: 'cus_even' }, sort: ['id', 'ASC'] })))).toEqual([1, 3, 5, 7, 9]);
+    expect(seqs(await auditQueries.page(storage, request({ filter: { action: 'test.third', at_gte: '2026-01-01T00:00:03.000Z' } })))).toEqual([7, 4]);
+    expect(await auditQueries.count(storage, request({ filter: { action: 'test.event' } }), {}, 10_001)).toBe(6);
+  });
+
+  it('takes event ids as text, and matches nothing for one that is not a number', async () => {
+    expect(seqs(await auditQueries.page(storage, request({ filter: { id: ['2', 'x', '5'] } })))).toEqual([5, 2]);
+    expect(seqs(await auditQueries.page(storage, request({ filter: { id: '7' } })))).toEqual([7]);
+    expect(await auditQueries.page(storage, request({ filter: { id: 'x' } }))).toEqual([]);
+    expect((await auditQueries.byId(storage, '3'))?.entity_id).toBe('t2');
+    expect(await auditQueries.byId(storage, '99')).toBeUndefined();
+  });
+
+  it('streams the whole filtered list from a snapshot, a batch at a time', async () => {
+    const streamed = await storage.snapshot(async (snapshot) => {
+      const rows: AuditRow[] = [];
+      for await (const row of auditQueries.streamAll(snapshot, request({ filter: { customer_id: ['cus_even'] } }))) rows.push(row);
+      return rows;
+    });
+    expect(seqs(streamed)).toEqual([9, 7, 5, 3, 1]);
+    expect(streamed[0]).toMatchObject({ seq: 9, customer_id: 'cus_even', after_json: '{"n":9,"nested":{"a":2,"b":1}}' });
   });
 });
