@@ -314,12 +314,6 @@ export function listStatements<Row>(spec: ListSpec) {
       const { sql, params } = compiler.compile({ ...request, offset: 0, limit: 0 }, 'all', extra, snapshot.engine);
       return snapshot.stream<Row>(sql, params);
     },
-    /** The engine's text and parameters of a request, for tests (query plans, the PostgreSQL texts). */
-    statement: (engine: Engine, request: ListRequest, mode: Mode, extra: SqlParams = {}): { sql: string; params: SqlParams } => {
-      const compiled = compiler.compile(request, mode, extra, engine);
-      if (mode === 'cappedCount') compiled.params.cap = 1;
-      return compiled;
-    },
     /** SQLite's EXPLAIN QUERY PLAN details of a page or count, read on `q`, for tests and benchmarks. */
     explain: async (q: Queryable, request: ListRequest, mode: Mode, extra: SqlParams = {}): Promise<string[]> => {
       if (q.engine !== 'sqlite') throw new Error('explain reads SQLite query plans only');

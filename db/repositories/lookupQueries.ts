@@ -35,6 +35,4 @@ const statements: Record<LookupKind, Statement> = {
 /** The lookup box's point queries through the storage seam. */
 export const lookupQueries = {
   find: (q: Queryable, kind: LookupKind, value: string): Promise<LookupHit | undefined> => q.get<LookupHit>(statements[kind], [value]),
-  /** The statement of a kind, for tests (the PostgreSQL texts). */
-  statement: (kind: LookupKind): Statement => statements[kind],
 };

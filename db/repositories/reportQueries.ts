@@ -99,6 +99,4 @@ export const reportQueries = {
   credits: (q: Queryable, groupBy: CreditGrouping, period: Period): Promise<ReportRow[]> => q.all<ReportRow>(byGrouping[groupBy], period),
   refunds: (q: Queryable, period: Period, graceCutoff: string): Promise<RefundReportRow[]> =>
     q.all<RefundReportRow>(sql.refunds, { ...period, grace_cutoff: graceCutoff }),
-  /** Every statement, for the PostgreSQL test of its texts. */
-  statements: sql,
 };
