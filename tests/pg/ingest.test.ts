@@ -1,0 +1,202 @@
+/**
+ * Live ingestion on PostgreSQL (docs/postgres.md, Concurrency): the studio's
+ * batches land as on SQLite, held events wait for their parents and follow
+ * them, and batches arriving at once — about the same customers in opposite
+ * orders, or carrying the same events — neither deadlock nor count an event twice.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../db/connection.ts';
+import { migrate } from '../../db/migrate.ts';
+import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
+import type { Storage } from '../../db/storage/types.ts';
+import type { IngestResult } from '../../shared/ingestEvents.ts';
+import { createAuditLog } from '../../server/audit/auditLog.ts';
+import { createCreditReversals } from '../../server/credits/creditReversals.ts';
+import { createDeliveryService } from '../../server/delivery/deliveryService.ts';
+import { createIngestService, type IngestService } from '../../server/ingest/ingestService.ts';
+import { createLedger, type Ledger } from '../../server/ledger/ledger.ts';
+import { scenario, type StudioEvent } from '../server/support/ingest.ts';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+
+let database: FreshDatabase;
+let storage: Storage;
+let sqliteDir: string;
+let sqlite: Db;
+let ledger: Ledger;
+let ingest: IngestService;
+/** The SQLSTATE of every statement PostgreSQL refused, retried or not. */
+const refusals: string[] = [];
+
+/** `target` with its member `name` replaced, everything else its own. */
+function replacing<T extends object>(target: T, name: string, replacement: unknown): T {
+  return new Proxy(target, {
+    get: (object, key) => {
+      if (key === name) return replacement;
+      const value: unknown = Reflect.get(object, key, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
+
+/** The pool, with the refusals of its transactions' statements written down (the storage retries some unseen). */
+function watched(pool: pg.Pool): pg.Pool {
+  return replacing(pool, 'connect', async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    return replacing(client, 'query', (...args: unknown[]) =>
+      query(...args).catch((error: unknown) => {
+        refusals.push(String((error as { code?: unknown }).code));
+        throw error;
+      }));
+  });
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  storage = createPostgresStorage(watched(database.pool));
+  // The service still builds the synchronous path of the SQLite history import: it gets a SQLite file no test reads.
+  sqliteDir = mkdtempSync(join(tmpdir(), 'ingest-pg-'));
+  sqlite = openDatabase(join(sqliteDir, 'unused.db'));
+  migrate(sqlite);
+  const clock = () => NOW;
+  const audit = createAuditLog(sqlite, clock);
+  ledger = createLedger(sqlite, clock);
+  const reversals = createCreditReversals(sqlite, ledger, audit, clock);
+  const delivery = createDeliveryService(storage, sqlite, { webhook: null, feedToken: null }, audit, clock, () => {
+    throw new Error('no credit record is read here');
+  }, () => undefined);
+  ingest = createIngestService(storage, sqlite, ledger, reversals, delivery, audit, clock);
+});
+afterAll(async () => {
+  sqlite?.close();
+  if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+  await database?.drop();
+});
+
+const one = async <T>(sql: string, params: unknown[] = []): Promise<T | undefined> => storage.get<T>(sql, params);
+const balanceOf = async (customer: string): Promise<number | undefined> => (await one<{ balance: number }>('SELECT balance FROM customers WHERE id = ?', [customer]))?.balance;
+
+/** The story's rows under `prefix`, its ids folded to ID, to compare two stories. */
+async function storyState(prefix: string): Promise<string> {
+  const rows = {
+    customers: await storage.all('SELECT id, name, email, plan, time_zone, created_at, source_at, balance FROM customers WHERE id = ?', [`${prefix}-cus`]),
+    chats: await storage.all('SELECT * FROM chats WHERE customer_id = ?', [`${prefix}-cus`]),
+    generations: await storage.all('SELECT * FROM generations WHERE customer_id = ? ORDER BY id', [`${prefix}-cus`]),
+    assets: await storage.all('SELECT * FROM assets WHERE customer_id = ? ORDER BY id', [`${prefix}-cus`]),
+    ledger: await storage.all(`SELECT id, kind, amount, created_at, generation_id, chat_id, tool, reverses_id FROM ledger_entries
+      WHERE customer_id = ? ORDER BY id`, [`${prefix}-cus`]),
+    held: await storage.all("SELECT event_id FROM ingest_held WHERE event_id LIKE ? || '-%'", [prefix]),
+  };
+  return JSON.stringify(rows).replaceAll(`${prefix}-`, 'ID-').replaceAll(`|${prefix}`, '|ID');
+}
+
+const customerEvent = (id: string, n: number): StudioEvent => ({
+  id: `${id}-upsert-${n}`, type: 'customer.upserted', occurred_at: NOW.toISOString(),
+  data: { id, name: `Customer ${id}`, email: `${id}@example.com`, plan: 'pro' },
+});
+const purchase = (customer: string, txn: string): StudioEvent => ({
+  id: `${txn}-event`, type: 'tokens.purchased', occurred_at: NOW.toISOString(),
+  data: { transaction_id: txn, customer_id: customer, amount: 10, created_at: NOW.toISOString() },
+});
+
+describe('live ingestion on PostgreSQL', () => {
+  it('stores every event type of a batch as on SQLite, writes its audit event, and counts a replay as duplicates', async () => {
+    expect(await ingest.ingestBatch(scenario('a'), { requestId: 'req-a', clientIp: null })).toEqual({ accepted: 11, duplicates: 0, rejected: [] });
+    expect(await balanceOf('a-cus')).toBe(980);
+    expect(await storage.all("SELECT id, kind, amount, balance_after, reverses_id FROM ledger_entries WHERE customer_id = 'a-cus' ORDER BY seq")).toEqual([
+      { id: 'a-t-buy', kind: 'purchase', amount: 1000, balance_after: 1000, reverses_id: null },
+      { id: 'a-t-c1', kind: 'charge', amount: -20, balance_after: 980, reverses_id: null },
+      { id: 'a-t-c2', kind: 'charge', amount: -150, balance_after: 830, reverses_id: null },
+      { id: 'a-t-r2', kind: 'auto_refund', amount: 150, balance_after: 980, reverses_id: 'a-t-c2' },
+    ]);
+    expect(await storage.all("SELECT id, status, tokens_charged, tokens_auto_refunded, asset_count FROM generations WHERE customer_id = 'a-cus' ORDER BY id")).toEqual([
+      { id: 'a-g1', status: 'succeeded', tokens_charged: 20, tokens_auto_refunded: 0, asset_count: 1 },
+      { id: 'a-g2', status: 'failed', tokens_charged: 150, tokens_auto_refunded: 150, asset_count: 0 },
+    ]);
+    expect(await one("SELECT actor_type, after_json FROM audit_events WHERE action = 'ingest.batch' AND entity_id = 'req-a'")).toEqual({
+      actor_type: 'ingest', after_json: expect.stringContaining('"accepted":11'),
+    });
+    expect(await ingest.ingestBatch(scenario('a'))).toEqual({ accepted: 0, duplicates: 11, rejected: [] });
+  });
+
+  it('holds events that arrive before their parents, in arrival order, and lands on the same rows once the parents come', async () => {
+    await ingest.ingestBatch(scenario('ref'));
+    const reversed = scenario('rev').reverse();
+    for (const event of reversed) expect(await ingest.ingestBatch([event])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await storyState('rev')).toBe(await storyState('ref'));
+    expect(await one("SELECT COUNT(*) AS n FROM ingest_held WHERE event_id LIKE 'rev-%'")).toEqual({ n: 0 });
+    expect(await one("SELECT COUNT(*) AS n FROM ingest_events WHERE id LIKE 'rev-%' AND outcome = 'applied'")).toEqual({ n: 11 });
+  });
+
+  it('rejects, as on SQLite, an event its stored records contradict, and keeps the rest of the batch', async () => {
+    await ingest.ingestBatch(scenario('bad').slice(0, 9));
+    const [refund] = scenario('bad').slice(10);
+    const wrong = { ...refund, id: 'bad-e11-wrong', data: { ...refund.data, transaction_id: 'bad-t-wrong', amount: 10 } };
+    expect(await ingest.ingestBatch([wrong, refund])).toEqual({
+      accepted: 1, duplicates: 0, rejected: [{ id: 'bad-e11-wrong', error: 'an auto-refund reverses the whole charge: 150 tokens, not 10' }],
+    });
+  });
+
+  it('lets batches about the same customers in opposite orders run at once: each queues behind the other, none deadlocks', async () => {
+    const customers = Array.from({ length: 20 }, (_, i) => `order-${String(i).padStart(2, '0')}`);
+    await ingest.ingestBatch(customers.map((id) => customerEvent(id, 0)));
+    const before = refusals.length;
+    const rounds = 5;
+    for (let round = 0; round < rounds; round++) {
+      const forward = customers.map((id) => purchase(id, `${id}-fwd-${round}`));
+      const backward = [...customers].reverse().map((id) => purchase(id, `${id}-bwd-${round}`));
+      const results = await Promise.all([ingest.ingestBatch(forward), ingest.ingestBatch(backward)]);
+      expect(results).toEqual([{ accepted: 20, duplicates: 0, rejected: [] }, { accepted: 20, duplicates: 0, rejected: [] }]);
+    }
+    expect(refusals.slice(before)).not.toContain('40P01');
+    for (const id of customers) expect(await balanceOf(id)).toBe(2 * rounds * 10);
+  });
+
+  it('counts an event two batches carry at once exactly once, the other batch answering duplicate, never failing', async () => {
+    const events = Array.from({ length: 50 }, (_, i) => customerEvent(`twice-${String(i).padStart(2, '0')}`, 1));
+    const purchases = events.map((event) => purchase(String(event.data.id), `${event.data.id}-buy`));
+    const results: IngestResult[] = await Promise.all([ingest.ingestBatch([...events, ...purchases]), ingest.ingestBatch([...events, ...purchases])]);
+    expect(results.map((r) => r.rejected)).toEqual([[], []]);
+    expect(results[0].accepted + results[1].accepted).toBe(100);
+    expect(results[0].duplicates + results[1].duplicates).toBe(100);
+    expect(await one("SELECT COUNT(*) AS n FROM ingest_events WHERE id LIKE 'twice-%'")).toEqual({ n: 100 });
+    expect(await one("SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS tokens FROM ledger_entries WHERE id LIKE 'twice-%'")).toEqual({ n: 50, tokens: 500 });
+  });
+
+  it('lets a late auto-refund undo the credits of its run: an applied one voided, a pending one rejected, by system', async () => {
+    const events = scenario('late');
+    await ingest.ingestBatch(events.slice(0, 10));
+    await storage.transaction(async (tx) => {
+      await tx.run(`INSERT INTO staff (id, email, name, role, created_at, updated_at) VALUES ('stf-late', 'late@tokendesk.test', 'Sam Lead', 'lead', ?, ?)`,
+        [NOW.toISOString(), NOW.toISOString()]);
+      for (const [id, status] of [['crd-late-applied', 'applied'], ['crd-late-pending', 'pending_approval']]) {
+        await tx.run(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at, transaction_id)
+          VALUES (?, 'late-cus', 50, 'missed_auto_refund', 'T-1', 'a video', 'nothing', 'stf-late', ?, ?, ?, ?)`,
+        [id, status, `key-${id}`, NOW.toISOString(), status === 'applied' ? `txn-${id}` : null]);
+        await tx.run("INSERT INTO credit_items (credit_id, generation_id, tokens) VALUES (?, 'late-g2', 50)", [id]);
+      }
+      await ledger.append(tx, { id: 'txn-crd-late-applied', customerId: 'late-cus', kind: 'manual_credit', amount: 50, creditId: 'crd-late-applied', generationId: 'late-g2' });
+    });
+    expect(await balanceOf('late-cus')).toBe(830 + 50);
+
+    expect(await ingest.ingestBatch([events[10]])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await storage.all("SELECT id, status, voided_by FROM credits WHERE customer_id = 'late-cus' ORDER BY id")).toEqual([
+      { id: 'crd-late-applied', status: 'voided', voided_by: 'system' },
+      { id: 'crd-late-pending', status: 'rejected', voided_by: null },
+    ]);
+    expect(await balanceOf('late-cus')).toBe(980);
+    expect(await one("SELECT tokens_auto_refunded, tokens_credited, tokens_reserved FROM generations WHERE id = 'late-g2'")).toEqual({
+      tokens_auto_refunded: 150, tokens_credited: 0, tokens_reserved: 0,
+    });
+    expect(await storage.all("SELECT actor_type, action FROM audit_events WHERE customer_id = 'late-cus' ORDER BY seq")).toEqual([
+      { actor_type: 'system', action: 'credit.voided' },
+      { actor_type: 'system', action: 'credit.rejected' },
+    ]);
+  });
+});
