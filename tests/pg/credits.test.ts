@@ -124,6 +124,7 @@ describe('credit races between instances', () => {
     await storage.transaction(async (tx) => {
       for (const statement of people) await tx.run(statement);
       for (let i = 1; i <= 12; i++) await tx.run(run(`g${i}`, 'cu1', 100));
+      await tx.run(run('h1', 'cu2', 100));
     });
   });
   afterAll(async () => {
@@ -183,12 +184,16 @@ describe('credit races between instances', () => {
     expect(decisions.sort()).toEqual(['409 not_pending', 'ok']);
   });
 
-  it('judges two requests against one daily limit one after the other', async () => {
+  it('judges two requests against one daily limit one after the other, for two customers too', async () => {
     time.advance(86_400_000);
     await storage.transaction((tx) => tx.run('UPDATE credit_policy SET agent_daily_limit = 150 WHERE id = 1'));
     const answers = await Promise.all([answer(ask(body(['g10']), 'k6a')), answer(ask(body(['g11']), 'k6b'))]);
     expect(answers.sort()).toEqual(['ok 201', 'ok 202']);
+    // Nothing of the customer's is shared here: only the agent's day total orders them.
+    time.advance(86_400_000);
+    const apart = await Promise.all([answer(ask(body(['g12']), 'k7a')), answer(ask(body(['h1'], { customer_id: 'cu2' }), 'k7b'))]);
+    expect(apart.sort()).toEqual(['ok 201', 'ok 202']);
     time.advance(1);
-    expect(await credits.purgeIdempotencyKeys(0)).toBe(7);
+    expect(await credits.purgeIdempotencyKeys(0)).toBe(9);
   });
 });
