@@ -314,11 +314,14 @@ export function listStatements<Row>(spec: ListSpec) {
       const { sql, params } = compiler.compile({ ...request, offset: 0, limit: 0 }, 'all', extra, snapshot.engine);
       return snapshot.stream<Row>(sql, params);
     },
-    /** SQLite's EXPLAIN QUERY PLAN details of a page or count, read on `q`, for tests and benchmarks. */
+    /**
+     * The plan of a page or count on `q`'s engine, one line a step, for tests and benchmarks:
+     * SQLite's EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN lines.
+     */
     explain: async (q: Queryable, request: ListRequest, mode: Mode, extra: SqlParams = {}): Promise<string[]> => {
-      if (q.engine !== 'sqlite') throw new Error('explain reads SQLite query plans only');
-      const { sql, params } = compiler.compile(request, mode, extra, 'sqlite');
+      const { sql, params } = compiler.compile(request, mode, extra, q.engine);
       if (mode === 'cappedCount') params.cap = 1;
+      if (q.engine === 'postgres') return (await q.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((line) => line['QUERY PLAN']);
       return (await q.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((step) => step.detail);
     },
   };

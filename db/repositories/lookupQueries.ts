@@ -23,7 +23,7 @@ export type LookupKind = keyof typeof lookupSql;
  * The statements on both engines. Only the e-mail differs: PostgreSQL's `customers_email` index is
  * on `lower(email)`, its stand-in for NOCASE (docs/postgres.md).
  */
-const statements: Record<LookupKind, Statement> = {
+export const lookupStatements: Record<LookupKind, Statement> = {
   ...lookupSql,
   email: {
     sqlite: lookupSql.email,
@@ -34,5 +34,5 @@ const statements: Record<LookupKind, Statement> = {
 
 /** The lookup box's point queries through the storage seam. */
 export const lookupQueries = {
-  find: (q: Queryable, kind: LookupKind, value: string): Promise<LookupHit | undefined> => q.get<LookupHit>(statements[kind], [value]),
+  find: (q: Queryable, kind: LookupKind, value: string): Promise<LookupHit | undefined> => q.get<LookupHit>(lookupStatements[kind], [value]),
 };
