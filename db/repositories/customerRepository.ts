@@ -1,5 +1,5 @@
 import type { Db } from '../connection.ts';
-import type { Queryable, Transaction } from '../storage/types.ts';
+import type { Transaction } from '../storage/types.ts';
 
 export interface CustomerRow {
   id: string;
@@ -25,7 +25,6 @@ const sql = {
 
 /** Customers through the storage seam (db/storage/types.ts). */
 export const customerRepository = {
-  byId: (q: Queryable, id: string): Promise<CustomerRow | undefined> => q.get(sql.byId, [id]),
   /**
    * The customer a money change is about, its row locked on PostgreSQL until the transaction ends
    * (docs/postgres.md: the customer comes after the idempotency key and the credit, before the runs).
