@@ -1,7 +1,13 @@
+import { once } from 'node:events';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../connection.ts';
+import { snapshotOf } from '../storage/postgresStorage.ts';
+import type { Queryable, Transaction } from '../storage/types.ts';
 import type { AssetListRow } from './assetQueries.ts';
 import { batchInserter } from './batchInsert.ts';
 import type { ChatRow } from './chatRepository.ts';
+import type { CustomerUpsert, GenerationFinish, GenerationStart } from './ingestRepository.ts';
 import type { NewCustomer } from './customerRepository.ts';
 import type { NewGeneration } from './generationRepository.ts';
 import type { LedgerKind, NewLedgerEntry } from './ledgerRepository.ts';
@@ -263,3 +269,254 @@ export function createHistoryImportRepository(db: Db) {
   };
 }
 export type HistoryImportRepository = ReturnType<typeof createHistoryImportRepository>;
+
+/*
+ * The PostgreSQL side of the bulk history import (server/ingest/history/postgresHistoryLoader.ts).
+ * The loader holds one connection of its own for the whole file and runs each chunk as one
+ * transaction on it: reads through the seam's statements (`?`, `@name`) on that connection, new
+ * rows by COPY on the same connection, updates of stored records as one statement per table
+ * over a JSON array of rows. Every trigger, CHECK, foreign key and index applies, as on SQLite.
+ */
+
+const pgSql = {
+  anyHeld: 'SELECT (EXISTS (SELECT 1 FROM ingest_held) OR EXISTS (SELECT 1 FROM import_waiting)) AS held',
+  // Array parameters: one text whatever the chunk's size, planned once per connection.
+  seenEvents: `SELECT id FROM ingest_events WHERE id = ANY(@ids::text[])
+    UNION ALL SELECT event_id FROM ingest_held WHERE @held AND event_id = ANY(@ids::text[])
+    UNION ALL SELECT event_id FROM import_waiting WHERE @held AND event_id = ANY(@ids::text[])`,
+  // Locked in id order, the lock order of docs/postgres.md: the ledger guard would lock each
+  // customer anyway as its entries go in, in the file's order, where another writer could meet it
+  // the other way round; and a balance read here must still be the balance when the entries land.
+  balances: 'SELECT id, balance FROM customers WHERE id = ANY(?::text[]) ORDER BY id FOR UPDATE',
+  chatOwners: 'SELECT id, customer_id FROM chats WHERE id = ANY(?::text[])',
+  // With the runs of the stored charges the chunk's refunds name: the fold asks for those too.
+  runs: `SELECT id, customer_id, chat_id, tool, charge_id, source_at, status_at, tokens_credited + tokens_reserved AS credit_tokens
+    FROM generations WHERE id = ANY(@runs::text[])
+       OR id IN (SELECT generation_id FROM ledger_entries WHERE id = ANY(@charges::text[]) AND generation_id IS NOT NULL)`,
+  transactions: 'SELECT id, kind, customer_id, amount, generation_id, chat_id, tool FROM ledger_entries WHERE id = ANY(?::text[])',
+  reversed: 'SELECT reverses_id FROM ledger_entries WHERE reverses_id = ANY(?::text[])',
+  lastLedgerSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM ledger_entries',
+
+  checkpoint: 'SELECT * FROM import_checkpoints WHERE file_key = ?',
+  // Two first runs of one file at once: the second finds the first's row.
+  createCheckpoint: `INSERT INTO import_checkpoints (file_key, path, size, ledger_seq_before, started_at, updated_at)
+    VALUES (@file_key, @path, @size, @ledger_seq_before, @started_at, @started_at) ON CONFLICT (file_key) DO NOTHING`,
+  advanceCheckpoint: `UPDATE import_checkpoints SET chunks = chunks + 1, byte_offset = @byte_offset, line = @line,
+      events = events + @events, applied = applied + @applied, duplicates = duplicates + @duplicates,
+      rejected = rejected + @rejected, ledger_rows = ledger_rows + @ledger_rows, updated_at = @updated_at
+    WHERE file_key = @file_key AND chunks = @chunks AND finished_at IS NULL`,
+  finishCheckpoint: `UPDATE import_checkpoints SET chunks = chunks + 1, rejected = rejected + @rejected, finished_at = @finished_at, updated_at = @finished_at
+    WHERE file_key = @file_key AND chunks = @chunks AND finished_at IS NULL`,
+
+  readyWaiting: `SELECT file_key, line, event_id, type, occurred_at, waits_for, payload FROM import_waiting
+    WHERE file_key = ? AND ready = 1 ORDER BY line LIMIT ?`,
+  deleteWaiting: 'DELETE FROM import_waiting WHERE file_key = ? AND line = ANY(?::bigint[])',
+  markReady: 'UPDATE import_waiting SET ready = 1 WHERE file_key = ? AND ready = 0 AND waits_for = ANY(?::text[])',
+  anyWaiting: 'SELECT EXISTS (SELECT 1 FROM import_waiting WHERE file_key = ? AND ready = 0) AS waiting',
+  waitingCount: 'SELECT COUNT(*) AS n FROM import_waiting WHERE file_key = ?',
+  waitingPage: `SELECT file_key, line, event_id, type, occurred_at, waits_for, payload FROM import_waiting
+    WHERE file_key = ? AND line > ? ORDER BY line LIMIT ?`,
+  deleteAllWaiting: 'DELETE FROM import_waiting WHERE file_key = ?',
+
+  // Ingestion's upserts (ingestRepository.ts), for all of a chunk's stored records in one statement each:
+  // the fold hands each record over once, so no statement meets one row twice.
+  upsertCustomers: `INSERT INTO customers (id, name, email, plan, time_zone, created_at, source_at)
+      SELECT id, name, email, plan, time_zone, created_at, source_at FROM json_populate_recordset(NULL::customers, ?::json)
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, plan = excluded.plan,
+      time_zone = excluded.time_zone, source_at = excluded.source_at
+    WHERE excluded.source_at > customers.source_at`,
+  customersSince: `UPDATE customers c SET created_at = r.created_at FROM json_populate_recordset(NULL::customers, ?::json) r
+    WHERE c.id = r.id AND c.created_at > r.created_at`,
+  upsertChats: `INSERT INTO chats (id, customer_id, title, created_at, source_at)
+      SELECT id, customer_id, title, created_at, source_at FROM json_populate_recordset(NULL::chats, ?::json)
+    ON CONFLICT (id) DO UPDATE SET title = excluded.title, created_at = excluded.created_at, source_at = excluded.source_at
+    WHERE excluded.source_at > chats.source_at`,
+  startRuns: `INSERT INTO generations (id, chat_id, customer_id, tool, model, prompt, status, started_at, source_at, status_at)
+      SELECT id, chat_id, customer_id, tool, model, prompt, 'running', started_at, source_at, '' FROM json_populate_recordset(NULL::generations, ?::json)
+    ON CONFLICT (id) DO UPDATE SET tool = excluded.tool, model = excluded.model, prompt = excluded.prompt,
+      started_at = excluded.started_at, source_at = excluded.source_at
+    WHERE excluded.source_at > generations.source_at`,
+  finishRuns: `UPDATE generations g SET status = r.status, finished_at = r.finished_at, error_code = r.error_code,
+      error_message = r.error_message, status_at = r.status_at
+    FROM json_populate_recordset(NULL::generations, ?::json) r WHERE g.id = r.id AND g.status_at < r.status_at`,
+  // As ingestion: an asset id seen before changes nothing (COPY has no ON CONFLICT). In the file's order.
+  insertAssets: `INSERT INTO assets (id, generation_id, customer_id, kind, mime, url, thumbnail_url, width, height, duration_ms, bytes, created_at)
+      SELECT r.id, r.generation_id, r.customer_id, r.kind, r.mime, r.url, r.thumbnail_url, r.width, r.height, r.duration_ms, r.bytes, r.created_at
+        FROM json_array_elements(?::json) WITH ORDINALITY AS a(row, n), json_populate_record(NULL::assets, a.row) r ORDER BY a.n
+    ON CONFLICT (id) DO NOTHING`,
+};
+
+/** COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped. */
+function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = String(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c) : text;
+}
+
+/** Rows per write to the COPY stream: big enough that the stream's own cost per write stays small. */
+const COPY_ROWS_PER_WRITE = 2000;
+
+/** A `COPY table (columns) FROM STDIN` of `rows`, in their order, on `client`'s open transaction. */
+function copier<Row>(table: string, columns: ReadonlyArray<keyof Row & string>) {
+  const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+  return async (client: pg.ClientBase, rows: readonly Row[]): Promise<void> => {
+    if (rows.length === 0) return;
+    const stream = client.query(copyFrom(statement));
+    const done = once(stream, 'finish');
+    for (let start = 0; start < rows.length; start += COPY_ROWS_PER_WRITE) {
+      let text = '';
+      const end = Math.min(rows.length, start + COPY_ROWS_PER_WRITE);
+      for (let i = start; i < end; i++) text += `${columns.map((c) => copyValue(rows[i][c])).join('\t')}\n`;
+      if (!stream.write(text)) await once(stream, 'drain');
+    }
+    stream.end();
+    await done;
+  };
+}
+
+const json = (rows: readonly object[]): string => JSON.stringify(rows);
+
+/** Reads and writes of the history import on PostgreSQL; `q` is the chunk's transaction on the loader's connection. */
+export const postgresHistoryImport = {
+  anyHeld: async (q: Queryable): Promise<boolean> => (await q.get<{ held: boolean }>(pgSql.anyHeld))?.held === true,
+  lastLedgerSeq: async (q: Queryable): Promise<number> => (await q.get<{ seq: number }>(pgSql.lastLedgerSeq))?.seq ?? 0,
+  /**
+   * The records a chunk's events name, each table in one statement (the customers locked, in id
+   * order); `held`: whether ingest_held or import_waiting hold anything at all.
+   */
+  async prefetch(q: Queryable, ids: RecordIds, held: boolean): Promise<StoredRecordsFound> {
+    const seen = ids.events.length > 0 ? await q.all<{ id: string }>(pgSql.seenEvents, { ids: ids.events, held }) : [];
+    const balances = ids.customers.length > 0 ? await q.all<{ id: string; balance: number }>(pgSql.balances, [ids.customers]) : [];
+    const owners = ids.chats.length > 0 ? await q.all<{ id: string; customer_id: string }>(pgSql.chatOwners, [ids.chats]) : [];
+    const runs = ids.runs.length + ids.charges.length > 0
+      ? await q.all<StoredRun & { id: string }>(pgSql.runs, { runs: ids.runs, charges: ids.charges })
+      : [];
+    const transactions = ids.transactions.length > 0 ? await q.all<StoredTransaction>(pgSql.transactions, [ids.transactions]) : [];
+    const reversed = ids.charges.length > 0 ? await q.all<{ reverses_id: string }>(pgSql.reversed, [ids.charges]) : [];
+    return {
+      seenEvents: new Set(seen.map((r) => r.id)),
+      balances: new Map(balances.map((r) => [r.id, r.balance])),
+      chatOwners: new Map(owners.map((r) => [r.id, r.customer_id])),
+      runs: new Map(runs.map(({ id, ...run }) => [id, run])),
+      transactions: new Map(transactions.map((t) => [t.id, t])),
+      reversed: new Set(reversed.map((r) => r.reverses_id)),
+    };
+  },
+
+  checkpoint: (q: Queryable, fileKey: string): Promise<ImportCheckpointRow | undefined> => q.get<ImportCheckpointRow>(pgSql.checkpoint, [fileKey]),
+  createCheckpoint: async (q: Queryable, row: Pick<ImportCheckpointRow, 'file_key' | 'path' | 'size' | 'ledger_seq_before' | 'started_at'>): Promise<void> => {
+    await q.run(pgSql.createCheckpoint, row);
+  },
+  /** Moves the checkpoint past a chunk; false when another process moved it first (or it is finished). */
+  advanceCheckpoint: async (q: Queryable, advance: CheckpointAdvance): Promise<boolean> => (await q.run(pgSql.advanceCheckpoint, advance)).changes === 1,
+  /** Marks the file imported, adding the last rejections; false when another process moved the checkpoint first. */
+  finishCheckpoint: async (q: Queryable, fileKey: string, chunks: number, finishedAt: string, rejected: number): Promise<boolean> =>
+    (await q.run(pgSql.finishCheckpoint, { file_key: fileKey, chunks, finished_at: finishedAt, rejected })).changes === 1,
+
+  readyWaiting: (q: Queryable, fileKey: string, limit: number): Promise<WaitingEventRow[]> => q.all<WaitingEventRow>(pgSql.readyWaiting, [fileKey, limit]),
+  deleteWaiting: async (q: Queryable, fileKey: string, lines: readonly number[]): Promise<void> => {
+    if (lines.length > 0) await q.run(pgSql.deleteWaiting, [fileKey, lines]);
+  },
+  markReady: async (q: Queryable, fileKey: string, keys: readonly string[]): Promise<void> => {
+    if (keys.length > 0) await q.run(pgSql.markReady, [fileKey, keys]);
+  },
+  anyWaiting: async (q: Queryable, fileKey: string): Promise<boolean> => (await q.get<{ waiting: boolean }>(pgSql.anyWaiting, [fileKey]))?.waiting === true,
+  waitingCount: async (q: Queryable, fileKey: string): Promise<number> => (await q.get<{ n: number }>(pgSql.waitingCount, [fileKey]))?.n ?? 0,
+  waitingPage: (q: Queryable, fileKey: string, afterLine: number, limit: number): Promise<WaitingEventRow[]> =>
+    q.all<WaitingEventRow>(pgSql.waitingPage, [fileKey, afterLine, limit]),
+  deleteAllWaiting: async (q: Queryable, fileKey: string): Promise<void> => {
+    await q.run(pgSql.deleteAllWaiting, [fileKey]);
+  },
+
+  upsertCustomers: async (q: Queryable, rows: readonly CustomerUpsert[]): Promise<void> => {
+    if (rows.length === 0) return;
+    await q.run(pgSql.upsertCustomers, [json(rows)]);
+    await q.run(pgSql.customersSince, [json(rows)]);
+  },
+  upsertChats: async (q: Queryable, rows: readonly HistoryChatRow[]): Promise<void> => {
+    if (rows.length > 0) await q.run(pgSql.upsertChats, [json(rows)]);
+  },
+  startRuns: async (q: Queryable, rows: readonly GenerationStart[]): Promise<void> => {
+    if (rows.length > 0) await q.run(pgSql.startRuns, [json(rows)]);
+  },
+  /** Applies each outcome unless a later one (by occurred_at) is already in place. */
+  finishRuns: async (q: Queryable, rows: readonly GenerationFinish[]): Promise<void> => {
+    if (rows.length > 0) await q.run(pgSql.finishRuns, [json(rows)]);
+  },
+  insertAssets: async (q: Queryable, rows: readonly HistoryAssetRow[]): Promise<void> => {
+    if (rows.length > 0) await q.run(pgSql.insertAssets, [json(rows)]);
+  },
+
+  /** No statement timeout on the loader's own connection: a chunk of many lines may take longer than a request may. */
+  unlimitedStatements: async (client: pg.ClientBase): Promise<void> => {
+    await client.query('SET statement_timeout = 0');
+  },
+
+  /** New rows by COPY, on the connection whose transaction the chunk is. */
+  copyCustomers: copier<HistoryCustomerRow>('customers', ['id', 'name', 'email', 'plan', 'time_zone', 'created_at', 'source_at']),
+  copyChats: copier<HistoryChatRow>('chats', ['id', 'customer_id', 'title', 'created_at', 'source_at']),
+  copyGenerations: copier<HistoryGenerationRow>('generations', [
+    'id', 'chat_id', 'customer_id', 'tool', 'model', 'prompt', 'status', 'error_code', 'error_message', 'started_at', 'finished_at', 'source_at', 'status_at',
+  ]),
+  /** In the order given: the guard checks each entry's running balance against the one before (migration 008). */
+  copyLedgerEntries: copier<NewLedgerEntry>('ledger_entries', [
+    'id', 'customer_id', 'kind', 'amount', 'balance_after', 'created_at', 'recorded_at', 'generation_id', 'chat_id', 'tool', 'reverses_id', 'credit_id',
+  ]),
+  copyProcessedEvents: copier<ProcessedEventRow>('ingest_events', ['id', 'type', 'occurred_at', 'received_at', 'outcome']),
+  copyWaiting: copier<WaitingEventRow>('import_waiting', ['file_key', 'line', 'event_id', 'type', 'occurred_at', 'waits_for', 'payload']),
+  copyRejections: copier<RejectionRow>('import_rejections', ['file_key', 'line', 'event_id', 'reason']),
+};
+
+/**
+ * Runs `work` as one transaction on `client`, a connection the caller holds alone, with a seam
+ * Transaction over it (savepoints, afterCommit) for the code that speaks the seam (the audit
+ * chain, live ingestion); raw statements such as COPY go on `client` itself, in the same
+ * transaction. Committed when `work` resolves (afterCommit callbacks then run), rolled back when it
+ * throws; the error passed on is `work`'s, even if the rollback fails too (a connection that broke
+ * fails the next BEGIN, which stops the import).
+ */
+export async function inClientTransaction<T>(client: pg.ClientBase, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  const committed: (() => void)[] = [];
+  const tx = clientTransaction(client, committed);
+  await client.query('BEGIN');
+  try {
+    const value = await work(tx);
+    await client.query('COMMIT');
+    for (const callback of committed) queueMicrotask(callback);
+    return value;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A seam Transaction on `client`'s open transaction (as postgresStorage.ts makes them on a pooled connection). */
+function clientTransaction(client: pg.ClientBase, committed: (() => void)[]): Transaction {
+  const { engine, all, get, run } = snapshotOf(client);
+  let savepoints = 0;
+  // A released savepoint hands its callbacks outwards, a rolled-back one drops them.
+  const frames: (() => void)[][] = [committed];
+  const tx: Transaction = {
+    engine, all, get, run,
+    afterCommit(callback: () => void): void {
+      frames[frames.length - 1].push(callback);
+    },
+    async savepoint<T>(work: (inner: Transaction) => Promise<T>): Promise<T> {
+      const name = `history_sp_${++savepoints}`;
+      await client.query(`SAVEPOINT ${name}`);
+      frames.push([]);
+      try {
+        const value = await work(tx);
+        await client.query(`RELEASE SAVEPOINT ${name}`);
+        frames[frames.length - 2].push(...(frames.pop() ?? []));
+        return value;
+      } catch (error) {
+        frames.pop();
+        await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await client.query(`RELEASE SAVEPOINT ${name}`);
+        throw error;
+      }
+    },
+  };
+  return tx;
+}

@@ -130,8 +130,8 @@ type Outcome = 'applied' | 'no_effect' | 'live';
 
 const sourceAt = (event: HistoryEvent): string => `${event.occurredAt}|${event.id}`;
 
-/** The ids the window's events name, each once, by what they are. */
-function idsOf(items: readonly WindowItem[]): RecordIds {
+/** The ids the window's events name, each once, by what they are (what StoredRecords.prefetch is asked for). */
+export function idsOf(items: readonly WindowItem[]): RecordIds {
   const events = new Set<string>();
   const customers = new Set<string>();
   const chats = new Set<string>();

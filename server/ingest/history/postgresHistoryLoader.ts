@@ -1,0 +1,382 @@
+import type pg from 'pg';
+import { openDatabase } from '../../../db/connection.ts';
+import { migrate } from '../../../db/migrate.ts';
+import {
+  inClientTransaction,
+  postgresHistoryImport as repo,
+  type ImportCheckpointRow,
+  type RecordIds,
+  type StoredRecordsFound,
+} from '../../../db/repositories/historyImportRepository.ts';
+import { snapshotOf as readsOn } from '../../../db/storage/postgresStorage.ts';
+import type { Storage, Transaction } from '../../../db/storage/types.ts';
+import type { IngestEventType } from '../../../shared/ingestEvents.ts';
+import { createAuditAppender, createAuditLog } from '../../audit/auditLog.ts';
+import { isoNow, type Clock } from '../../clock.ts';
+import { createCreditReversals } from '../../credits/creditReversals.ts';
+import { createDeliveryService } from '../../delivery/deliveryService.ts';
+import { createLedger } from '../../ledger/ledger.ts';
+import { parentInWords } from '../ingestRules.ts';
+import { createIngestService, type IngestService } from '../ingestService.ts';
+import type { FileIdentity } from './eventFile.ts';
+import { ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
+import { foldWindow, idsOf, type StoredRecords, type WindowItem, type WindowPlan } from './historyWindow.ts';
+
+/** Waiting events turned into rejections per statement at the end of a file. */
+const LEFTOVER_PAGE = 5000;
+
+/** A refusal by a constraint or trigger (SQLSTATE class 23, docs/postgres.md): the chunk is bisected. Anything else stops the import. */
+const isConstraintError = (error: unknown): error is Error => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('23');
+};
+
+const noCounts = (): ChunkResult => ({ events: 0, applied: 0, duplicates: 0, rejected: 0, ledgerRows: 0 });
+
+/** The live ingestion path, built over a storage whose transactions are savepoints of the chunk's. */
+export type LiveIngestFactory = (storage: Storage) => Pick<IngestService, 'ingestBatch'>;
+
+export interface PostgresHistoryDeps {
+  /** Builds the live path for the few events it must apply itself (WindowPlan.throughLivePath). */
+  liveIngest: LiveIngestFactory;
+  clock: Clock;
+}
+
+export type PostgresHistoryLoader = HistoryLoader & {
+  /** Gives the loader's connection back; the pool stays open. */
+  close(): Promise<void>;
+};
+
+/**
+ * The history import on PostgreSQL, behind the same HistoryLoader interface
+ * as SQLite's. It holds one connection of the pool for the whole file and
+ * runs each chunk as one transaction on it: the records the chunk names read
+ * in one statement per table (array parameters, the customers locked in id
+ * order), the window checked and folded by the same pure logic as on SQLite
+ * (historyWindow.ts), new rows written by COPY on that connection, table by
+ * table, parents first, stored records updated one statement per table, the
+ * echoes and late refunds applied by the live ingestion path in savepoints of
+ * the same transaction, and the checkpoint moved with the chunk's audit event.
+ * Every trigger and index is in place: the ledger guard checks and applies
+ * each entry as COPY hands it over (migration 008).
+ */
+export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistoryDeps): PostgresHistoryLoader {
+  const audit = createAuditAppender(deps.clock);
+  let client: pg.PoolClient | undefined;
+  let file: FileIdentity | undefined;
+  let checkpoint: ImportCheckpointRow | undefined;
+  /** The chunk's transaction while one is open: what the live path's storage works in. */
+  let openTx: Transaction | undefined;
+  const live = deps.liveIngest(chunkStorage(() => {
+    if (!openTx) throw new Error('the live path runs only inside a chunk');
+    return openTx;
+  }));
+
+  const current = (): { file: FileIdentity; checkpoint: ImportCheckpointRow; client: pg.PoolClient } => {
+    if (!file || !checkpoint || !client) throw new Error('begin() first');
+    return { file, checkpoint, client };
+  };
+
+  /** One transaction on the loader's connection, with the live path's storage pointed at it. */
+  async function transaction<T>(work: (tx: Transaction, on: pg.PoolClient) => Promise<T>): Promise<T> {
+    const on = client;
+    if (!on) throw new Error('begin() first');
+    return inClientTransaction(on, async (tx) => {
+      openTx = tx;
+      try {
+        return await work(tx, on);
+      } finally {
+        openTx = undefined;
+      }
+    });
+  }
+
+  /**
+   * The window folded against the records its events name, read first (the fold's lookups are
+   * synchronous). Should the fold ask for a record no read covered, those ids are read as well and
+   * the window folded again: the fold is pure, so only the last one counts.
+   */
+  async function plan(tx: Transaction, items: readonly WindowItem[], now: string): Promise<WindowPlan> {
+    const held = await repo.anyHeld(tx);
+    let ids = idsOf(items);
+    for (;;) {
+      const found = await repo.prefetch(tx, ids, held);
+      const { stored, missed } = lookupsFrom(ids, found);
+      const folded = foldWindow(items, stored, now);
+      if (isEmpty(missed)) return folded;
+      ids = merged(ids, missed);
+    }
+  }
+
+  async function write(tx: Transaction, on: pg.PoolClient, folded: WindowPlan, fileKey: string): Promise<void> {
+    await repo.copyCustomers(on, folded.newCustomers);
+    await repo.upsertCustomers(tx, folded.storedCustomers);
+    await repo.copyChats(on, folded.newChats);
+    await repo.upsertChats(tx, folded.storedChats);
+    await repo.copyGenerations(on, folded.newRuns);
+    await repo.startRuns(tx, folded.storedRunStarts);
+    await repo.finishRuns(tx, folded.storedRunFinishes);
+    await repo.copyLedgerEntries(on, folded.ledger);
+    await repo.insertAssets(tx, folded.assets);
+    await repo.copyProcessedEvents(on, folded.processed);
+    await repo.deleteWaiting(tx, fileKey, folded.waitedLines);
+    const waitedBefore = await repo.anyWaiting(tx, fileKey);
+    await repo.copyWaiting(
+      on,
+      folded.waiting.map(({ line, waitsFor, event }) => ({
+        file_key: fileKey, line, event_id: event.id, type: event.type, occurred_at: event.occurredAt, waits_for: waitsFor, payload: JSON.stringify(event.data),
+      })),
+    );
+    // Set-based: every event an earlier chunk parked for a record this one stored.
+    if (waitedBefore) await repo.markReady(tx, fileKey, folded.storedKeys);
+    await repo.copyRejections(on, folded.rejections.map((r) => ({ file_key: fileKey, ...r })));
+  }
+
+  /** Applies the live path's events after the window's rows, in order, each as a batch of its own (as on SQLite); returns what they did. */
+  async function applyThroughLivePath(tx: Transaction, on: pg.PoolClient, folded: WindowPlan, fileKey: string, origin: string): Promise<Omit<ChunkResult, 'events'>> {
+    const result = { ...noCounts() };
+    if (folded.throughLivePath.length === 0) return result;
+    const seqBefore = await repo.lastLedgerSeq(tx);
+    for (const { line, event } of folded.throughLivePath) {
+      const outcome = await live.ingestBatch([{ id: event.id, type: event.type, occurred_at: event.occurredAt, data: event.data }], {
+        requestId: origin, clientIp: null,
+      });
+      result.applied += outcome.accepted;
+      result.duplicates += outcome.duplicates;
+      await repo.copyRejections(on, outcome.rejected.map((rejection) => ({ file_key: fileKey, line, event_id: event.id, reason: rejection.error })));
+      result.rejected += outcome.rejected.length;
+    }
+    result.ledgerRows = (await repo.lastLedgerSeq(tx)) - seqBefore;
+    return result;
+  }
+
+  /**
+   * One transaction: `work`, then the checkpoint moved past the last line of
+   * `items` (compare-and-set on the chunk count) and the chunk's audit event.
+   */
+  async function commit(
+    items: readonly WindowItem[],
+    work: (tx: Transaction, on: pg.PoolClient, now: string, origin: string) => Promise<ChunkResult & { waiting?: number }>,
+  ): Promise<ChunkResult> {
+    const state = current();
+    const { lines, last } = span(items);
+    const origin = `history:${state.file.path}#${lines}`;
+    try {
+      const { counts, advance } = await transaction(async (tx, on) => {
+        const now = isoNow(deps.clock);
+        const done = await work(tx, on, now, origin);
+        const moved = {
+          file_key: state.file.key, chunks: state.checkpoint.chunks, byte_offset: last?.end ?? state.checkpoint.byte_offset,
+          line: last?.line ?? state.checkpoint.line, events: done.events, applied: done.applied, duplicates: done.duplicates,
+          rejected: done.rejected, ledger_rows: done.ledgerRows, updated_at: now,
+        };
+        if (!(await repo.advanceCheckpoint(tx, moved))) throw concurrent(state.file);
+        await audit.append(tx, {
+          actor: { type: 'ingest' }, action: 'ingest.batch', entityType: 'ingest_batch', entityId: origin,
+          after: {
+            history: true, lines, events: done.events, accepted: done.applied, duplicates: done.duplicates, rejected: done.rejected,
+            ledger_entries: done.ledgerRows, waiting: done.waiting ?? 0,
+          },
+        });
+        return { counts: done, advance: moved };
+      });
+      checkpoint = {
+        ...state.checkpoint, chunks: advance.chunks + 1, byte_offset: advance.byte_offset, line: advance.line,
+        events: state.checkpoint.events + counts.events, applied: state.checkpoint.applied + counts.applied,
+        duplicates: state.checkpoint.duplicates + counts.duplicates, rejected: state.checkpoint.rejected + counts.rejected,
+        ledger_rows: state.checkpoint.ledger_rows + counts.ledgerRows, updated_at: advance.updated_at,
+      };
+      return { events: counts.events, applied: counts.applied, duplicates: counts.duplicates, rejected: counts.rejected, ledgerRows: counts.ledgerRows };
+    } catch (error) {
+      if (isConstraintError(error)) throw new ChunkRefused(error.message);
+      throw error;
+    }
+  }
+
+  return {
+    async begin(identity: FileIdentity): Promise<ImportCheckpointRow> {
+      file = identity;
+      if (!client) {
+        client = await pool.connect();
+        // A chunk of many lines may take longer than the pool's statement timeout, meant for requests.
+        await repo.unlimitedStatements(client);
+      }
+      checkpoint = await transaction(async (tx) => {
+        const found = await repo.checkpoint(tx, identity.key);
+        if (found) return found;
+        await repo.createCheckpoint(tx, {
+          file_key: identity.key, path: identity.path, size: identity.size, ledger_seq_before: await repo.lastLedgerSeq(tx), started_at: isoNow(deps.clock),
+        });
+        return (await repo.checkpoint(tx, identity.key)) as ImportCheckpointRow;
+      });
+      return checkpoint;
+    },
+
+    async waitedEvents(limit: number): Promise<WindowItem[]> {
+      const rows = await repo.readyWaiting(readsOn(current().client), current().file.key, limit);
+      return rows.map((row) => ({
+        line: row.line, waited: true as const,
+        event: { id: row.event_id, type: row.type as IngestEventType, occurredAt: row.occurred_at, data: JSON.parse(row.payload) as Record<string, unknown> },
+      }));
+    },
+
+    async loadChunk(items: readonly WindowItem[]): Promise<ChunkResult> {
+      const fileKey = current().file.key;
+      return commit(items, async (tx, on, now, origin) => {
+        const folded = await plan(tx, items, now);
+        await write(tx, on, folded, fileKey);
+        const viaLive = await applyThroughLivePath(tx, on, folded, fileKey, origin);
+        const counts = folded.counts;
+        return {
+          events: counts.events, applied: counts.applied + viaLive.applied, duplicates: counts.duplicates + viaLive.duplicates,
+          rejected: counts.rejected + viaLive.rejected, ledgerRows: folded.ledger.length + viaLive.ledgerRows, waiting: folded.waiting.length,
+        };
+      });
+    },
+
+    async rejectAlone(item: WindowItem, reason: string): Promise<ChunkResult> {
+      const fileKey = current().file.key;
+      return commit([item], async (tx, on) => {
+        await repo.copyRejections(on, [{ file_key: fileKey, line: item.line, event_id: 'event' in item ? item.event.id : item.id, reason }]);
+        if ('waited' in item) await repo.deleteWaiting(tx, fileKey, [item.line]);
+        return { ...noCounts(), events: 'waited' in item ? 0 : 1, rejected: 1 };
+      });
+    },
+
+    async waitingCount(): Promise<number> {
+      return repo.waitingCount(readsOn(current().client), current().file.key);
+    },
+
+    async finish(): Promise<number> {
+      const state = current();
+      const fileKey = state.file.key;
+      const rejected = await transaction(async (tx, on) => {
+        let count = 0;
+        let after = 0;
+        for (;;) {
+          const page = await repo.waitingPage(tx, fileKey, after, LEFTOVER_PAGE);
+          if (page.length === 0) break;
+          await repo.copyRejections(
+            on,
+            page.map((row) => ({
+              file_key: fileKey, line: row.line, event_id: row.event_id,
+              reason: `${parentInWords(row.waits_for)} is not in the database and no line of the file stores it`,
+            })),
+          );
+          count += page.length;
+          after = page[page.length - 1].line;
+        }
+        await repo.deleteAllWaiting(tx, fileKey);
+        const now = isoNow(deps.clock);
+        if (!(await repo.finishCheckpoint(tx, fileKey, state.checkpoint.chunks, now, count))) throw concurrent(state.file);
+        await audit.append(tx, {
+          actor: { type: 'ingest' }, action: 'ingest.batch', entityType: 'ingest_batch', entityId: `history:${state.file.path}#end`,
+          after: { history: true, finished: true, rejected_waiting: count },
+        });
+        return count;
+      });
+      checkpoint = await repo.checkpoint(readsOn(state.client), fileKey);
+      return rejected;
+    },
+
+    async close(): Promise<void> {
+      // Destroyed rather than pooled: its session settings are the import's, not a request's.
+      client?.release(true);
+      client = undefined;
+    },
+  };
+}
+
+const concurrent = (file: FileIdentity): ConcurrentImport =>
+  new ConcurrentImport(`another import of ${file.path} moved its checkpoint: run one at a time`);
+
+/** The lines a chunk covers (`12-40`) and the last line read from the file, which the checkpoint moves past. */
+function span(items: readonly WindowItem[]): { lines: string; last: { line: number; end: number } | undefined } {
+  let last: { line: number; end: number } | undefined;
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = 0;
+  for (const item of items) {
+    if ('end' in item) last = { line: item.line, end: item.end };
+    lowest = Math.min(lowest, item.line);
+    highest = Math.max(highest, item.line);
+  }
+  return { lines: items.length === 0 ? '' : `${lowest}-${highest}`, last };
+}
+
+const noIds = (): RecordIds => ({ events: [], customers: [], chats: [], runs: [], transactions: [], charges: [] });
+const isEmpty = (ids: RecordIds): boolean => Object.values(ids).every((list: string[]) => list.length === 0);
+const merged = (a: RecordIds, b: RecordIds): RecordIds => ({
+  events: a.events, customers: [...a.customers, ...b.customers], chats: [...a.chats, ...b.chats], runs: [...a.runs, ...b.runs],
+  transactions: [...a.transactions, ...b.transactions], charges: [...a.charges, ...b.charges],
+});
+
+/**
+ * The fold's synchronous lookups answered from what was read for `ids`; a lookup of an id no read
+ * covered answers "not stored" and is noted in `missed`, for the caller to read and fold again.
+ */
+function lookupsFrom(ids: RecordIds, found: StoredRecordsFound): { stored: StoredRecords; missed: RecordIds } {
+  const missed = noIds();
+  const asked = {
+    customers: new Set(ids.customers), chats: new Set(ids.chats), transactions: new Set(ids.transactions), charges: new Set(ids.charges),
+    // The read of runs also brought the runs of the named charges.
+    runs: new Set([...ids.runs, ...found.runs.keys()]),
+  };
+  const answer = <T>(kind: keyof typeof asked, id: string, value: T | undefined): T | undefined => {
+    if (!asked[kind].has(id)) {
+      asked[kind].add(id);
+      missed[kind].push(id);
+    }
+    return value;
+  };
+  return {
+    missed,
+    stored: {
+      prefetch: () => found,
+      customerBalance: (id) => answer('customers', id, found.balances.get(id)),
+      chatOwner: (id) => answer('chats', id, found.chatOwners.get(id)),
+      run: (id) => answer('runs', id, found.runs.get(id)),
+      transaction: (id) => answer('transactions', id, found.transactions.get(id)),
+      isReversed: (chargeId) => answer('charges', chargeId, found.reversed.has(chargeId)) === true,
+    },
+  };
+}
+
+/**
+ * A Storage whose transactions are savepoints of the chunk's open transaction: the live ingestion
+ * path (ingestBatch, one storage transaction per batch) then writes inside the chunk, all or
+ * nothing with it, as the SQLite loader's synchronous ingestion does inside its BEGIN IMMEDIATE.
+ */
+function chunkStorage(open: () => Transaction): Storage {
+  return {
+    engine: 'postgres',
+    all: (statement, params) => open().all(statement, params),
+    get: (statement, params) => open().get(statement, params),
+    run: (statement, params) => open().run(statement, params),
+    transaction: (work) => open().savepoint(work),
+    snapshot: () => Promise.reject(new Error('the history import takes no snapshot inside a chunk')),
+    close: async () => {},
+  };
+}
+
+/**
+ * The live ingestion path on PostgreSQL for the history import. The ledger, credit reversals,
+ * delivery and ingestion services are built, as everywhere, with the synchronous SQLite connection
+ * their not-yet-moved halves prepare statements on; the import only calls their seam halves, so
+ * that connection is a private in-memory database nothing reads. `close` closes it.
+ */
+export function postgresLiveIngest(clock: Clock): { factory: LiveIngestFactory; close(): void } {
+  const standIn = openDatabase(':memory:');
+  migrate(standIn);
+  const auditLog = createAuditLog(standIn, clock);
+  const ledger = createLedger(standIn, clock);
+  const reversals = createCreditReversals(standIn, ledger, auditLog, clock);
+  return {
+    factory: (storage) => {
+      const delivery = createDeliveryService(storage, standIn, { webhook: null, feedToken: null }, auditLog, clock, () => {
+        throw new Error('the history import reads no credit record');
+      }, () => undefined);
+      return createIngestService(storage, standIn, ledger, reversals, delivery, auditLog, clock);
+    },
+    close: () => standIn.close(),
+  };
+}
