@@ -117,9 +117,6 @@ export const creditViewSql = {
          'delivered_via', e.delivered_via, 'studio_ref', e.studio_ref, 'confirmed_at', e.confirmed_at, 'failing_since', e.failing_since)
          ORDER BY e.seq)::text, '[]')
        FROM credit_events e WHERE e.credit_id = c.id) AS delivery_json${creditViewJoins}`,
-  // Synchronous code not moved yet (db/repositories/reportQueries.ts) writes `${creditViewSql}`:
-  // it keeps getting the SQLite text until it moves onto the seam.
-  toString: (): string => creditViewSqlite,
 } as const;
 
 /** `creditViewSql` followed by `tail` (a WHERE clause, an ORDER BY…), on both engines. */
