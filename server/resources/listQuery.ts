@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { ListRequest, ListSpec, ListStatements, SqlParams } from '../../db/repositories/listStatements.ts';
+import type { ListRequest, ListSpec, SqlParams } from '../../db/repositories/listStatements.ts';
 import type { Queryable } from '../../db/storage/types.ts';
 import {
   contentRange,
@@ -44,7 +44,7 @@ const narrowingNames = (spec: ListSpec): string[] =>
  */
 export function parseListQuery(
   resource: string,
-  statements: Pick<ListStatements<unknown>, 'spec' | 'isNarrowed'>,
+  statements: { spec: ListSpec; isNarrowed: (filter: Record<string, unknown>) => boolean },
   query: Record<string, unknown>,
 ): ListPage {
   const { spec } = statements;
@@ -113,26 +113,6 @@ export function parseListQuery(
   return { request: { filter, sort, offset: start, limit: last - start + 1 }, start, exact };
 }
 
-/**
- * Answers one page: the records and `Content-Range: <resource> start-end/total`.
- * The total is exact for narrowed lists and for resources whose totals are
- * `exact`; the others count at most TOTAL_CAP rows and, when more match, say so
- * with `X-Total-Capped: true` (docs/api.md, Totals). A short page is its own
- * proof of the total, so most small lists need no count query at all.
- */
-export function sendListPage<Row, Rec>(
-  res: Response,
-  resource: string,
-  statements: ListStatements<Row>,
-  page: ListPage,
-  toRecord: (row: Row) => Rec,
-  params: SqlParams = {},
-): void {
-  const rows = statements.page(page.request, params);
-  const total = totalFromPage(page, rows.length) ?? countedTotal(page, statements.count(page.request, params, countCap(page)));
-  send(res, resource, page, rows.map(toRecord), total);
-}
-
 /** What a list's statements offer through the storage seam (`listStatements`, or a list of its own shape). */
 export interface SeamListStatements<Row> {
   page(q: Queryable, request: ListRequest, extra?: SqlParams): Promise<Row[]>;
@@ -140,8 +120,11 @@ export interface SeamListStatements<Row> {
 }
 
 /**
- * `sendListPage` through the storage seam, read on `q` (`ctx.storage`: outside any transaction).
- * The same answer: one statement for the page, and a count only when the page cannot tell the total.
+ * Answers one page read on `q` (`ctx.storage`: outside any transaction): the records and
+ * `Content-Range: <resource> start-end/total`. The total is exact for narrowed lists and for
+ * resources whose totals are `exact`; the others count at most TOTAL_CAP rows and, when more
+ * match, say so with `X-Total-Capped: true` (docs/api.md, Totals). A short page is its own proof
+ * of the total, so most small lists need no count query at all: one statement per request.
  */
 export async function sendListPageFrom<Row, Rec>(
   q: Queryable,
