@@ -185,7 +185,6 @@ export const creditRepository = {
 
 export function createCreditRepository(db: Db) {
   const view = db.prepare<[string], CreditViewRow>(sql.viewById.sqlite);
-  const viewInPeriod = db.prepare<{ from: string; to: string }, CreditViewRow>(sql.viewInPeriod.sqlite);
   const insert = db.prepare<CreditRow>(sql.insert);
   const insertItem = db.prepare<CreditItemRow>(sql.insertItem);
   const decide = db.prepare<Pick<CreditRow, 'id' | 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>>(sql.decide);
@@ -216,8 +215,6 @@ export function createCreditRepository(db: Db) {
     },
     byId: (id: string): CreditRow | undefined => byId.get(id),
     viewById: (id: string): CreditViewRow | undefined => view.get(id),
-    /** Every grant requested in the period but rejected ones, newest first. */
-    viewInPeriod: (from: string, to: string): CreditViewRow[] => viewInPeriod.all({ from, to }),
     items: (creditId: string): CreditItemRow[] => items.all(creditId),
     /** Pending or applied grants that cover a run: what a late auto-refund must undo. */
     activeForGeneration: (generationId: string): CreditRow[] => activeForGeneration.all(generationId),
