@@ -100,7 +100,11 @@ const sql = {
   // A customer exists from the first upsert the studio made, whichever arrived first.
   customerSince: 'UPDATE customers SET created_at = @created_at WHERE id = @id AND created_at > @created_at',
   customerExists: 'SELECT 1 AS found FROM customers WHERE id = ?',
-  // PostgreSQL only, as the next: array parameters, so the text is the same whatever the batch's size.
+  // PostgreSQL only, as the rest of this group. One number of its own, apart from the audit
+  // chain's 7306001 (two-number keys are another space).
+  shareHolding: 'SELECT pg_advisory_xact_lock_shared(7306003)',
+  holdAlone: 'SELECT pg_advisory_xact_lock(7306003)',
+  // Array parameters, so the text is the same whatever the batch's size.
   lockCustomers: `SELECT id FROM customers
     WHERE id = ANY(?::text[]) OR id IN (SELECT customer_id FROM generations WHERE id = ANY(?::text[]))
     ORDER BY id FOR UPDATE`,
@@ -155,6 +159,18 @@ export const ingestRepository = {
     await tx.run(sql.customerSince, { id: row.id, created_at: row.created_at });
   },
   customerExists: async (q: Queryable, id: string): Promise<boolean> => (await q.get(sql.customerExists, [id])) !== undefined,
+  /**
+   * Held events on PostgreSQL: every batch takes the holding lock shared, first; a batch about to
+   * hold an event takes it alone, which waits for the batches in flight to commit. A batch storing
+   * a parent and one holding an event for it could otherwise miss each other, neither seeing the
+   * other's rows: the event would wait in ingest_held for a parent already there.
+   */
+  shareHolding: async (tx: Transaction): Promise<void> => {
+    if (tx.engine === 'postgres') await tx.get(sql.shareHolding);
+  },
+  holdAlone: async (tx: Transaction): Promise<void> => {
+    if (tx.engine === 'postgres') await tx.get(sql.holdAlone);
+  },
   /**
    * Locks the rows of the customers `customerIds` and of the customers of the runs `runIds`, in id order,
    * until the transaction ends (PostgreSQL; SQLite's writer is alone anyway). Taken first, it keeps

@@ -121,13 +121,14 @@ function namedBy(screened: readonly Screened[]): { charges: string[]; customers:
 }
 
 /**
- * On PostgreSQL, before its first event, a batch locks the rows it will write, in the lock order:
- * the credits a late refund may undo, then its customers in id order (docs/postgres.md,
- * Concurrency). Two batches about the same customers then queue instead of deadlocking; a deadlock
- * left (an event released from ingest_held about a customer the batch does not name) is run again
- * by the storage.
+ * On PostgreSQL, before its first event, a batch takes its locks in the lock order: the holding
+ * lock, shared (ingestRepository.shareHolding); the credits a late refund may undo; its customers in
+ * id order (docs/postgres.md, Concurrency). Two batches about the same customers then queue instead
+ * of deadlocking; a deadlock left (an event released from ingest_held about a customer the batch
+ * does not name, two batches about to hold events at once) is run again by the storage.
  */
 async function lockWhatItNames(tx: Transaction, named: ReturnType<typeof namedBy>): Promise<void> {
+  await ingestRepository.shareHolding(tx);
   await ingestRepository.lockCreditsOfCharges(tx, named.charges);
   await ingestRepository.lockCustomers(tx, named.customers, named.runs);
 }
@@ -377,7 +378,18 @@ export function createIngestService(
     }
   }
 
-  /** Held events now: counted once per batch (the batch's transaction keeps other writers out), then followed. */
+  /**
+   * The parent the event must wait for, if any. On PostgreSQL the answer is read again once the
+   * holding lock is ours alone: a batch that stored the parent meanwhile has committed by then.
+   */
+  async function parentToWaitFor(tx: Transaction, event: ParsedEvent): Promise<string | null> {
+    const missing = await missingParent(tx, event);
+    if (!missing || tx.engine !== 'postgres') return missing;
+    await ingestRepository.holdAlone(tx);
+    return missingParent(tx, event);
+  }
+
+  /** Held events now: counted once per batch (no one else holds or releases meanwhile: SQLite's one writer, PostgreSQL's holding lock), then followed. */
   async function heldNow(tx: Transaction, stats: BatchStats): Promise<number> {
     stats.heldBefore ??= await ingestRepository.heldCount(tx);
     return stats.heldBefore + stats.held - stats.released;
@@ -389,7 +401,7 @@ export function createIngestService(
    * again takes back its own place, so only a `new` event meets the limit.
    */
   async function applyOrHold(tx: Transaction, event: ParsedEvent, receivedAt: string, stats: BatchStats, arrival: 'new' | 'released'): Promise<Outcome> {
-    const waitsFor = await missingParent(tx, event);
+    const waitsFor = await parentToWaitFor(tx, event);
     if (waitsFor) {
       if (arrival === 'new' && (await heldNow(tx, stats)) >= heldEventLimit) throw pastLimit(waitsFor, heldEventLimit);
       await ingestRepository.hold(tx, heldRow(event, waitsFor, receivedAt));

@@ -105,6 +105,19 @@ const purchase = (customer: string, txn: string): StudioEvent => ({
   data: { transaction_id: txn, customer_id: customer, amount: 10, created_at: NOW.toISOString() },
 });
 
+const chatEvent = (id: string, customer: string, eventId: string): StudioEvent => ({
+  id: eventId, type: 'chat.created', occurred_at: NOW.toISOString(), data: { id, customer_id: customer, title: 'Race', created_at: NOW.toISOString() },
+});
+
+/** Resolves once `count` of this database's sessions wait for a lock. */
+async function waitersOnLocks(count: number): Promise<void> {
+  for (;;) {
+    const waiting = await one<{ n: number }>("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    if ((waiting?.n ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('live ingestion on PostgreSQL', () => {
   it('stores every event type of a batch as on SQLite, writes its audit event, and counts a replay as duplicates', async () => {
     expect(await ingest.ingestBatch(scenario('a'), { requestId: 'req-a', clientIp: null })).toEqual({ accepted: 11, duplicates: 0, rejected: [] });
@@ -167,6 +180,31 @@ describe('live ingestion on PostgreSQL', () => {
     expect(results[0].duplicates + results[1].duplicates).toBe(100);
     expect(await one("SELECT COUNT(*) AS n FROM ingest_events WHERE id LIKE 'twice-%'")).toEqual({ n: 100 });
     expect(await one("SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS tokens FROM ledger_entries WHERE id LIKE 'twice-%'")).toEqual({ n: 50, tokens: 500 });
+  });
+
+  it('never leaves an event held for a parent that a batch in flight stores: the holder waits for that batch, then applies it', async () => {
+    await ingest.ingestBatch([customerEvent('race-old', 0), chatEvent('race-chat', 'race-old', 'race-chat-0')]);
+    // The storing batch creates race-new, then waits on the row lock of a chat it also upserts.
+    let unlock = (): void => undefined;
+    let locked = (): void => undefined;
+    const chatLocked = new Promise<void>((resolve) => { locked = resolve; });
+    const holder = storage.transaction(async (tx) => {
+      await tx.get("SELECT id FROM chats WHERE id = 'race-chat' FOR UPDATE");
+      locked();
+      await new Promise<void>((resolve) => { unlock = resolve; });
+    });
+    await chatLocked;
+    const storing = ingest.ingestBatch([customerEvent('race-new', 0), chatEvent('race-chat', 'race-old', 'race-chat-1')]);
+    await waitersOnLocks(1);
+    // Its chat's customer is not committed yet: this batch would hold the chat, and must wait instead.
+    const waiting = ingest.ingestBatch([chatEvent('race-new-chat', 'race-new', 'race-new-chat-0')]);
+    await Promise.race([waiting, waitersOnLocks(2)]);
+    unlock();
+    await holder;
+    expect(await storing).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await waiting).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await one("SELECT customer_id FROM chats WHERE id = 'race-new-chat'")).toEqual({ customer_id: 'race-new' });
+    expect(await storage.all("SELECT event_id FROM ingest_held WHERE event_id LIKE 'race-%'")).toEqual([]);
   });
 
   it('lets a late auto-refund undo the credits of its run: an applied one voided, a pending one rejected, by system', async () => {
