@@ -73,8 +73,9 @@ export function reportRoutes(ctx: AppContext): Router {
     res.json(body);
   });
 
-  router.get('/reports/ingest-held', leads, (_req, res) => {
-    res.json(ctx.ingest.heldReport());
+  // Awaited: ingestion's report is moving onto the storage seam, where it answers a promise.
+  router.get('/reports/ingest-held', leads, async (_req, res) => {
+    res.json(await ctx.ingest.heldReport());
   });
 
   return router;
