@@ -44,12 +44,14 @@ export interface SharedDatabase {
   env: Record<string, string>;
   rows: Rows;
   /**
-   * Whether a connection holds a write lock right now: on SQLite the file's
-   * one write lock (a probe that cannot get it at once); on PostgreSQL any
-   * other session's transaction that has written (has an xid). Lets a test
-   * stop an instance at its worst moment for the others.
+   * Whether some connection keeps a write lock for `ms` and more: on SQLite
+   * the file's one write lock (a probe that waits `ms` for it in vain); on
+   * PostgreSQL another session's transaction that has written (has an xid)
+   * and is still open `ms` later. A running instance's transactions end
+   * sooner, so it is a stopped instance's: lets a test stop an instance at
+   * its worst moment for the others.
    */
-  writeLockHeld(): Promise<boolean>;
+  writeLockStuck(ms: number): Promise<boolean>;
   /**
    * Called once the first instance has started (and so migrated the
    * database): on SQLite the file exists only from then on.
@@ -89,10 +91,10 @@ function sqliteDatabase(): SharedDatabase {
     engine: 'sqlite',
     env: { DATABASE_PATH: path },
     rows,
-    async writeLockHeld() {
+    async writeLockStuck(ms: number) {
       const probe = new Database(path, { fileMustExist: true });
       try {
-        probe.pragma('busy_timeout = 0');
+        probe.pragma(`busy_timeout = ${Math.round(ms)}`);
         probe.exec('BEGIN IMMEDIATE');
         probe.exec('ROLLBACK');
         return false;
@@ -147,10 +149,13 @@ async function postgresDatabase(): Promise<SharedDatabase> {
     // quietly running on a SQLite file the checks never read.
     env: { DATABASE_URL: database.url, DATABASE_PATH: '/dev/null/not-sqlite/token-desk.db' },
     rows: postgresRows(database.pool),
-    async writeLockHeld() {
-      const writing = await database.pool.query<{ writing: number }>(
-        'SELECT COUNT(*) AS writing FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()');
-      return writing.rows[0].writing > 0;
+    async writeLockStuck(ms: number) {
+      const writing = (): Promise<pg.QueryResult<{ pid: number; xact_start: string }>> => database.pool.query(
+        `SELECT pid, xact_start::text FROM pg_stat_activity
+          WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`);
+      const before = new Set((await writing()).rows.map((r) => `${r.pid}@${r.xact_start}`));
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return (await writing()).rows.some((r) => before.has(`${r.pid}@${r.xact_start}`));
     },
     ready() {},
     close: () => database.drop(),
