@@ -184,6 +184,27 @@ describe('credit races between instances', () => {
     expect(decisions.sort()).toEqual(['409 not_pending', 'ok']);
   });
 
+  it('answers the reply committed first when the key is taken under it (an instance that did not wait for the key)', async () => {
+    const request = body([], { reason: 'goodwill', amount: 50 });
+    const reply = { id: 'crd_other_instance', status: 'pending_approval' };
+    const other = await database.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
+        VALUES ('crd_other_instance', 'cu1', 50, 'goodwill', 'T-1', 'e', 'r', 's1', 'pending_approval', 'k8', $1)`, [time.clock().toISOString()]);
+      await other.query(`INSERT INTO idempotency_keys (staff_id, key, body_hash, status_code, response, created_at) VALUES ('s1', 'k8', $1, 202, $2, $3)`,
+        [hashRequestBody(request), JSON.stringify(reply), time.clock().toISOString()]);
+      const answered = ask(request, 'k8');
+      // The request gets as far as the key's row, held by the other transaction, and waits there.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('COMMIT');
+      expect(await answered).toEqual({ status: 202, record: reply, replayed: true });
+    } finally {
+      other.release();
+    }
+    expect((await storage.get<{ n: number }>("SELECT COUNT(*) AS n FROM credits WHERE idempotency_key = 'k8'"))?.n).toBe(1);
+  });
+
   it('judges two requests against one daily limit one after the other, for two customers too', async () => {
     time.advance(86_400_000);
     await storage.transaction((tx) => tx.run('UPDATE credit_policy SET agent_daily_limit = 150 WHERE id = 1'));
@@ -194,6 +215,6 @@ describe('credit races between instances', () => {
     const apart = await Promise.all([answer(ask(body(['g12']), 'k7a')), answer(ask(body(['h1'], { customer_id: 'cu2' }), 'k7b'))]);
     expect(apart.sort()).toEqual(['ok 201', 'ok 202']);
     time.advance(1);
-    expect(await credits.purgeIdempotencyKeys(0)).toBe(9);
+    expect(await credits.purgeIdempotencyKeys(0)).toBe(10);
   });
 });
