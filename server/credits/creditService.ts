@@ -31,6 +31,7 @@ const policyOf = (row: PolicyRow): Policy => ({
   refund_grace_minutes: row.refund_grace_minutes,
 });
 
+/** The engine's code of a database error (PostgreSQL's SQLSTATE, SQLite's SQLITE_…), else ''. */
 const errorCode = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : '';
@@ -51,7 +52,7 @@ function replay(previous: IdempotencyRow, bodyHash: string): CreditAnswer {
   return { status: previous.status_code as 201 | 202, record: JSON.parse(previous.response) as CreditRecord, replayed: true };
 }
 
-/** The runs asked for, each still grantable or in the way, or none. */
+/** The runs that cannot return the tokens asked of them. */
 const blockedRuns = (runs: RunEligibility[], requested: Map<string, number>): RunEligibility[] =>
   runs.filter((run) => run.eligible_tokens < (requested.get(run.generation_id) ?? 0));
 
