@@ -1,12 +1,12 @@
 import { verifyAuditChain } from '../audit/chainVerifier.ts';
-import { openCliContext } from './cliContext.ts';
+import { openCliDatabase } from './cliDatabase.ts';
 
-const ctx = openCliContext();
+const { opened, location } = await openCliDatabase('token-desk audit:verify');
 const started = performance.now();
-const result = await verifyAuditChain(ctx.storage, { location: ctx.db.name });
+// The verifier's threads open the database themselves: its URL on PostgreSQL, else the file.
+const result = await verifyAuditChain(opened.storage, { location: location.url ?? location.path });
 const seconds = (performance.now() - started) / 1000;
-await ctx.storage.close();
-ctx.db.close();
+await opened.close();
 if (result.ok) {
   process.stdout.write(`Audit chain OK: ${result.checked} events checked in ${seconds.toFixed(2)} s.\n`);
 } else {

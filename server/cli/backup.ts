@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backupInto } from '../../db/backup.ts';
 import type { Engine } from '../../db/storage/types.ts';
-import { fail, openCliContext } from './cliContext.ts';
+import { fail } from './cliContext.ts';
+import { openCliDatabase } from './cliDatabase.ts';
 
 /**
  * A PostgreSQL database is backed up with PostgreSQL's own tool, which reads one consistent
@@ -19,10 +20,11 @@ const target = process.argv[2];
 if (!target || process.argv.length > 3) fail('Usage: npm run backup -- FILE');
 const file = resolve(target);
 if (existsSync(file)) fail(`${file} already exists: choose a new file name.`);
-const ctx = openCliContext();
-pointToPgDump(ctx.storage.engine);
-const started = performance.now();
-backupInto(ctx.db, file);
-await ctx.storage.close();
-ctx.db.close();
-process.stdout.write(`Backup written to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s.\n`);
+const { opened } = await openCliDatabase('token-desk backup');
+pointToPgDump(opened.engine);
+if (opened.engine === 'sqlite') {
+  const started = performance.now();
+  backupInto(opened.db, file);
+  await opened.close();
+  process.stdout.write(`Backup written to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s.\n`);
+}

@@ -1,12 +1,11 @@
 import { verifyLedger } from '../ledger/ledgerCheck.ts';
-import { openCliContext } from './cliContext.ts';
+import { openCliDatabase } from './cliDatabase.ts';
 
-const ctx = openCliContext();
+const { opened } = await openCliDatabase('token-desk ledger:verify');
 const started = performance.now();
-const result = await verifyLedger(ctx.storage);
+const result = await verifyLedger(opened.storage);
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
-await ctx.storage.close();
-ctx.db.close();
+await opened.close();
 if (result.ok) {
   process.stdout.write(`Ledger OK: ${result.entries} entries, every balance and every run checked in ${seconds} s.\n`);
 } else {

@@ -13,6 +13,7 @@ import type { Storage } from '../../db/storage/types.ts';
 import { canonicalJson, GENESIS_HASH, hashAuditEvent } from '../../server/audit/auditChain.ts';
 import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
 import { parseListQuery } from '../../server/resources/listQuery.ts';
+import { runCli } from '../server/support/cli.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 let database: FreshDatabase;
@@ -71,6 +72,14 @@ describe('audit chain verification on PostgreSQL', () => {
     const walked = await single();
     expect(walked).toMatchObject({ ok: false, first_bad_id: seq, checked: seq, problem: `event ${seq} was changed after it was written` });
     expect(await threaded()).toEqual(walked);
+  });
+
+  it('is what npm run audit:verify checks when DATABASE_URL names the database', async () => {
+    expect(runCli('auditVerify.ts', [], { DATABASE_URL: database.url })).toMatchObject({ status: 0, stdout: expect.stringMatching(/Audit chain OK: 9 events/) });
+    await tamper("UPDATE audit_events SET reason = 'rewritten' WHERE seq = 4");
+    const broken = runCli('auditVerify.ts', [], { DATABASE_URL: database.url });
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/BROKEN at event 4: event 4 was changed after it was written/);
   });
 
   it('names the event after a deletion at the edge of a range', async () => {

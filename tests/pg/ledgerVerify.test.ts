@@ -1,15 +1,20 @@
 /**
  * ledger:verify's checks on PostgreSQL (server/ledger/ledgerCheck.ts): their PostgreSQL texts
  * (db/repositories/integrityRepository.ts) pass a consistent ledger, and name each kind of row a
- * tamperer broke. The tamperer turns the triggers off for its session (a superuser can), as the
- * SQLite tests drop them.
+ * tamperer broke, in code and as `npm run ledger:verify` with DATABASE_URL set; `npm run backup`
+ * there points to pg_dump. The tamperer turns the triggers off for its session (a superuser can),
+ * as the SQLite tests drop them.
  */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerRepository, type NewLedgerEntry } from '../../db/repositories/ledgerRepository.ts';
 import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import type { Storage, Transaction } from '../../db/storage/types.ts';
 import { writeCreditEvent } from '../../server/delivery/creditEventWriter.ts';
 import { verifyLedger, verifyLedgerAfter } from '../../server/ledger/ledgerCheck.ts';
+import { runCli } from '../server/support/cli.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -101,6 +106,7 @@ describe('ledger:verify on PostgreSQL', () => {
     const whole = await verifyLedger(storage);
     expect(whole).toEqual({ ok: true, entries: 8, problems: [] });
     expect(await verifyLedgerAfter(storage, 0)).toEqual({ ok: true, entries: 8, problems: [] });
+    expect(runCli('ledgerVerify.ts', [], { DATABASE_URL: database.url })).toMatchObject({ status: 0, stdout: expect.stringMatching(/Ledger OK: 8 entries/) });
   });
 
   it('names each row a tamperer broke, over the whole database and in the scope of the entries that touch it', async () => {
@@ -124,10 +130,24 @@ describe('ledger:verify on PostgreSQL', () => {
     const whole = await verifyLedger(storage);
     expect(whole.ok).toBe(false);
     expect(whole.problems).toEqual(expected);
+    const cli = runCli('ledgerVerify.ts', [], { DATABASE_URL: database.url });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(`customer ${w.customer}: balance 1455 but its ledger entries sum to 455`);
     const scoped = await verifyLedgerAfter(storage, before);
     expect(scoped).toMatchObject({ ok: false, entries: 8 });
     expect(scoped.problems).toEqual(expect.arrayContaining(expected));
     // The scope leaves out the first world, which is still consistent; the entry after the edited one shows in the set-based running check too.
     expect(scoped.problems.every((p) => !p.includes('cus_1:') && !p.includes('(customer cus_1)'))).toBe(true);
+  });
+});
+
+describe('npm run backup on PostgreSQL', () => {
+  it('says to use pg_dump, and writes no file', () => {
+    const file = join(tmpdir(), `td-backup-${process.pid}.db`);
+    const result = runCli('backup.ts', [file], { DATABASE_URL: database.url });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/This database is PostgreSQL: back it up with pg_dump/);
+    expect(result.stdout).toBe('');
+    expect(existsSync(file)).toBe(false);
   });
 });
