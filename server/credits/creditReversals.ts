@@ -109,6 +109,10 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
   /** `rejectPending` through the storage seam, in the caller's transaction `tx`. */
   async function rejectPendingIn(tx: Transaction, credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): Promise<CreditRow> {
     const decidedBy = actor.type === 'staff' ? actor.id : null;
+    // The runs before the status change: PostgreSQL fires its triggers by name, the day totals'
+    // (credits_day_total_rejected) before the released reservation's, and the lock order
+    // (docs/postgres.md) puts the runs first.
+    await eligibilityRepository.lockRunsOfCredit(tx, credit.id);
     if (!(await creditRepository.decide(tx, { id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason }))) {
       throw notPending(await current(tx, credit));
     }
