@@ -289,10 +289,12 @@ const pgSql = {
   // the other way round; and a balance read here must still be the balance when the entries land.
   balances: 'SELECT id, balance FROM customers WHERE id = ANY(?::text[]) ORDER BY id FOR UPDATE',
   chatOwners: 'SELECT id, customer_id FROM chats WHERE id = ANY(?::text[])',
-  // With the runs of the stored charges the chunk's refunds name: the fold asks for those too.
+  // With the runs of the stored charges the chunk's refunds name: the fold asks for those too. One
+  // array of both (ARRAY(…) runs once, first), so the lookup stays on the primary key: an OR of the
+  // two would scan the whole table.
   runs: `SELECT id, customer_id, chat_id, tool, charge_id, source_at, status_at, tokens_credited + tokens_reserved AS credit_tokens
-    FROM generations WHERE id = ANY(@runs::text[])
-       OR id IN (SELECT generation_id FROM ledger_entries WHERE id = ANY(@charges::text[]) AND generation_id IS NOT NULL)`,
+    FROM generations WHERE id = ANY(@runs::text[]
+      || ARRAY(SELECT generation_id FROM ledger_entries WHERE id = ANY(@charges::text[]) AND generation_id IS NOT NULL))`,
   transactions: 'SELECT id, kind, customer_id, amount, generation_id, chat_id, tool FROM ledger_entries WHERE id = ANY(?::text[])',
   reversed: 'SELECT reverses_id FROM ledger_entries WHERE reverses_id = ANY(?::text[])',
   lastLedgerSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM ledger_entries',
