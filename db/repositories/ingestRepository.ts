@@ -219,7 +219,6 @@ export function createIngestRepository(db: Db) {
   const waiting = db.prepare<[string], HeldEventRow>(sql.waitingFor.sqlite);
   const release = db.prepare<[string]>(sql.release);
   const heldCount = db.prepare<[], number>(sql.heldCount).pluck();
-  const oldestHeld = db.prepare<[], HeldEventRow>(sql.oldestHeld.sqlite);
   const upsertCustomer = db.prepare<CustomerUpsert>(sql.upsertCustomer);
   const customerSince = db.prepare<{ id: string; created_at: string }>(sql.customerSince);
   const customerExists = db.prepare<[string], number>(sql.customerExists).pluck();
@@ -244,7 +243,6 @@ export function createIngestRepository(db: Db) {
       release.run(eventId);
     },
     heldCount: (): number => heldCount.get() ?? 0,
-    oldestHeld: (): HeldEventRow | undefined => oldestHeld.get(),
     upsertCustomer: (row: CustomerUpsert): void => {
       upsertCustomer.run(row);
       customerSince.run({ id: row.id, created_at: row.created_at });

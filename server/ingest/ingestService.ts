@@ -480,8 +480,20 @@ export function createIngestService(
     });
   }
 
-  const sync = createSynchronousIngest(db, ledger, reversals, delivery, audit, clock, heldEventLimit);
-  return { ingestBatch, ingest: sync.ingest, heldReport: sync.heldReport };
+  /** The backlog of held events for a lead's report: how many, the limit, and the one waiting longest. */
+  async function heldReport(): Promise<HeldIngestReport> {
+    const held = await ingestRepository.heldCount(storage);
+    const oldest = await ingestRepository.oldestHeld(storage);
+    return {
+      held,
+      limit: heldEventLimit,
+      oldest: oldest
+        ? { event_id: oldest.event_id, type: oldest.type, waits_for: parentOf(oldest.waits_for), occurred_at: oldest.occurred_at, received_at: oldest.received_at }
+        : null,
+    };
+  }
+
+  return { ingestBatch, heldReport, ingest: createSynchronousIngest(db, ledger, reversals, delivery, audit, clock, heldEventLimit) };
 }
 export type IngestService = ReturnType<typeof createIngestService>;
 
@@ -489,8 +501,9 @@ export type IngestService = ReturnType<typeof createIngestService>;
  * Ingestion on better-sqlite3's synchronous API, for the SQLite history
  * import: it applies a few events through the live path inside its own
  * `BEGIN IMMEDIATE` (server/ingest/history/sqliteHistoryLoader.ts), where
- * nothing may await. The same steps as the seam's path above, on the same
- * shared logic; it goes when the history import moves onto the seam.
+ * nothing may await (PostgreSQL's loader calls ingestBatch). The same steps
+ * as the seam's path above, on the same shared logic; it goes when the SQLite
+ * history import moves onto the seam.
  */
 function createSynchronousIngest(
   db: Db,
@@ -649,17 +662,5 @@ function createSynchronousIngest(
       .immediate();
   }
 
-  /** The backlog of held events for a lead's report: how many, the limit, and the one waiting longest. */
-  function heldReport(): HeldIngestReport {
-    const oldest = repo.oldestHeld();
-    return {
-      held: repo.heldCount(),
-      limit: heldEventLimit,
-      oldest: oldest
-        ? { event_id: oldest.event_id, type: oldest.type, waits_for: parentOf(oldest.waits_for), occurred_at: oldest.occurred_at, received_at: oldest.received_at }
-        : null,
-    };
-  }
-
-  return { ingest, heldReport };
+  return ingest;
 }
