@@ -5,8 +5,10 @@
  * row, db/copy/sqliteToPostgres.ts); a run stopped after some chunks and started again gives the
  * database an uninterrupted run gives; rejected lines are kept with their numbers; gzip is read;
  * a chunk the database refuses is split until the line is found; echoes and late refunds of
- * credited runs go through the live path inside the chunk.
+ * credited runs go through the live path inside the chunk; `npm run import -- FILE --history`
+ * with DATABASE_URL, killed with SIGKILL mid-file and run again, ends with the same records.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +163,67 @@ const crashingAfter = (chunks: number) => (loader: HistoryLoader): HistoryLoader
   };
 };
 
+/** Columns that hold the time a row was written (the command runs on the system clock), or a number a rolled-back transaction consumes. */
+const wallClock: Record<string, string[]> = {
+  ledger_entries: ['seq', 'recorded_at'],
+  ingest_events: ['received_at'],
+  import_checkpoints: ['started_at', 'updated_at', 'finished_at'],
+};
+
+/** The tables of `tables` whose rows differ between SQLite and PostgreSQL, wall-clock columns left out. */
+async function recordDifferences(sqlite: Db, database: FreshDatabase, tables: readonly string[]): Promise<string[]> {
+  const differing: string[] = [];
+  for (const table of tables) {
+    const info = sqlite.prepare(`SELECT name, pk FROM pragma_table_info('${table}') ORDER BY cid`).all() as { name: string; pk: number }[];
+    const columns = info.map((c) => c.name).filter((c) => !(wallClock[table] ?? []).includes(c));
+    const key = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    const sql = `SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${(key.length > 0 ? key : columns).join(', ')}`;
+    const expected = sqlite.prepare(sql).raw().all();
+    const actual = (await database.pool.query({ text: sql, rowMode: 'array' })).rows;
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) differing.push(table);
+  }
+  return differing;
+}
+
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * `npm run import -- FILE --history` on PostgreSQL (DATABASE_URL), killed with SIGKILL `kills`
+ * times once it has committed a few more chunks (watching its checkpoint), then run to its end.
+ * Returns how many kills landed before the import ended.
+ */
+async function importWithKills(file: string, database: FreshDatabase, args: string[], kills: number): Promise<number> {
+  const chunks = async (): Promise<number> =>
+    (await rows<{ chunks: number }>(database, 'SELECT chunks FROM import_checkpoints'))[0]?.chunks ?? 0;
+  let landed = 0;
+  for (let round = 0; ; round++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'cli', 'import.ts'), file, '--history', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', DATABASE_URL: database.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let done = false;
+    void exited.then(() => (done = true));
+    if (round < kills) {
+      // Kill after 1 to 3 more chunks, a random few milliseconds into the next one.
+      const target = (await chunks()) + 1 + Math.floor(Math.random() * 3);
+      while (!done && (await chunks()) < target) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
+      if (!done) {
+        child.kill('SIGKILL');
+        landed++;
+      }
+    }
+    const code = await exited;
+    if (code === 0) return landed;
+    if (code !== null) throw new Error(`the import failed (exit ${code}): ${output}`);
+  }
+}
+
 const rows = async <T>(database: FreshDatabase, sql: string): Promise<T[]> => (await database.pool.query(sql)).rows as T[];
 
 describe('the history import on PostgreSQL', () => {
@@ -213,6 +276,21 @@ describe('the history import on PostgreSQL', () => {
       { events: 2200, applied: 2200, rejected: 0, ledger_rows: 800 },
     ]);
   });
+
+  it('resumes `npm run import -- FILE --history` on DATABASE_URL after kill -9 with the records SQLite gets from an uninterrupted run', async () => {
+    const file = writeLines(shuffled(asLines(history(300)), 5));
+    const sqlite = sqliteSide();
+    await sqlite.load(file, 250);
+    const postgres = await postgresSide();
+    expect(await importWithKills(file, postgres.database, ['--chunk', '250'], 3)).toBeGreaterThanOrEqual(2);
+    expect(await recordDifferences(sqlite.db, postgres.database, [
+      'customers', 'chats', 'generations', 'assets', 'ledger_entries', 'ingest_events', 'ingest_held', 'import_waiting', 'import_rejections', 'import_checkpoints',
+    ])).toEqual([]);
+    expect(await rows(postgres.database, 'SELECT events, applied, rejected, ledger_rows, finished_at IS NOT NULL AS finished FROM import_checkpoints')).toEqual([
+      { events: 3300, applied: 3300, rejected: 0, ledger_rows: 1200, finished: true },
+    ]);
+    expect((await verifyLedger(createPostgresStorage(postgres.database.pool))).problems).toEqual([]);
+  }, 180_000);
 
   it('reads gzip input, resumed after a stop, as SQLite reads the plain file', async () => {
     const lines = shuffled(asLines(history(100, 'z')), 3);
