@@ -8,15 +8,13 @@ import { createSqliteStorage } from '../../db/storage/sqliteStorage.ts';
 import type { Snapshot, Storage } from '../../db/storage/types.ts';
 import { CHAIN_ORIGIN, verifyChain, verifyChainStream, type ChainCheck } from './auditChain.ts';
 
-/**
- * Where a verifying thread opens the database itself: the SQLite file's path, or a PostgreSQL
- * URL (`postgres://…` or `postgresql://…`). A thread cannot share the caller's connections.
- */
-export type DatabaseLocation = string;
-
 /** What one verifying thread reads: the events with `after < seq <= upto` of the database at `location`. */
 export interface ChainRange {
-  location: DatabaseLocation;
+  /**
+   * Where the thread opens the database itself, as it cannot share the caller's connections: the
+   * SQLite file's path, or a PostgreSQL URL (`postgres://…` or `postgresql://…`).
+   */
+  location: string;
   after: number;
   upto: number;
   /** The range starts the chain: it picks up from the genesis hash, whatever its lowest seq. */
@@ -24,8 +22,8 @@ export interface ChainRange {
 }
 
 export interface VerifyOptions {
-  /** Where threads open the database; without it the chain is walked in this thread only. */
-  location?: DatabaseLocation;
+  /** Where threads open the database (as ChainRange.location); without it the chain is walked in this thread only. */
+  location?: string;
   /** Threads to split a long chain over (default: the cores, at most 4). */
   threads?: number;
   /** Chains shorter than this are walked in this thread: starting threads costs more than it saves. */
@@ -35,7 +33,7 @@ export interface VerifyOptions {
 const PARALLEL_FROM = 50_000;
 const MAX_THREADS = 4;
 
-const isPostgresUrl = (location: DatabaseLocation): boolean => /^postgres(ql)?:\/\//.test(location);
+const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);
 
 /**
  * Verifies the whole audit chain, in several threads when it is long. Each

@@ -11,7 +11,7 @@ import {
   type RunMismatch,
   type RunningEntry,
 } from '../../db/repositories/integrityRepository.ts';
-import type { Queryable, Storage } from '../../db/storage/types.ts';
+import type { Queryable, Snapshot, Storage } from '../../db/storage/types.ts';
 
 export interface LedgerCheck {
   ok: boolean;
@@ -107,6 +107,15 @@ async function checkRecords(q: Queryable, scope: number | undefined, add: Add, c
 }
 
 /**
+ * PostgreSQL stops any statement after statement_timeout (db/postgres/pool.ts), which bounds the
+ * API's requests; a check of the whole database reads every row and takes as long as the database
+ * is big, so its snapshot lifts the limit (for its own transaction only). SQLite has none.
+ */
+async function liftStatementTimeout(snapshot: Snapshot): Promise<void> {
+  if (snapshot.engine === 'postgres') await snapshot.run('SET LOCAL statement_timeout = 0');
+}
+
+/**
  * Checks invariants 1 and 2 of docs/domain.md over the whole database: balances
  * against entry sums, each balance_after against the running sum, each run's
  * counters against its entries and credits (returned never above charged),
@@ -115,6 +124,7 @@ async function checkRecords(q: Queryable, scope: number | undefined, add: Add, c
  */
 export function verifyLedger(storage: Storage): Promise<LedgerCheck> {
   return storage.snapshot(async (snapshot) => {
+    await liftStatementTimeout(snapshot);
     const { problems, add } = problemList();
     const walk = runningWalk(add);
     await checkRecords(snapshot, undefined, add, async () => {
