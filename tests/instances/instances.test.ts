@@ -43,13 +43,13 @@ beforeAll(async () => {
   // Started before the instances: both push every credit event to it (test 12 counts them).
   receiver = await startReceiver(secret);
   cluster = await startCluster(2, { ...database.env, STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret }, () => database.ready());
-});
+}, 120_000);
 
 afterAll(async () => {
   await cluster?.stop();
   await receiver?.stop();
   await database?.close();
-});
+}, 60_000);
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -112,7 +112,8 @@ async function pendingCredits(world: StudioCustomer, charge: number, agent: Sess
 
 // ---- the table ----------------------------------------------------------------------------
 
-describe(`two instances on one ${process.env.INSTANCES_ENGINE === 'postgres' ? 'PostgreSQL database' : 'SQLite file'}`, () => {
+// Time limits stated here, so that any vitest config may run this file (this folder's, or a project of the root one).
+describe(`two instances on one ${process.env.INSTANCES_ENGINE === 'postgres' ? 'PostgreSQL database' : 'SQLite file'}`, { timeout: 60_000 }, () => {
   it('1. the same idempotency key sent 200 times over both instances: one grant, one ledger entry, every answer identical', async () => {
     const world = await studioCustomer('idem', 1, 120);
     const [{ person: agent, session }] = await staffWithSessions([{ role: 'agent', name: 'Ida Idem', on: 0 }]);
