@@ -24,6 +24,13 @@ function checkAgentScope(filter: Record<string, unknown>): void {
 }
 
 /**
+ * Where the verifier's threads open the database that ctx.storage reaches (they cannot share its
+ * connections, server/audit/chainVerifier.ts): the configured URL on PostgreSQL, else the SQLite file.
+ */
+const threadLocation = (ctx: AppContext): string | undefined =>
+  ctx.storage.engine === 'postgres' ? ctx.config.databaseUrl?.reveal() : ctx.db.name;
+
+/**
  * The audit log. Leads and admins read all of it (the CSV export too, which is
  * theirs alone); an agent reads one customer's trail only, never the whole log.
  */
@@ -39,8 +46,7 @@ export function auditRoutes(ctx: AppContext): Router {
   });
 
   router.get('/audit/verify', leads, async (_req, res) => {
-    // Threads of the verifier open the database file themselves (server/audit/chainVerifier.ts).
-    const result: ChainStatus = await verifyAuditChain(ctx.storage, { location: ctx.db.name });
+    const result: ChainStatus = await verifyAuditChain(ctx.storage, { location: threadLocation(ctx) });
     res.json(result);
   });
 
