@@ -64,7 +64,9 @@ beforeAll(async () => {
   sqliteDir = mkdtempSync(join(tmpdir(), 'ingest-pg-'));
   sqlite = openDatabase(join(sqliteDir, 'unused.db'));
   migrate(sqlite);
-  const clock = () => NOW;
+  // A millisecond per reading, as time goes on: PostgreSQL orders held events by when they were received.
+  let ticks = 0;
+  const clock = () => new Date(NOW.getTime() + ticks++);
   const audit = createAuditLog(sqlite, clock);
   ledger = createLedger(sqlite, clock);
   const reversals = createCreditReversals(sqlite, ledger, audit, clock);
@@ -141,7 +143,13 @@ describe('live ingestion on PostgreSQL', () => {
   it('holds events that arrive before their parents, in arrival order, and lands on the same rows once the parents come', async () => {
     await ingest.ingestBatch(scenario('ref'));
     const reversed = scenario('rev').reverse();
-    for (const event of reversed) expect(await ingest.ingestBatch([event])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    for (const event of reversed.slice(0, 2)) expect(await ingest.ingestBatch([event])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await ingest.heldReport()).toEqual({
+      held: 2, limit: 100_000,
+      oldest: { event_id: 'rev-e11', type: 'tokens.refunded', waits_for: { kind: 'transaction', id: 'rev-t-c2' }, occurred_at: reversed[0].occurred_at, received_at: expect.any(String) },
+    });
+    for (const event of reversed.slice(2)) expect(await ingest.ingestBatch([event])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await ingest.heldReport()).toEqual({ held: 0, limit: 100_000, oldest: null });
     expect(await storyState('rev')).toBe(await storyState('ref'));
     expect(await one("SELECT COUNT(*) AS n FROM ingest_held WHERE event_id LIKE 'rev-%'")).toEqual({ n: 0 });
     expect(await one("SELECT COUNT(*) AS n FROM ingest_events WHERE id LIKE 'rev-%' AND outcome = 'applied'")).toEqual({ n: 11 });
