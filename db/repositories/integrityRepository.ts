@@ -200,7 +200,7 @@ const inScope = (statement: Scoped, after: LedgerScope): [Statement, { after: nu
 export const integrityRepository = {
   /** Credit entries without their credit event, or whose event's body disagrees with them. */
   creditEventMismatches: (q: Queryable, scope?: LedgerScope): Promise<CreditEventMismatch[]> => q.all(...inScope(sql.creditEvents, scope)),
-  /** Never scoped: a day's totals are cheap to check whole. */
+  /** Over the whole database in either scope, as ledger:verify has always checked them. */
   dayTotalMismatches: (q: Queryable): Promise<DayTotalMismatch[]> => q.all(sql.dayTotals),
   balanceMismatches: (q: Queryable, scope?: LedgerScope): Promise<BalanceMismatch[]> => q.all(...inScope(sql.balances, scope)),
   /** Every entry in posting order, streamed: the running balance is checked in one pass (whole database). */
