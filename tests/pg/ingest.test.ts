@@ -11,6 +11,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../db/connection.ts';
 import { migrate } from '../../db/migrate.ts';
+import { chatRepository } from '../../db/repositories/chatRepository.ts';
+import { generationRepository } from '../../db/repositories/generationRepository.ts';
 import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import type { Storage } from '../../db/storage/types.ts';
 import type { IngestResult } from '../../shared/ingestEvents.ts';
@@ -244,5 +246,23 @@ describe('live ingestion on PostgreSQL', () => {
       { actor_type: 'system', action: 'credit.voided' },
       { actor_type: 'system', action: 'credit.rejected' },
     ]);
+  });
+});
+
+describe('chats and runs through the storage seam on PostgreSQL', () => {
+  it('reads a chat, a run, its refund state and the creditable runs as on SQLite, leaving out the seed stories\' customers', async () => {
+    await ingest.ingestBatch(scenario('reads'));
+    const story = scenario('story').map((event) => JSON.parse(JSON.stringify(event).replaceAll('story-cus', 'cus_story_one')) as StudioEvent);
+    await ingest.ingestBatch(story);
+    expect(await chatRepository.byId(storage, 'reads-chat')).toMatchObject({ id: 'reads-chat', customer_id: 'reads-cus', title: 'Spring launch' });
+    expect(await generationRepository.byId(storage, 'reads-g1')).toMatchObject({ id: 'reads-g1', status: 'succeeded', tokens_charged: 20 });
+    const cutoff = NOW.toISOString();
+    expect(await generationRepository.refundStateOf(storage, 'reads-g1', cutoff)).toBe('none');
+    expect(await generationRepository.refundStateOf(storage, 'reads-g2', cutoff)).toBe('auto_refunded');
+    expect(await generationRepository.refundStateOf(storage, 'reads-none', cutoff)).toBeUndefined();
+    const creditable = (await generationRepository.creditableRuns(storage, 4, 1000)).map((run) => run.id);
+    expect(creditable).toContain('reads-g1');
+    expect(creditable).not.toContain('story-g1');
+    expect(creditable).not.toContain('reads-g2');
   });
 });
