@@ -492,6 +492,20 @@ export async function inClientTransaction<T>(client: pg.ClientBase, work: (tx: T
   }
 }
 
+/**
+ * Runs `work` on a read-only REPEATABLE READ snapshot on `client`, a connection the caller holds
+ * alone (the loader's, without the pool's statement timeout: the closing checks read every entry
+ * of the import).
+ */
+export async function inClientSnapshot<T>(client: pg.ClientBase, work: (snapshot: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    return await work(snapshotOf(client));
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
 /** A seam Transaction on `client`'s open transaction (as postgresStorage.ts makes them on a pooled connection). */
 function clientTransaction(client: pg.ClientBase, committed: (() => void)[]): Transaction {
   const { engine, all, get, run } = snapshotOf(client);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { openDatabase } from '../../../db/connection.ts';
 import { migrate } from '../../../db/migrate.ts';
 import {
+  inClientSnapshot,
   inClientTransaction,
   postgresHistoryImport as repo,
   type ImportCheckpointRow,
@@ -16,6 +17,7 @@ import { isoNow, type Clock } from '../../clock.ts';
 import { createCreditReversals } from '../../credits/creditReversals.ts';
 import { createDeliveryService } from '../../delivery/deliveryService.ts';
 import { createLedger } from '../../ledger/ledger.ts';
+import { verifyLedgerAfter, type LedgerCheck } from '../../ledger/ledgerCheck.ts';
 import { parentInWords } from '../ingestRules.ts';
 import { createIngestService, type IngestService } from '../ingestService.ts';
 import type { FileIdentity } from './eventFile.ts';
@@ -43,6 +45,12 @@ export interface PostgresHistoryDeps {
 }
 
 export type PostgresHistoryLoader = HistoryLoader & {
+  /**
+   * The closing ledger checks (npm run ledger:verify's) over the entries after `afterSeq`, in one
+   * snapshot on the loader's connection, which has no statement timeout: on a large import they
+   * read longer than the pool lets a request's statement run.
+   */
+  checkLedgerAfter(afterSeq: number): Promise<LedgerCheck>;
   /** Gives the loader's connection back; the pool stays open. */
   close(): Promise<void>;
 };
@@ -277,6 +285,10 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
       });
       checkpoint = await repo.checkpoint(readsOn(state.client), fileKey);
       return rejected;
+    },
+
+    async checkLedgerAfter(afterSeq: number): Promise<LedgerCheck> {
+      return inClientSnapshot(current().client, (snapshot) => verifyLedgerAfter(snapshot, afterSeq));
     },
 
     async close(): Promise<void> {
