@@ -14,7 +14,7 @@ import { importHistory, type HistoryImportOutcome } from '../ingest/history/hist
 import { createProgress } from '../ingest/history/importProgress.ts';
 import { createPostgresHistoryLoader, postgresLiveIngest } from '../ingest/history/postgresHistoryLoader.ts';
 import { createSqliteHistoryLoader } from '../ingest/history/sqliteHistoryLoader.ts';
-import { checkLedgerAfter, verifyLedgerAfter, type LedgerCheck } from '../ledger/ledgerCheck.ts';
+import { checkLedgerAfter, type LedgerCheck } from '../ledger/ledgerCheck.ts';
 import { createLogger } from '../logger.ts';
 import { fail, openCliContext } from './cliContext.ts';
 
@@ -113,7 +113,7 @@ async function importWholeHistory(file: string, chunkSize: number): Promise<numb
     const loader = createPostgresHistoryLoader(opened.pool, { liveIngest: live.factory, clock: systemClock });
     try {
       const outcome = await importHistory(loader, { path: file, chunkSize, progress });
-      return await reportHistory(opened.storage, file, outcome, () => opened.storage.snapshot((snapshot) => verifyLedgerAfter(snapshot, outcome.ledgerSeqBefore)));
+      return await reportHistory(opened.storage, file, outcome, () => loader.checkLedgerAfter(outcome.ledgerSeqBefore));
     } finally {
       await loader.close();
       live.close();
