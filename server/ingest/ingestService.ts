@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Db } from '../../db/connection.ts';
 import {
   createIngestRepository,
@@ -81,7 +82,7 @@ const newStats = (): BatchStats => ({ held: 0, released: 0, failedLate: 0 });
 const idOf = (raw: unknown): string | null =>
   typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id).slice(0, 200) : null;
 
-type Envelope = { id: string; type: IngestEventType; occurred_at: string; data: Record<string, unknown> };
+type Envelope = z.infer<typeof ingestEventEnvelopeSchema>;
 
 /** An event of a batch with its envelope checked, or the reason it has none the console can read. */
 type Screened = { envelope: Envelope } | { rejection: IngestResult['rejected'][number] };
