@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   const purge = setInterval(() => {
     ctx.sessions.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not purged'));
-    ctx.credits.purgeIdempotencyKeys(48);
+    ctx.credits.purgeIdempotencyKeys(48).catch((error: unknown) => logger.warn({ err: error }, 'old idempotency keys not purged'));
   }, 10 * 60_000);
   purge.unref();
 

@@ -5,7 +5,6 @@ import { idempotencyRepository, type IdempotencyRow } from '../../db/repositorie
 import { ledgerRepository } from '../../db/repositories/ledgerRepository.ts';
 import { policyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
 import type { Queryable, Storage, Transaction } from '../../db/storage/types.ts';
-import type { Db } from '../../db/connection.ts';
 import type { CreditRecord, CreditRequest, Eligibility, Policy, RunEligibility } from '../../shared/credits.ts';
 import { approvalReasons, changedAmounts, reasonMismatch } from '../../shared/creditRules.ts';
 import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
@@ -18,7 +17,6 @@ import { creditConflict, notEligible, staffActor, type CreditAnswer, type Reques
 import { notApplied, notPending, type CreditReversals } from './creditReversals.ts';
 import { rowToCredit } from './creditRecord.ts';
 import { judgeRun } from './eligibility.ts';
-import { createSyncCreditService, type SyncCreditService } from './legacyCreditService.ts';
 
 export { hashRequestBody, type CreditAnswer, type Requester } from './creditAnswers.ts';
 
@@ -288,13 +286,7 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
 }
 export type CreditService = ReturnType<typeof createSeamCreditService>;
 
-/** The credit service on the storage seam: what the server uses. */
-export function createCreditService(storage: Storage, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): CreditService;
-/**
- * The synchronous service on a better-sqlite3 connection, kept only while server/seed/demoCredits.ts
- * (outside the credits slice) calls it this way; it goes when that file passes `ctx.storage`.
- */
-export function createCreditService(db: Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): SyncCreditService;
-export function createCreditService(store: Storage | Db, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): CreditService | SyncCreditService {
-  return 'engine' in store ? createSeamCreditService(store, ledger, reversals, audit, clock) : createSyncCreditService(store, ledger, reversals, audit, clock);
+/** The credit service on the storage seam. */
+export function createCreditService(storage: Storage, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock): CreditService {
+  return createSeamCreditService(storage, ledger, reversals, audit, clock);
 }

@@ -1,5 +1,4 @@
-import type { Db } from '../../db/connection.ts';
-import { createPolicyRepository, policyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
+import { policyRepository, type PolicyRow } from '../../db/repositories/policyRepository.ts';
 import type { Storage } from '../../db/storage/types.ts';
 import type { Policy } from '../../shared/credits.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
@@ -34,20 +33,6 @@ function seamPolicyService(storage: Storage, audit: AuditLog, clock: Clock) {
 }
 export type PolicyService = ReturnType<typeof seamPolicyService>;
 
-/** The policy read on a better-sqlite3 connection: what the synchronous credit service still calls. */
-const syncPolicyReader = (db: Db) => {
-  const repo = createPolicyRepository(db);
-  return { get: (): Policy => rowToPolicy(repo.get()) };
-};
-
-const isStorage = (source: Storage | Db): source is Storage => 'snapshot' in source;
-
-export function createPolicyService(storage: Storage, audit: AuditLog, clock: Clock): PolicyService;
-/**
- * A synchronous reader, kept only while server/credits/legacyCreditService.ts builds the policy from
- * a connection; delete this signature with that use.
- */
-export function createPolicyService(db: Db, audit: AuditLog, clock: Clock): ReturnType<typeof syncPolicyReader>;
-export function createPolicyService(source: Storage | Db, audit: AuditLog, clock: Clock): PolicyService | ReturnType<typeof syncPolicyReader> {
-  return isStorage(source) ? seamPolicyService(source, audit, clock) : syncPolicyReader(source);
+export function createPolicyService(storage: Storage, audit: AuditLog, clock: Clock): PolicyService {
+  return seamPolicyService(storage, audit, clock);
 }

@@ -1,4 +1,5 @@
-import { createGenerationRepository } from '../../db/repositories/generationRepository.ts';
+import { generationRepository } from '../../db/repositories/generationRepository.ts';
+import { staffRepository } from '../../db/repositories/staffRepository.ts';
 import type { CreditRequest } from '../../shared/credits.ts';
 import { createAuditLog } from '../audit/auditLog.ts';
 import type { Clock } from '../clock.ts';
@@ -30,12 +31,13 @@ interface Step {
  * the walkthrough.
  */
 export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<number> {
-  const agent = ctx.staff.byEmail('agent@tokendesk.test');
-  const lead = ctx.staff.byEmail('lead@tokendesk.test');
-  const admin = ctx.staff.byEmail('admin@tokendesk.test');
+  const { storage } = ctx;
+  const agent = await staffRepository.byEmail(storage, 'agent@tokendesk.test');
+  const lead = await staffRepository.byEmail(storage, 'lead@tokendesk.test');
+  const admin = await staffRepository.byEmail(storage, 'admin@tokendesk.test');
   if (!agent || !lead || !admin) return 0;
-  const sam = ctx.staff.byEmail('sam.support@tokendesk.test')
-    ?? ctx.staff.byId((await ctx.staff.create({ email: 'sam.support@tokendesk.test', name: 'Sam Support', role: 'agent', password: crypto.randomUUID() }, { type: 'system' })).id);
+  const sam = (await staffRepository.byEmail(storage, 'sam.support@tokendesk.test'))
+    ?? (await staffRepository.byId(storage, (await ctx.staff.create({ email: 'sam.support@tokendesk.test', name: 'Sam Support', role: 'agent', password: crypto.randomUUID() }, { type: 'system' })).id));
   if (!sam) return 0;
   const people: Record<Step['by'], Requester> = {
     agent: { id: agent.id, name: agent.name, role: agent.role },
@@ -43,9 +45,7 @@ export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<numbe
     lead: { id: lead.id, name: lead.name, role: lead.role },
   };
 
-  // Runs that finished before the first credit below, so every credit follows its run.
-  // Runs that finished before the first credit below, so every credit follows its run.
-  const runs = createGenerationRepository(ctx.db).creditableRuns(4, 2000, new Date(now.getTime() - 26 * DAY).toISOString());
+  const runs = await generationRepository.creditableRuns(storage, 4, 2000);
   const small = runs.filter((r) => r.tokens_charged < 100);
   const bigByCustomer = new Map<string, Run[]>();
   for (const run of runs.filter((r) => r.tokens_charged >= 250)) bigByCustomer.set(run.customer_id, [...(bigByCustomer.get(run.customer_id) ?? []), run]);
@@ -77,7 +77,7 @@ export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<numbe
     { daysAgo: 0, by: 'agent', items: pendingPair.slice(0, 2).map((run) => ({ run })), reason: 'visual_artifacts' },
   ];
 
-  const tomasRun = createGenerationRepository(ctx.db).byId(stories.tomas.runs.duplicate);
+  const tomasRun = await generationRepository.byId(storage, stories.tomas.runs.duplicate);
   if (tomasRun && tomasRun.status === 'succeeded' && tomasRun.tokens_charged > 0 && tomasRun.tokens_credited === 0) {
     steps.push({ daysAgo: 0, by: 'agent', items: one({ id: tomasRun.id, customer_id: tomasRun.customer_id, tokens_charged: tomasRun.tokens_charged }), reason: 'duplicate_run' });
   }
@@ -90,7 +90,7 @@ export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<numbe
     const clock: Clock = () => new Date(at);
     const audit = createAuditLog(ctx.db, clock);
     const ledger = createLedger(ctx.db, clock);
-    const credits = createCreditService(ctx.db, ledger, createCreditReversals(ctx.db, ledger, audit, clock), audit, clock);
+    const credits = createCreditService(storage, ledger, createCreditReversals(ctx.db, ledger, audit, clock), audit, clock);
     const items = step.items.map(({ run, tokens }) => ({ generation_id: run.id, tokens: tokens ?? run.tokens_charged }));
     const partial = step.items.some(({ run, tokens }) => tokens !== undefined && tokens !== run.tokens_charged);
     const body: CreditRequest = {
@@ -104,10 +104,10 @@ export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<numbe
       note: partial ? 'Part of the output was usable' : null,
     };
     const origin = { requestId: `demo-${i}`, clientIp: null };
-    const answer = credits.request(body, `demo-${i}`, hashRequestBody(body), people[step.by], origin);
+    const answer = await credits.request(body, `demo-${i}`, hashRequestBody(body), people[step.by], origin);
     made++;
-    if (step.then === 'reject') credits.reject(answer.record.id, 'The output matches the prompt; explained to the customer.', people.lead, origin);
-    if (step.then === 'void') credits.voidCredit(answer.record.id, 'Credited on the wrong account.', { id: admin.id, name: admin.name, role: admin.role }, origin);
+    if (step.then === 'reject') await credits.reject(answer.record.id, 'The output matches the prompt; explained to the customer.', people.lead, origin);
+    if (step.then === 'void') await credits.voidCredit(answer.record.id, 'Credited on the wrong account.', { id: admin.id, name: admin.name, role: admin.role }, origin);
   }
   return made;
 }
