@@ -55,8 +55,32 @@ interface Pending {
  * COMMIT is what waits for the disk (BENCHMARKS.md). No promise settles before that COMMIT
  * has returned; when it fails, every transaction of the batch is refused and none was written.
  */
-export function createSqliteStorage(path: string, options: { writer?: Db } = {}): Storage & { writer: Db } {
+export function createSqliteStorage(path: string, options: { writer?: Db; busyWaitMs?: number } = {}): Storage & { writer: Db } {
   const writer = options.writer ?? openDatabase(path);
+  const busyWaitMs = options.busyWaitMs ?? BUSY_WAIT_MS;
+
+  /**
+   * `BEGIN IMMEDIATE`, waiting for another process's write lock without blocking the event loop:
+   * SQLite's own busy timeout sleeps inside the call, and every request of this process would wait
+   * behind it (reads and health checks too). Tried at once, then again after short, growing pauses;
+   * after `busyWaitMs` SQLite's busy error is passed on (a 503 with Retry-After, server/errors.ts).
+   */
+  const beginImmediate = async (): Promise<void> => {
+    const deadline = performance.now() + busyWaitMs;
+    const timeout = writer.pragma('busy_timeout', { simple: true }) as number;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      writer.pragma('busy_timeout = 0');
+      try {
+        writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      } finally {
+        writer.pragma(`busy_timeout = ${timeout}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+    }
+  };
   const reader = openDatabase(path, { readonly: true });
   const reads = queriesOn(reader);
   const writes = queriesOn(writer);
@@ -101,7 +125,7 @@ export function createSqliteStorage(path: string, options: { writer?: Db } = {})
   const runBatch = async (batch: Pending[]): Promise<void> => {
     const outcomes: ({ ok: true; value: unknown; callbacks: (() => void)[] } | { ok: false; error: unknown })[] = [];
     try {
-      writer.exec('BEGIN IMMEDIATE');
+      await beginImmediate();
       for (const item of batch) {
         callbackFrames.push([]);
         try {
@@ -175,6 +199,9 @@ export function createSqliteStorage(path: string, options: { writer?: Db } = {})
     },
   };
 }
+
+/** How long a transaction waits for another process's write lock before it is refused as busy. */
+const BUSY_WAIT_MS = 5000;
 
 /** The transaction ended under a piece of work: the whole batch fails with `cause`. */
 class BatchAborted extends Error {

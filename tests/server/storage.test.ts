@@ -79,3 +79,55 @@ describe('transactions arriving together on SQLite', () => {
     expect(storage.writer.inTransaction).toBe(false);
   });
 });
+
+describe("another process's write lock on SQLite", () => {
+  let dir: string;
+  let path: string;
+  let other: Db;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'td-storage-'));
+    path = join(dir, 'desk.db');
+    other = openDatabase(path);
+    other.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+  });
+  afterEach(() => {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is waited for without blocking the event loop, and the transaction commits once it is released', async () => {
+    const storage = createSqliteStorage(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      const written = storage.transaction((tx) => tx.run("INSERT INTO notes (text) VALUES ('after the lock')"));
+      // A timer due in 30 ms fires on time: the waiting transaction does not hold the thread.
+      const timerLate = await new Promise<number>((resolve) => setTimeout(() => resolve(performance.now() - started - 30), 30));
+      expect(timerLate).toBeLessThan(100);
+      setTimeout(() => other.exec('COMMIT'), 300);
+      await written;
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      expect(await storage.all('SELECT text FROM notes')).toEqual([{ text: 'after the lock' }]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('is refused as busy once the wait is over, writing nothing', async () => {
+    const storage = createSqliteStorage(path, { busyWaitMs: 200 });
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      await expect(storage.transaction((tx) => tx.run("INSERT INTO notes (text) VALUES ('never')"))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(performance.now() - started).toBeLessThan(1000);
+      other.exec('COMMIT');
+      expect(await storage.all('SELECT text FROM notes')).toEqual([]);
+      // The connection is left as it was: the next transaction goes through.
+      await storage.transaction((tx) => tx.run("INSERT INTO notes (text) VALUES ('next')"));
+      expect(await storage.all('SELECT text FROM notes')).toEqual([{ text: 'next' }]);
+    } finally {
+      await storage.close();
+    }
+  });
+});
