@@ -35,6 +35,8 @@ const queriesOn = (db: Db) => {
 
 interface Pending {
   work: (tx: Transaction) => Promise<unknown>;
+  /** When the transaction was asked for: it waits for another process's write lock at most busyWaitMs from then. */
+  queuedAt: number;
   resolve: (value: never) => void;
   reject: (error: unknown) => void;
 }
@@ -62,11 +64,10 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
   /**
    * `BEGIN IMMEDIATE`, waiting for another process's write lock without blocking the event loop:
    * SQLite's own busy timeout sleeps inside the call, and every request of this process would wait
-   * behind it (reads and health checks too). Tried at once, then again after short, growing pauses;
-   * after `busyWaitMs` SQLite's busy error is passed on (a 503 with Retry-After, server/errors.ts).
+   * behind it (reads and health checks too). Tried at once, then again after short, growing pauses,
+   * until `deadline()` (which may move while it waits); then SQLite's busy error is thrown.
    */
-  const beginImmediate = async (): Promise<void> => {
-    const deadline = performance.now() + busyWaitMs;
+  const beginImmediate = async (deadline: () => number): Promise<void> => {
     const timeout = writer.pragma('busy_timeout', { simple: true }) as number;
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       writer.pragma('busy_timeout = 0');
@@ -74,7 +75,7 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
         writer.exec('BEGIN IMMEDIATE');
         return;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+        if (!isBusy(error) || performance.now() >= deadline()) throw error;
       } finally {
         writer.pragma(`busy_timeout = ${timeout}`);
       }
@@ -122,10 +123,10 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
   let queue: Pending[] = [];
   let running: Promise<void> = Promise.resolve();
 
+  /** Runs `batch` in the transaction already begun, then commits it. */
   const runBatch = async (batch: Pending[]): Promise<void> => {
     const outcomes: ({ ok: true; value: unknown; callbacks: (() => void)[] } | { ok: false; error: unknown })[] = [];
     try {
-      await beginImmediate();
       for (const item of batch) {
         callbackFrames.push([]);
         try {
@@ -154,14 +155,33 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
     });
   };
 
+  /**
+   * Takes the write lock for what is queued, then runs all of it as one batch. What arrives while
+   * the lock is awaited joins that batch; each transaction waits at most `busyWaitMs` from its
+   * arrival, so waits never add up behind one another: when the oldest runs out of time it is
+   * refused alone and the rest keep waiting.
+   */
+  const writeQueued = async (): Promise<void> => {
+    while (queue.length > 0) {
+      try {
+        await beginImmediate(() => (queue.length > 0 ? queue[0].queuedAt + busyWaitMs : 0));
+      } catch (error) {
+        const now = performance.now();
+        const expired = isBusy(error) ? queue.filter((item) => item.queuedAt + busyWaitMs <= now) : queue;
+        queue = queue.filter((item) => !expired.includes(item));
+        for (const item of expired) item.reject(error);
+        continue;
+      }
+      const batch = queue;
+      queue = [];
+      await runBatch(batch);
+    }
+  };
+
   const flush = (): void => {
     // One batch at a time on the one writer: what arrives meanwhile waits for this COMMIT and then
     // goes together as the next batch.
-    running = running.then(() => {
-      const batch = queue;
-      queue = [];
-      return batch.length > 0 ? runBatch(batch) : undefined;
-    });
+    running = running.then(writeQueued);
   };
 
   return {
@@ -169,7 +189,7 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
     writer,
     transaction: <T>(work: (tx: Transaction) => Promise<T>): Promise<T> =>
       new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: never) => void, reject });
+        queue.push({ work, resolve: resolve as (value: never) => void, reject, queuedAt: performance.now() });
         if (queue.length === 1) setImmediate(flush);
       }),
     async snapshot<T>(work: (snapshot: Snapshot) => Promise<T>): Promise<T> {
@@ -199,6 +219,8 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
     },
   };
 }
+
+const isBusy = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'SQLITE_BUSY';
 
 /** How long a transaction waits for another process's write lock before it is refused as busy. */
 const BUSY_WAIT_MS = 5000;

@@ -130,4 +130,36 @@ describe("another process's write lock on SQLite", () => {
       await storage.close();
     }
   });
+
+  it('lets each transaction wait at most the busy wait from its own arrival, and one asked meanwhile joins the wait', async () => {
+    const storage = createSqliteStorage(path, { busyWaitMs: 1000 });
+    const outcome = (text: string) => {
+      const asked = performance.now();
+      return storage.transaction((tx) => tx.run('INSERT INTO notes (text) VALUES (?)', [text])).then(
+        () => ({ text, outcome: 'written', ms: performance.now() - asked }),
+        (error: { code?: string }) => ({ text, outcome: error.code, ms: performance.now() - asked }),
+      );
+    };
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const first = outcome('first');
+      await pause(500);
+      const second = outcome('second');
+      await pause(700);
+      const third = outcome('third');
+      await pause(600);
+      other.exec('COMMIT');
+      const [a, b, c] = await Promise.all([first, second, third]);
+      // Each refused after its own second of waiting, not after the waits of those before it.
+      expect([a.outcome, b.outcome]).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
+      expect(Math.max(a.ms, b.ms)).toBeLessThan(1300);
+      // The third arrived while the lock was awaited and was written as soon as it came free.
+      expect(c).toMatchObject({ outcome: 'written' });
+      expect(c.ms).toBeLessThan(1000);
+      expect(await storage.all('SELECT text FROM notes')).toEqual([{ text: 'third' }]);
+    } finally {
+      await storage.close();
+    }
+  });
 });
