@@ -19,6 +19,18 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: 'instances',
+          environment: 'node',
+          include: ['tests/instances/**/*.test.ts'],
+          pool: 'forks',
+          // Several real server processes on one database file (tests/instances/vitest.config.ts says more).
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
         plugins: [react()],
         test: {
           name: 'client',

@@ -415,7 +415,8 @@ describe(`two instances on one ${process.env.INSTANCES_ENGINE === 'postgres' ? '
   });
 
   it('10. kill -9 of one instance under a credit load, three times: every acknowledged credit is kept; ledger:verify and audit:verify pass', async () => {
-    const world = await studioCustomer('crash', 600, 5);
+    // Enough runs that the load never runs dry before the last kill, however fast the instances grant.
+    const world = await studioCustomer('crash', 3000, 5);
     const [lead] = await staffWithSessions([{ role: 'lead', name: 'Kit Crash', on: 0 }]);
     const queue = [...world.runIds];
     const acknowledged = new Map<string, string>();
