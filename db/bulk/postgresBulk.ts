@@ -1,4 +1,5 @@
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BulkWriter } from './types.ts';
@@ -12,6 +13,16 @@ function copyValue(value: unknown): string {
 
 /** Rows per write to the COPY stream: big enough that the stream's own cost per write stays small. */
 const ROWS_PER_WRITE = 2000;
+
+/** `rows` in COPY's text format, a few thousand lines per piece. */
+function* copyText<Row>(rows: readonly Row[], columns: ReadonlyArray<keyof Row & string>): Generator<string> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_WRITE) {
+    let piece = '';
+    const end = Math.min(rows.length, start + ROWS_PER_WRITE);
+    for (let i = start; i < end; i++) piece += `${columns.map((c) => copyValue(rows[i][c])).join('\t')}\n`;
+    yield piece;
+  }
+}
 
 /**
  * The bulk writer on PostgreSQL: `COPY … FROM STDIN` on one connection of its own, in transactions
@@ -27,15 +38,9 @@ export async function createPostgresBulkWriter(pool: pg.Pool): Promise<BulkWrite
       const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
       return async (rows: readonly Row[]) => {
         if (rows.length === 0) return;
-        const stream = client.query(copyFrom(statement));
-        const done = once(stream, 'finish');
-        for (let start = 0; start < rows.length; start += ROWS_PER_WRITE) {
-          let chunk = '';
-          for (const row of rows.slice(start, start + ROWS_PER_WRITE)) chunk += `${columns.map((c) => copyValue(row[c])).join('\t')}\n`;
-          if (!stream.write(chunk)) await once(stream, 'drain');
-        }
-        stream.end();
-        await done;
+        // pipeline keeps to the stream's pace and settles once PostgreSQL has taken the COPY, or
+        // with its refusal (a trigger, a CHECK), whenever during the writes it comes.
+        await pipeline(Readable.from(copyText(rows, columns)), client.query(copyFrom(statement)));
       };
     },
     async transaction<T>(work: () => Promise<T>): Promise<T> {

@@ -53,3 +53,28 @@ describe('the seed on PostgreSQL', () => {
     await expect(seedPostgres()).rejects.toThrow(DatasetNotEmpty);
   });
 });
+
+describe('the PostgreSQL bulk writer', () => {
+  it('passes on a row the database refuses in the middle of a COPY, and the transaction leaves nothing', async () => {
+    const database = await freshDatabase();
+    const bulk = await createPostgresBulkWriter(database.pool);
+    try {
+      const insert = bulk.table<{ id: string; name: string; email: string; plan: string; created_at: string; source_at: string }>(
+        'customers', ['id', 'name', 'email', 'plan', 'created_at', 'source_at'],
+      );
+      const rows = Array.from({ length: 5000 }, (_, i) => ({
+        id: `cus_${i}`, name: `Tab\there ${i}`, email: `c${i}@example.com`, plan: 'pro', created_at: NOW, source_at: NOW,
+      }));
+      // The same id twice, 3,000 rows in: the primary key refuses it while the rows are streaming.
+      rows[3000] = { ...rows[3000], id: 'cus_1' };
+      await expect(bulk.transaction(() => insert(rows))).rejects.toMatchObject({ code: '23505' });
+      expect(await bulk.hasRows('customers')).toBe(false);
+      await bulk.transaction(() => insert(rows.slice(0, 10)));
+      const { rows: stored } = await database.pool.query<{ name: string }>("SELECT name FROM customers WHERE id = 'cus_3'");
+      expect(stored).toEqual([{ name: 'Tab\there 3' }]);
+    } finally {
+      await bulk.release();
+      await database.drop();
+    }
+  });
+});
