@@ -348,6 +348,13 @@ const pgSql = {
     ON CONFLICT (id) DO NOTHING`,
 };
 
+/** Rows of the tables whose growth the import watches: the triggers' and foreign keys' plans look rows up in them. */
+export interface LoadedTableRows {
+  customers: number;
+  generations: number;
+  ledger_entries: number;
+}
+
 /** COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped. */
 function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
@@ -452,6 +459,37 @@ export const postgresHistoryImport = {
   /** No statement timeout on the loader's own connection: a chunk of many lines may take longer than a request may. */
   unlimitedStatements: async (client: pg.ClientBase): Promise<void> => {
     await client.query('SET statement_timeout = 0');
+  },
+
+  /**
+   * Fresh planner statistics for the tables an import fills. Autovacuum's analyze comes some time
+   * after a bulk load, and until it does, statements are planned for the tables as they were: the
+   * plans the triggers and foreign keys cache on the loader's connection looked a refund's charge
+   * up by scanning ledger_entries while it was near empty, and kept doing so as it grew (60 million
+   * rows read to load 30,000 entries), and the closing ledger checks took minutes instead of
+   * seconds. ANALYZE also makes the cached plans be made again. A login that does not own the
+   * tables is only warned, and autovacuum does it later.
+   */
+  analyzeLoaded: async (client: pg.ClientBase): Promise<void> => {
+    await client.query('ANALYZE customers, chats, generations, assets, ledger_entries, ingest_events');
+  },
+  /**
+   * analyzeLoaded for some of the watched tables, inside the chunk's transaction: ANALYZE there
+   * counts the transaction's own new rows, so the plans made again after it see a table the chunk
+   * has just filled (the first chunk into an empty database).
+   */
+  analyzeTables: async (q: Queryable, tables: readonly (keyof LoadedTableRows)[]): Promise<void> => {
+    if (tables.length > 0) await q.run(`ANALYZE ${tables.join(', ')}`);
+  },
+  /** About how many rows customers, generations and ledger_entries held at their last analyze (0 if never). */
+  analyzedRows: async (q: Queryable): Promise<LoadedTableRows> => {
+    const rows = await q.all<{ name: keyof LoadedTableRows; n: number }>(
+      `SELECT relname AS name, GREATEST(reltuples, 0)::bigint AS n FROM pg_class
+        WHERE oid IN ('customers'::regclass, 'generations'::regclass, 'ledger_entries'::regclass)`,
+    );
+    const found: LoadedTableRows = { customers: 0, generations: 0, ledger_entries: 0 };
+    for (const row of rows) found[row.name] = row.n;
+    return found;
   },
 
   /** New rows by COPY, on the connection whose transaction the chunk is. */

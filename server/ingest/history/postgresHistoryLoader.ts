@@ -6,6 +6,7 @@ import {
   inClientTransaction,
   postgresHistoryImport as repo,
   type ImportCheckpointRow,
+  type LoadedTableRows,
   type RecordIds,
   type StoredRecordsFound,
 } from '../../../db/repositories/historyImportRepository.ts';
@@ -26,6 +27,8 @@ import { foldWindow, idsOf, type StoredRecords, type WindowItem, type WindowPlan
 
 /** Waiting events turned into rejections per statement at the end of a file. */
 const LEFTOVER_PAGE = 5000;
+/** Entries written before ledger_entries is analyzed inside a chunk that fills it: enough that lookups by key are planned on its indexes. */
+const FIRST_ENTRIES = 1000;
 
 /** A refusal by a constraint or trigger (SQLSTATE class 23, docs/postgres.md): the chunk is bisected. Anything else stops the import. */
 const isConstraintError = (error: unknown): error is Error => {
@@ -73,6 +76,15 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
   let client: pg.PoolClient | undefined;
   let file: FileIdentity | undefined;
   let checkpoint: ImportCheckpointRow | undefined;
+  /**
+   * Rows the import wrote to the watched tables since their statistics were last brought up to
+   * date, and how many they held then: once the import has doubled one of them, the loaded tables
+   * are analyzed again (after chunks 1, 2, 4, 8… into an empty database; seldom into a large one).
+   */
+  const growth: { since: LoadedTableRows; base: LoadedTableRows } = {
+    since: { customers: 0, generations: 0, ledger_entries: 0 },
+    base: { customers: 0, generations: 0, ledger_entries: 0 },
+  };
   /** The chunk's transaction while one is open: what the live path's storage works in. */
   let openTx: Transaction | undefined;
   const live = deps.liveIngest(chunkStorage(() => {
@@ -99,6 +111,18 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     });
   }
 
+  /** Counts a committed chunk's new rows; analyzes the loaded tables once the import has doubled one of them (see `growth`). */
+  async function analyzeWhenGrown(written: LoadedTableRows): Promise<void> {
+    const tables = Object.keys(written) as (keyof LoadedTableRows)[];
+    for (const table of tables) growth.since[table] += written[table];
+    if (tables.every((table) => growth.since[table] <= growth.base[table])) return;
+    await repo.analyzeLoaded(current().client);
+    for (const table of tables) {
+      growth.base[table] += growth.since[table];
+      growth.since[table] = 0;
+    }
+  }
+
   /**
    * The window folded against the records its events name, read first (the fold's lookups are
    * synchronous). Should the fold ask for a record no read covered, those ids are read as well and
@@ -116,6 +140,27 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     }
   }
 
+  /** How many rows `table` holds as its statistics and this import's committed chunks have it. */
+  const knownRows = (table: keyof LoadedTableRows): number => growth.base[table] + growth.since[table];
+
+  /**
+   * The chunk's ledger entries, so that no entry's checks are planned for a table far smaller than
+   * it is: the runs and customers the chunk filled are analyzed first, and when the entries would
+   * more than double ledger_entries, the first of them go in, the table is analyzed, and the rest
+   * follow (the ledger guard's and foreign keys' cached lookups would otherwise scan it).
+   */
+  async function copyLedger(tx: Transaction, on: pg.PoolClient, folded: WindowPlan): Promise<void> {
+    const filled: (keyof LoadedTableRows)[] = [];
+    if (folded.newCustomers.length > knownRows('customers')) filled.push('customers');
+    if (folded.newRuns.length > knownRows('generations')) filled.push('generations');
+    if (folded.ledger.length > 0) await repo.analyzeTables(tx, filled);
+    const head = folded.ledger.length > knownRows('ledger_entries') ? Math.max(FIRST_ENTRIES, knownRows('ledger_entries')) : folded.ledger.length;
+    await repo.copyLedgerEntries(on, folded.ledger.slice(0, head));
+    if (head >= folded.ledger.length) return;
+    await repo.analyzeTables(tx, ['ledger_entries']);
+    await repo.copyLedgerEntries(on, folded.ledger.slice(head));
+  }
+
   async function write(tx: Transaction, on: pg.PoolClient, folded: WindowPlan, fileKey: string): Promise<void> {
     await repo.copyCustomers(on, folded.newCustomers);
     await repo.upsertCustomers(tx, folded.storedCustomers);
@@ -124,7 +169,7 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     await repo.copyGenerations(on, folded.newRuns);
     await repo.startRuns(tx, folded.storedRunStarts);
     await repo.finishRuns(tx, folded.storedRunFinishes);
-    await repo.copyLedgerEntries(on, folded.ledger);
+    await copyLedger(tx, on, folded);
     await repo.insertAssets(tx, folded.assets);
     await repo.copyProcessedEvents(on, folded.processed);
     await repo.deleteWaiting(tx, fileKey, folded.waitedLines);
@@ -208,6 +253,7 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
         client = await pool.connect();
         // A chunk of many lines may take longer than the pool's statement timeout, meant for requests.
         await repo.unlimitedStatements(client);
+        growth.base = await repo.analyzedRows(readsOn(client));
       }
       checkpoint = await transaction(async (tx) => {
         const found = await repo.checkpoint(tx, identity.key);
@@ -230,8 +276,10 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
 
     async loadChunk(items: readonly WindowItem[]): Promise<ChunkResult> {
       const fileKey = current().file.key;
-      return commit(items, async (tx, on, now, origin) => {
+      const written: LoadedTableRows = { customers: 0, generations: 0, ledger_entries: 0 };
+      const result = await commit(items, async (tx, on, now, origin) => {
         const folded = await plan(tx, items, now);
+        Object.assign(written, { customers: folded.newCustomers.length, generations: folded.newRuns.length, ledger_entries: folded.ledger.length });
         await write(tx, on, folded, fileKey);
         const viaLive = await applyThroughLivePath(tx, on, folded, fileKey, origin);
         const counts = folded.counts;
@@ -240,6 +288,8 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
           rejected: counts.rejected + viaLive.rejected, ledgerRows: folded.ledger.length + viaLive.ledgerRows, waiting: folded.waiting.length,
         };
       });
+      await analyzeWhenGrown(written);
+      return result;
     },
 
     async rejectAlone(item: WindowItem, reason: string): Promise<ChunkResult> {
@@ -284,6 +334,7 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
         return count;
       });
       checkpoint = await repo.checkpoint(readsOn(state.client), fileKey);
+      await repo.analyzeLoaded(state.client);
       return rejected;
     },
 
