@@ -300,6 +300,7 @@ const pgSql = {
   lastLedgerSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM ledger_entries',
 
   checkpoint: 'SELECT * FROM import_checkpoints WHERE file_key = ?',
+  lockCheckpoint: 'SELECT chunks, finished_at FROM import_checkpoints WHERE file_key = ? FOR UPDATE',
   // Two first runs of one file at once: the second finds the first's row.
   createCheckpoint: `INSERT INTO import_checkpoints (file_key, path, size, ledger_seq_before, started_at, updated_at)
     VALUES (@file_key, @path, @size, @ledger_seq_before, @started_at, @started_at) ON CONFLICT (file_key) DO NOTHING`,
@@ -416,6 +417,16 @@ export const postgresHistoryImport = {
   createCheckpoint: async (q: Queryable, row: Pick<ImportCheckpointRow, 'file_key' | 'path' | 'size' | 'ledger_seq_before' | 'started_at'>): Promise<void> => {
     await q.run(pgSql.createCheckpoint, row);
   },
+  /**
+   * Locks the file's checkpoint row, first in a chunk's transaction: a second import of the file
+   * waits there for the first's chunk to commit, then finds the checkpoint moved (and stops),
+   * instead of waiting on the customers the first one holds. Returns the chunk count and whether
+   * the file is finished.
+   */
+  lockCheckpoint: async (q: Queryable, fileKey: string): Promise<{ chunks: number; finished: boolean } | undefined> => {
+    const row = await q.get<{ chunks: number; finished_at: string | null }>(pgSql.lockCheckpoint, [fileKey]);
+    return row && { chunks: row.chunks, finished: row.finished_at !== null };
+  },
   /** Moves the checkpoint past a chunk; false when another process moved it first (or it is finished). */
   advanceCheckpoint: async (q: Queryable, advance: CheckpointAdvance): Promise<boolean> => (await q.run(pgSql.advanceCheckpoint, advance)).changes === 1,
   /** Marks the file imported, adding the last rejections; false when another process moved the checkpoint first. */
@@ -472,6 +483,10 @@ export const postgresHistoryImport = {
    */
   analyzeLoaded: async (client: pg.ClientBase): Promise<void> => {
     await client.query('ANALYZE customers, chats, generations, assets, ledger_entries, ingest_events');
+  },
+  /** analyzeLoaded for some of the watched tables, on the loader's connection between chunks. */
+  analyzeGrown: async (client: pg.ClientBase, tables: readonly (keyof LoadedTableRows)[]): Promise<void> => {
+    if (tables.length > 0) await client.query(`ANALYZE ${tables.join(', ')}`);
   },
   /**
    * analyzeLoaded for some of the watched tables, inside the chunk's transaction: ANALYZE there

@@ -23,7 +23,7 @@ import { createAuditLog } from '../../server/audit/auditLog.ts';
 import { createCreditReversals } from '../../server/credits/creditReversals.ts';
 import { createDeliveryService } from '../../server/delivery/deliveryService.ts';
 import { importHistory, type HistoryImportOutcome } from '../../server/ingest/history/historyImport.ts';
-import type { HistoryLoader } from '../../server/ingest/history/historyLoader.ts';
+import { ConcurrentImport, type HistoryLoader } from '../../server/ingest/history/historyLoader.ts';
 import { createPostgresHistoryLoader, postgresLiveIngest } from '../../server/ingest/history/postgresHistoryLoader.ts';
 import { createSqliteHistoryLoader } from '../../server/ingest/history/sqliteHistoryLoader.ts';
 import { createIngestService } from '../../server/ingest/ingestService.ts';
@@ -304,6 +304,18 @@ describe('the history import on PostgreSQL', () => {
     await postgres.load(gzip, 300);
     expect(await differences(sqlite.db, postgres.database)).toEqual([]);
     expect(await rows(postgres.database, 'SELECT events, applied, ledger_rows FROM import_checkpoints')).toEqual([{ events: 1100, applied: 1100, ledger_rows: 400 }]);
+  });
+
+  it('refuses a second import of the same file running at once: one loads it, the other stops before writing anything', async () => {
+    const file = writeLines(asLines(history(100)));
+    const sqlite = sqliteSide();
+    await sqlite.load(file, 100);
+    const postgres = await postgresSide();
+    const runs = await Promise.allSettled([postgres.load(file, 100), postgres.load(file, 100)]);
+    const refused = runs.flatMap((run) => (run.status === 'rejected' ? [run.reason as unknown] : []));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(ConcurrentImport);
+    expect(await differences(sqlite.db, postgres.database)).toEqual([]);
   });
 
   it('splits a chunk the database refuses until it finds the line, rejects that line with the database’s words and loads the rest', async () => {

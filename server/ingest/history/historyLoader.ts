@@ -17,8 +17,8 @@ export class ConcurrentImport extends Error {}
  * The engine's side of the history import (historyImport.ts drives it). Each
  * call that writes is one transaction that also moves the file's checkpoint,
  * so a run stopped anywhere resumes at the last chunk committed. SQLite's is
- * sqliteHistoryLoader.ts; PostgreSQL's would COPY a chunk into staging tables
- * and apply it with set-based statements (not written yet).
+ * sqliteHistoryLoader.ts; PostgreSQL's is postgresHistoryLoader.ts (set-based
+ * reads, COPY of the new rows, on a connection of its own).
  */
 export interface HistoryLoader {
   /** The file's checkpoint, made on its first run. */

@@ -111,13 +111,13 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     });
   }
 
-  /** Counts a committed chunk's new rows; analyzes the loaded tables once the import has doubled one of them (see `growth`). */
+  /** Counts a committed chunk's new rows; analyzes each watched table the import has doubled since its last analyze (see `growth`). */
   async function analyzeWhenGrown(written: LoadedTableRows): Promise<void> {
     const tables = Object.keys(written) as (keyof LoadedTableRows)[];
     for (const table of tables) growth.since[table] += written[table];
-    if (tables.every((table) => growth.since[table] <= growth.base[table])) return;
-    await repo.analyzeLoaded(current().client);
-    for (const table of tables) {
+    const grown = tables.filter((table) => growth.since[table] > growth.base[table]);
+    await repo.analyzeGrown(current().client, grown);
+    for (const table of grown) {
       growth.base[table] += growth.since[table];
       growth.since[table] = 0;
     }
@@ -216,6 +216,8 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     const origin = `history:${state.file.path}#${lines}`;
     try {
       const { counts, advance } = await transaction(async (tx, on) => {
+        const held = await repo.lockCheckpoint(tx, state.file.key);
+        if (!held || held.finished || held.chunks !== state.checkpoint.chunks) throw concurrent(state.file);
         const now = isoNow(deps.clock);
         const done = await work(tx, on, now, origin);
         const moved = {
