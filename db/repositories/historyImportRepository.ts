@@ -484,14 +484,10 @@ export const postgresHistoryImport = {
   analyzeLoaded: async (client: pg.ClientBase): Promise<void> => {
     await client.query('ANALYZE customers, chats, generations, assets, ledger_entries, ingest_events');
   },
-  /** analyzeLoaded for some of the watched tables, on the loader's connection between chunks. */
-  analyzeGrown: async (client: pg.ClientBase, tables: readonly (keyof LoadedTableRows)[]): Promise<void> => {
-    if (tables.length > 0) await client.query(`ANALYZE ${tables.join(', ')}`);
-  },
   /**
-   * analyzeLoaded for some of the watched tables, inside the chunk's transaction: ANALYZE there
-   * counts the transaction's own new rows, so the plans made again after it see a table the chunk
-   * has just filled (the first chunk into an empty database).
+   * analyzeLoaded for some of the watched tables, between chunks or inside one: ANALYZE in the
+   * chunk's transaction counts that transaction's own new rows, so the plans made again after it
+   * see a table the chunk has just filled (the first chunk into an empty database).
    */
   analyzeTables: async (q: Queryable, tables: readonly (keyof LoadedTableRows)[]): Promise<void> => {
     if (tables.length > 0) await q.run(`ANALYZE ${tables.join(', ')}`);

@@ -78,8 +78,8 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
   let checkpoint: ImportCheckpointRow | undefined;
   /**
    * Rows the import wrote to the watched tables since their statistics were last brought up to
-   * date, and how many they held then: once the import has doubled one of them, the loaded tables
-   * are analyzed again (after chunks 1, 2, 4, 8… into an empty database; seldom into a large one).
+   * date, and how many they held then: a table the import has doubled is analyzed again (after
+   * chunks 1, 2, 4, 8… into an empty database; seldom into a large one).
    */
   const growth: { since: LoadedTableRows; base: LoadedTableRows } = {
     since: { customers: 0, generations: 0, ledger_entries: 0 },
@@ -116,7 +116,7 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     const tables = Object.keys(written) as (keyof LoadedTableRows)[];
     for (const table of tables) growth.since[table] += written[table];
     const grown = tables.filter((table) => growth.since[table] > growth.base[table]);
-    await repo.analyzeGrown(current().client, grown);
+    await repo.analyzeTables(readsOn(current().client), grown);
     for (const table of grown) {
       growth.base[table] += growth.since[table];
       growth.since[table] = 0;
