@@ -213,6 +213,8 @@ export function createSqliteStorage(path: string, options: { writer?: Db; busyWa
       }
     },
     async close(): Promise<void> {
+      // A transaction asked for in this turn of the event loop is flushed on the next: let it run first.
+      await new Promise((resolve) => setImmediate(resolve));
       await running;
       reader.close();
       if (!options.writer) writer.close();

@@ -138,7 +138,7 @@ describe('authorization matrix', () => {
       // Each token opens its own door only.
       expect((await request(feed.app).get('/metrics').set('Authorization', `Bearer ${'f'.repeat(40)}`)).status).toBe(401);
     } finally {
-      feed.cleanup();
+      await feed.cleanup();
     }
   });
 

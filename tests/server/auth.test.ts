@@ -86,7 +86,7 @@ describe('sign-in', () => {
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('password_login_disabled');
     } finally {
-      off.cleanup();
+      await off.cleanup();
     }
   });
 });
@@ -201,7 +201,7 @@ describe('health and the SPA shell', () => {
         expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
       }
     } finally {
-      production.cleanup();
+      await production.cleanup();
     }
   });
 

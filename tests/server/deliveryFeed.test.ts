@@ -10,8 +10,8 @@ const FEED_TOKEN = 'feed-token-0123456789-abcdefghijklmnop';
 const METRICS_TOKEN = 'metrics-token-0123456789-abcdefghijklm';
 
 let app: TestApp | undefined;
-afterEach(() => {
-  app?.cleanup();
+afterEach(async () => {
+  await app?.cleanup();
   app = undefined;
 });
 

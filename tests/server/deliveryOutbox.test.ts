@@ -8,8 +8,8 @@ import { act, creditBody, creditWorld, postCredit } from './support/credits.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
 let app: TestApp | undefined;
-afterEach(() => {
-  app?.cleanup();
+afterEach(async () => {
+  await app?.cleanup();
   app = undefined;
 });
 

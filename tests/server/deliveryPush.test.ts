@@ -29,7 +29,7 @@ let receiver: StudioReceiver | undefined;
 afterEach(async () => {
   await app?.ctx.dispatcher?.stop();
   await receiver?.stop();
-  app?.cleanup();
+  await app?.cleanup();
   app = undefined;
   receiver = undefined;
 });
@@ -260,7 +260,7 @@ describe('pushing credit events to the studio', () => {
     const w = await pushWorld();
     await w.receiver.stop();
     receiver = await startStudioReceiver(previous, { port: w.receiver.port });
-    w.app.cleanup();
+    await w.app.cleanup();
     app = createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: newWebhookSecret(), STUDIO_WEBHOOK_SECRET_PREVIOUS: previous });
     const world = await creditWorld(app.app, app.ctx);
     await postCredit(world.as.agent, creditBody(world.customer.id, [{ generation_id: world.runs.succeeded.id, tokens: 120 }]));

@@ -11,9 +11,9 @@ const receiverScript = join(import.meta.dirname, '..', '..', 'docs', 'examples',
 
 let app: TestApp | undefined;
 let stopReceiver: (() => void) | undefined;
-afterEach(() => {
+afterEach(async () => {
   stopReceiver?.();
-  app?.cleanup();
+  await app?.cleanup();
 });
 
 /** The example receiver of docs/integration.md, started as the README says, on a free port. */

@@ -92,7 +92,7 @@ describe('hidden characters in ingested text', () => {
 
   it.each(hidden)('rejects an event with %s in any text field, naming the field, storing nothing of it', async (_name, text, message) => {
     for (const [eventId, field] of textFields) {
-      t.cleanup();
+      await t.cleanup();
       t = createTestApp();
       const events: StudioEvent[] = scenario().map((event) => (event.id === eventId ? { ...event, data: { ...event.data, [field]: `${event.data[field]}${text}` } } : event));
       const res = await postEvents(t.app, events);

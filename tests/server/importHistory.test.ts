@@ -254,7 +254,7 @@ describe('npm run import -- FILE --history', () => {
       expect(t.db.prepare("SELECT balance FROM customers WHERE id = 's-cus'").pluck().get()).toBe(980);
       expect(runCli('ledgerVerify.ts', [], { DATABASE_PATH: t.dbPath }).status).toBe(0);
     } finally {
-      t.cleanup();
+      await t.cleanup();
     }
   });
 

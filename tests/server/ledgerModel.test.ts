@@ -167,7 +167,7 @@ describe('ledger against a model', () => {
           });
           expect(checkLedger(t.db)).toMatchObject({ ok: true, problems: [] });
         } finally {
-          t.cleanup();
+          await t.cleanup();
         }
       }),
       { numRuns: 60 },

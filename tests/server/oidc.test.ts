@@ -149,7 +149,7 @@ describe('single sign-on, the whole way', () => {
       expect(callback.headers.location).toBe('/#/');
       expect(sessionCount(app)).toBe(1);
     } finally {
-      app.cleanup();
+      await app.cleanup();
       await inToken.close();
     }
   });
@@ -190,7 +190,7 @@ describe('who may not sign in', () => {
       expect((await signInWithSso('LEE@TokenDesk.test', domain)).callback.headers.location).toBe('/#/');
       expect(subjectOf(insider.id, domain)).toBe(defaultSubject('LEE@TokenDesk.test'));
     } finally {
-      domain.cleanup();
+      await domain.cleanup();
     }
   });
 
@@ -225,7 +225,7 @@ describe('who may not sign in', () => {
       expect(subjectOf(lead.id, app)).toBeNull();
       expect(auditEvents(app)).toMatchObject([{ action: 'auth.login_failed', entity_id: lead.id, reason: 'the identity provider did not say the e-mail is verified' }]);
     } finally {
-      app.cleanup();
+      await app.cleanup();
       await inToken.close();
     }
   });
@@ -353,7 +353,7 @@ describe('when single sign-on cannot work', () => {
       expect(cookieNamed(res, 'td_oidc')).toBeUndefined();
       expect(pendingCount(down)).toBe(0);
     } finally {
-      down.cleanup();
+      await down.cleanup();
     }
   });
 
@@ -370,7 +370,7 @@ describe('when single sign-on cannot work', () => {
       expect(sessionCount(app)).toBe(0);
       expect(auditEvents(app)).toEqual([]);
     } finally {
-      app.cleanup();
+      await app.cleanup();
     }
   });
 
@@ -381,7 +381,7 @@ describe('when single sign-on cannot work', () => {
       expect(res.status).toBe(503);
       expect(res.body.message).toMatch(/OIDC_ISSUER must be an https URL/);
     } finally {
-      clear.cleanup();
+      await clear.cleanup();
     }
   });
 
@@ -395,7 +395,7 @@ describe('when single sign-on cannot work', () => {
       }
       expect((await request(off.app).get('/api/auth/methods')).body).toEqual({ password: true, sso: false });
     } finally {
-      off.cleanup();
+      await off.cleanup();
     }
   });
 
@@ -423,7 +423,7 @@ describe('with password sign-in turned off', () => {
       expect(me.body.user.id).toBe(lead.id);
       expect(auditEvents(ssoOnly).map((e) => e.action)).toEqual(['auth.login']);
     } finally {
-      ssoOnly.cleanup();
+      await ssoOnly.cleanup();
     }
   });
 });

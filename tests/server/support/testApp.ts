@@ -55,7 +55,7 @@ export interface TestApp {
   db: Db;
   dbPath: string;
   time: ReturnType<typeof manualClock>;
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }
 
 export function createTestApp(overrides: Record<string, string> = {}): TestApp {
@@ -63,8 +63,9 @@ export function createTestApp(overrides: Record<string, string> = {}): TestApp {
   const time = manualClock();
   const config: Config = loadConfig({ DATABASE_PATH: database.path, LOG_LEVEL: 'silent', ...overrides });
   const ctx = createContext(database.db, config, time.clock, pino({ level: 'silent' }));
-  const cleanup = (): void => {
-    void ctx.storage.close();
+  // Work the last answer set going (a sign-in's throttle count, say) finishes before the file goes.
+  const cleanup = async (): Promise<void> => {
+    await ctx.storage.close();
     database.cleanup();
   };
   return { app: createApp(ctx, { clientDir: join(database.dir, 'no-client') }), ctx, db: database.db, dbPath: database.path, time, cleanup };
