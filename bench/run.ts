@@ -10,6 +10,7 @@ import { BareReference, measureRead } from './httpBench.ts';
 import { historyTarget, measureHistoryImport, withCeilingRatio } from './historyImport.ts';
 import { importTarget, measureImport, measureIngestion } from './ingestion.ts';
 import { readOptions, usage, UsageError, type BenchOptions } from './options.ts';
+import { measurePostgres } from './postgres.ts';
 import { repoRoot } from './paths.ts';
 import { startListening, type ListeningProcess } from './processes.ts';
 import { readScenarios } from './readScenarios.ts';
@@ -168,6 +169,8 @@ async function main(): Promise<void> {
     // The history import's target is a share of the ceiling, measured after it in the same work copy.
     withCeilingRatio(historyRows, ceiling);
     for (const row of historyRows) log(`  ${cells(row).filter(Boolean).join('  ')}`);
+    log('PostgreSQL (a private cluster with default durability) …');
+    rows.push(...(await measurePostgres(workPath, options.anchor, log)));
     rows.push(seedRow(seed), spaRow);
     // The browser rows last, together.
     for (const prefix of ['sign-in', 'pasted chat URL', 'helpdesk link']) {
