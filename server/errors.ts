@@ -135,6 +135,17 @@ const isPostgresError = (error: unknown): error is PostgresErrorLike => {
  */
 const postgresBusy = new Set(['55P03', '57014', '40001', '40P01']);
 
+/**
+ * The connection itself went away under a request: the server ended it (class 08, 57P01–57P03
+ * shutdown, 25P03 idle in a transaction too long, e.g. after this process was paused) or the
+ * socket closed. Also "try again": the pool opens a new connection for the next request.
+ */
+const isConnectionLost = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', '25P03'].includes(code))) return true;
+  return error instanceof Error && /^Connection terminated|^Client has encountered a connection error/.test(error.message);
+};
+
 /** How long a client is asked to wait after a 503 for a busy database. */
 const BUSY_RETRY_AFTER_SECONDS = 1;
 
@@ -169,6 +180,7 @@ export function toApiError(error: unknown): { status: number; body: ApiError & R
       return { ...toApiError(new Conflict('constraint_violation', 'The change conflicts with existing records.')), unexpected: true };
     }
   }
+  if (isConnectionLost(error)) return { ...toApiError(new Unavailable()), headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) } };
   if (isSqliteError(error)) {
     if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
       return { ...toApiError(new Unavailable()), headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) } };

@@ -80,6 +80,13 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
   const once = async <T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The server may end a connection while it is checked out (idle_in_transaction_session_timeout
+    // after this process was paused, a restart): pg then emits 'error' on the client, which with no
+    // listener would end the process. The next query fails instead, and the client is not reused.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query(begin);
       const value = await work(client);
@@ -94,6 +101,7 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   };

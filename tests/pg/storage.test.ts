@@ -43,4 +43,26 @@ describe('errors PostgreSQL answers, as the API tells them', () => {
       await database.drop();
     }
   });
+
+  it('a connection the server ends inside a transaction is a 503, the process carries on, and the next transaction works', async () => {
+    const database = await freshDatabase({ migrated: false });
+    const storage = createPostgresStorage(database.pool);
+    try {
+      await storage.transaction((tx) => tx.run('CREATE TABLE held (id TEXT PRIMARY KEY)'));
+      const ended = await storage
+        .transaction(async (tx) => {
+          await tx.run("INSERT INTO held VALUES ('a')");
+          // As idle_in_transaction_session_timeout ends the connection of a paused instance.
+          await database.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = $1', ['idle in transaction']);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await tx.run("INSERT INTO held VALUES ('b')");
+        })
+        .catch((error: unknown) => error);
+      expect(toApiError(ended)).toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+      await storage.transaction((tx) => tx.run("INSERT INTO held VALUES ('c')"));
+      expect(await storage.all('SELECT id FROM held ORDER BY id')).toEqual([{ id: 'c' }]);
+    } finally {
+      await database.drop();
+    }
+  });
 });
