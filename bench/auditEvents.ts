@@ -1,3 +1,4 @@
+import type { Db } from '../db/connection.ts';
 import type { AppContext } from '../server/context.ts';
 
 const EVENTS_PER_TRANSACTION = 50_000;
@@ -7,7 +8,7 @@ const EVENTS_PER_TRANSACTION = 50_000;
  * through the app's own audit log (so the chain is the current code's), in
  * large transactions. Returns the seconds it took.
  */
-export function appendAuditEvents(ctx: AppContext, count: number, customerIds: readonly string[]): number {
+export function appendAuditEvents(ctx: AppContext & { db: Db }, count: number, customerIds: readonly string[]): number {
   const started = performance.now();
   for (let done = 0; done < count; ) {
     const upTo = Math.min(count, done + EVENTS_PER_TRANSACTION);

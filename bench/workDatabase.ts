@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../db/connection.ts';
+import { openDatabase, type Db } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
+import { sqliteDatabase } from '../db/openStorage.ts';
 import { systemClock } from '../server/clock.ts';
 import { loadConfig } from '../server/config.ts';
 import { createContext, type AppContext } from '../server/context.ts';
@@ -24,11 +25,12 @@ export interface PreparedWork {
 const AUDIT_EVENTS_WANTED = 20_000;
 
 /** The app's services over a database file, migrated, as the server would open it. */
-export function openBenchContext(path: string): AppContext {
+export function openBenchContext(path: string): AppContext & { db: Db } {
   const config = loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'warn', DEMO_DATA: 'off' });
   const db = openDatabase(path);
   migrate(db);
-  return createContext(db, config, systemClock, createLogger('warn'));
+  // The bench writes its audit events through SQLite's synchronous audit log: it keeps the connection.
+  return { ...createContext(sqliteDatabase(db, path), config, systemClock, createLogger('warn')), db };
 }
 
 /**

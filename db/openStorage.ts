@@ -54,3 +54,12 @@ export async function openConfiguredDatabase(location: DatabaseLocation, options
     },
   };
 }
+
+/**
+ * A SQLite connection already open and migrated, as an opened database (tests and the benchmark
+ * open their own files); its storage writes on that connection. close() leaves the connection open.
+ */
+export function sqliteDatabase(db: Db, path: string = db.name): OpenedDatabase {
+  const storage = createSqliteStorage(path, { writer: db });
+  return { engine: 'sqlite', db, path, storage, applied: [], close: () => storage.close() };
+}

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
-import { createSqliteStorage } from '../db/storage/sqliteStorage.ts';
+import type { OpenedDatabase } from '../db/openStorage.ts';
 import type { StudioDeliverySettings } from '../shared/delivery.ts';
 import { createAuditLog } from './audit/auditLog.ts';
 import { createAuthService } from './auth/authService.ts';
@@ -19,9 +18,10 @@ import { createMetrics } from './metrics.ts';
 import { createStaffService } from './staff/staffService.ts';
 
 /** Everything a request handler or a command-line tool works with, built once per database. */
-export function createContext(db: Db, config: Config, clock: Clock, logger: Logger) {
-  // The storage seam (docs/postgres.md) writes on the same connection as the code not yet moved onto it.
-  const storage = createSqliteStorage(db.name, { writer: db });
+export function createContext(database: OpenedDatabase, config: Config, clock: Clock, logger: Logger) {
+  const { storage } = database;
+  // SQLite's connection, for the synchronous twins the SQLite history import uses (server/sqliteOnly.ts).
+  const db = database.engine === 'sqlite' ? database.db : null;
   const audit = createAuditLog(db, clock);
   const sessions = createSessions(storage, { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, clock);
   const metrics = createMetrics(storage, clock);
@@ -35,7 +35,8 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
   const credits = createCreditService(storage, ledger, creditReversals, audit, clock);
   const delivery = createDeliveryService(storage, db, config, audit, clock, credits.record, wakeDispatcher);
   return {
-    db,
+    /** The opened database: its engine, and what only that engine has (SQLite's connection, PostgreSQL's pool). */
+    database,
     storage,
     config,
     clock,
@@ -50,7 +51,7 @@ export function createContext(db: Db, config: Config, clock: Clock, logger: Logg
     auth,
     /** Single sign-on, when OIDC_ISSUER turns it on. */
     oidc: config.oidc ? createOidcService(storage, config.oidc, auth, clock) : null,
-    staff: createStaffService(storage, audit, sessions, clock, db),
+    staff: createStaffService(storage, audit, sessions, clock),
     /** Whether credits can reach the studio at all, as every staff session is told. */
     studioDelivery,
     delivery,

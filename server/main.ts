@@ -1,7 +1,5 @@
 import type { Server } from 'node:http';
-import { migrate } from '../db/migrate.ts';
-import { openDatabase } from '../db/connection.ts';
-import { createCustomerRepository } from '../db/repositories/customerRepository.ts';
+import { openConfiguredDatabase } from '../db/openStorage.ts';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -24,17 +22,16 @@ async function main(): Promise<void> {
     }
   })();
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
-  const applied = migrate(db);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const database = await openConfiguredDatabase({ path: config.databasePath, url: config.databaseUrl?.reveal() ?? null });
+  if (database.applied.length > 0) logger.info({ applied: database.applied, engine: database.engine }, 'migrations applied');
 
-  const ctx = createContext(db, config, systemClock, logger);
+  const ctx = createContext(database, config, systemClock, logger);
   // A database with no staff is new: outside production it gets the demo
   // accounts, and demo data unless it already holds customers.
   const fresh = (await ctx.staff.count()) === 0;
   if (fresh && config.demoData === 'auto') {
     await createDemoStaff(ctx);
-    if (createCustomerRepository(db).isEmpty()) {
+    if ((await ctx.storage.get('SELECT 1 AS found FROM customers LIMIT 1')) === undefined) {
       const summary = await seedInto(ctx, { scale: 'small', seed: 1 });
       const credits = await loadDemoCredits(ctx, ctx.clock());
       logger.info({ ...summary, credits }, 'demo data loaded');
@@ -77,8 +74,8 @@ async function main(): Promise<void> {
     // Attempts in flight are recorded before the database closes; one cut short is sent again after its lease.
     const dispatcherStopped = ctx.dispatcher?.stop() ?? Promise.resolve();
     server.close(() => {
-      void dispatcherStopped.then(() => {
-        db.close();
+      void dispatcherStopped.then(async () => {
+        await database.close();
         process.exit(0);
       });
     });

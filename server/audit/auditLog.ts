@@ -2,6 +2,7 @@ import type { Db } from '../../db/connection.ts';
 import { auditRepository, createAuditRepository, type AuditRow } from '../../db/repositories/auditRepository.ts';
 import type { Transaction } from '../../db/storage/types.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { sqliteOnly } from '../sqliteOnly.ts';
 import { canonicalJson, GENESIS_HASH, hashAuditEvent } from './auditChain.ts';
 
 export type Actor =
@@ -53,17 +54,18 @@ function chainedRow(last: Pick<AuditRow, 'seq' | 'hash'> | undefined, input: Aud
   return { ...unhashed, hash: hashAuditEvent(unhashed) };
 }
 
-export function createAuditLog(db: Db, clock: Clock) {
-  const repo = createAuditRepository(db);
+export function createAuditLog(db: Db | null, clock: Clock) {
+  const repo = sqliteOnly(db, 'audit.record', createAuditRepository);
 
   /**
    * Appends one chained event. Must run inside the caller's write transaction
    * (invariant 5: the event commits with the change, or neither does).
    */
   function record(input: AuditInput): AuditRow {
-    if (!db.inTransaction) throw new Error('audit events are written inside the transaction of their change');
-    const row = chainedRow(repo.last(), input, isoNow(clock));
-    repo.insert(row);
+    const events = repo();
+    if (!db?.inTransaction) throw new Error('audit events are written inside the transaction of their change');
+    const row = chainedRow(events.last(), input, isoNow(clock));
+    events.insert(row);
     return row;
   }
 

@@ -28,7 +28,7 @@ function checkAgentScope(filter: Record<string, unknown>): void {
  * connections, server/audit/chainVerifier.ts): the configured URL on PostgreSQL, else the SQLite file.
  */
 const threadLocation = (ctx: AppContext): string | undefined =>
-  ctx.storage.engine === 'postgres' ? ctx.config.databaseUrl?.reveal() : ctx.db.name;
+  ctx.database.engine === 'postgres' ? ctx.config.databaseUrl?.reveal() : ctx.database.path;
 
 /**
  * The audit log. Leads and admins read all of it (the CSV export too, which is

@@ -1,5 +1,4 @@
-import { openDatabase } from '../../db/connection.ts';
-import { migrate } from '../../db/migrate.ts';
+import { openConfiguredDatabase } from '../../db/openStorage.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
@@ -11,13 +10,15 @@ export function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-/** The configured database, migrated, with the services a command needs. */
-export function openCliContext(): AppContext {
+/** The configured database (DATABASE_URL or DATABASE_PATH), migrated, with the services a command needs. */
+export async function openCliContext(): Promise<AppContext> {
   try {
     const config = loadConfig();
-    const db = openDatabase(config.databasePath);
-    migrate(db);
-    return createContext(db, config, systemClock, createLogger(config.logLevel));
+    const database = await openConfiguredDatabase(
+      { path: config.databasePath, url: config.databaseUrl?.reveal() ?? null },
+      { applicationName: 'token-desk cli' },
+    );
+    return createContext(database, config, systemClock, createLogger(config.logLevel));
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;

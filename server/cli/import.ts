@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { migrate } from '../../db/migrate.ts';
-import { openConfiguredDatabase } from '../../db/openStorage.ts';
+import { openConfiguredDatabase, sqliteDatabase } from '../../db/openStorage.ts';
 import { readImportCheckpoint, streamImportRejections } from '../../db/repositories/importReportQueries.ts';
 import { createSqliteStorage } from '../../db/storage/sqliteStorage.ts';
 import type { Storage } from '../../db/storage/types.ts';
@@ -41,7 +41,7 @@ function parseFlags(): { file: string; history: boolean; chunk: number } {
 
 /** Same code path as POST /api/ingest/events, minus the signature: one transaction per 1000 events. */
 async function importThroughIngestion(file: string): Promise<void> {
-  const ctx = openCliContext();
+  const ctx = await openCliContext();
   const totals = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const shownRejections: string[] = [];
   const started = performance.now();
@@ -76,8 +76,7 @@ async function importThroughIngestion(file: string): Promise<void> {
     if (batch.length >= MAX_EVENTS_PER_BATCH) await flush();
   }
   await flush();
-  await ctx.storage.close();
-  ctx.db.close();
+  await ctx.database.close();
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `Imported ${file}: ${totals.lines} events, ${totals.accepted} accepted, ${totals.duplicates} duplicates, ${totals.rejected} rejected ` +
@@ -123,7 +122,7 @@ async function importWholeHistory(file: string, chunkSize: number): Promise<numb
   const storage = createSqliteStorage(config.databasePath);
   try {
     migrate(storage.writer);
-    const ctx = createContext(storage.writer, config, systemClock, createLogger(config.logLevel));
+    const ctx = createContext(sqliteDatabase(storage.writer, config.databasePath), config, systemClock, createLogger(config.logLevel));
     const loader = createSqliteHistoryLoader(storage.writer, { ingest: ctx.ingest, audit: ctx.audit, clock: ctx.clock });
     const outcome = await importHistory(loader, { path: file, chunkSize, progress });
     return await reportHistory(storage, file, outcome, async () => checkLedgerAfter(storage.writer, outcome.ledgerSeqBefore));

@@ -47,7 +47,8 @@ function parseFlags(): z.infer<typeof argsSchema> {
   return parsed.data;
 }
 
-function describe(summary: DatasetSummary, databasePath: string): string {
+/** Where the data went: the SQLite file, or PostgreSQL (whose address may hold a password, so is not printed). */
+function describe(summary: DatasetSummary, databasePath: string | null): string {
   const kinds = Object.entries(summary.byKind)
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${kind} ${number(count)}`)
@@ -56,18 +57,19 @@ function describe(summary: DatasetSummary, databasePath: string): string {
     .map((s) => `  ${s.chatId}  ${s.name} <${s.email}>: ${s.chatTitle}`)
     .join('\n');
   return [
-    `Seeded the ${summary.scale} dataset (seed ${summary.seed}, ending ${summary.anchor}) into ${databasePath}`,
+    `Seeded the ${summary.scale} dataset (seed ${summary.seed}, ending ${summary.anchor}) into ${databasePath ?? 'the PostgreSQL database of DATABASE_URL'}`,
     `  customers ${number(summary.customers)}, chats ${number(summary.chats)}, runs ${number(summary.generations)}, assets ${number(summary.assets)}`,
     `  ledger entries ${number(summary.ledgerEntries)} (${kinds})`,
     `  failed runs left without their auto-refund (refund_missing): ${number(summary.refundMissing)}`,
-    `  ${(summary.elapsedMs / 1000).toFixed(1)} s, ${number(summary.ledgerRowsPerSecond)} ledger rows/s, database file ${(statSync(databasePath).size / 1e6).toFixed(1)} MB`,
+    `  ${(summary.elapsedMs / 1000).toFixed(1)} s, ${number(summary.ledgerRowsPerSecond)} ledger rows/s` +
+      (databasePath ? `, database file ${(statSync(databasePath).size / 1e6).toFixed(1)} MB` : ''),
     'Story chats (paste one into the lookup box):',
     story,
   ].join('\n');
 }
 
 const flags = parseFlags();
-const ctx = openCliContext();
+const ctx = await openCliContext();
 let lastReport = 0;
 try {
   const summary = await seedInto(ctx, {
@@ -80,10 +82,10 @@ try {
       process.stderr.write(`seed: ${number(ledgerRows)} ledger rows after ${(elapsedMs / 1000).toFixed(0)} s (${number(Math.round(ledgerRows / (elapsedMs / 1000)))} rows/s)\n`);
     },
   });
-  // Closing checkpoints the write-ahead log into the file, so the size printed is the real one.
-  ctx.db.close();
-  process.stdout.write(`${describe(summary, ctx.config.databasePath)}\n`);
+  // Closing checkpoints SQLite's write-ahead log into the file, so the size printed is the real one.
+  await ctx.database.close();
+  process.stdout.write(`${describe(summary, ctx.database.engine === 'sqlite' ? ctx.database.path : null)}\n`);
 } catch (error) {
-  if (ctx.db.open) ctx.db.close();
+  await ctx.database.close().catch(() => undefined);
   fail(error instanceof DatasetNotEmpty ? error.message : `Seed failed: ${(error as Error).message}`);
 }

@@ -46,13 +46,13 @@ async function run(): Promise<void> {
       password: await readStdin(),
     });
     if (!parsed.success) fail(describe(parsed.error));
-    const ctx = openCliContext();
+    const ctx = await openCliContext();
     const created = await ctx.staff.create(parsed.data, { type: 'system' });
     process.stdout.write(`Created ${created.role} ${created.email} (${created.id}).\n`);
   } else if (command === 'disable') {
     const email = z.string().trim().email().safeParse(values.email);
     if (!email.success) fail(`--email: give the e-mail address of the account to disable.\n${usage}`);
-    const ctx = openCliContext();
+    const ctx = await openCliContext();
     const { staff, sessionsEnded } = await ctx.staff.disable(email.data, { type: 'system' });
     process.stdout.write(`Disabled ${staff.email}; ended ${sessionsEnded} session(s).\n`);
   } else {

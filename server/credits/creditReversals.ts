@@ -6,6 +6,7 @@ import { eligibilityRepository } from '../../db/repositories/eligibilityReposito
 import type { Transaction } from '../../db/storage/types.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { sqliteOnly } from '../sqliteOnly.ts';
 import { Conflict } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 
@@ -27,12 +28,12 @@ const current = async (tx: Transaction, credit: CreditRow): Promise<CreditRow> =
  * `manual_credit`) and rejecting a pending one. Callers run these inside
  * their own write transaction; each writes its audit event there too.
  */
-export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, clock: Clock) {
-  const repo = createCreditRepository(db);
+export function createCreditReversals(db: Db | null, ledger: Ledger, audit: AuditLog, clock: Clock) {
+  const repo = sqliteOnly(db, 'the synchronous credit reversals', createCreditRepository);
 
   function voidApplied(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin, cause: VoidCause = 'staff'): CreditRow {
     const now = isoNow(clock);
-    if (!credit.transaction_id || !repo.markVoided({ id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason })) {
+    if (!credit.transaction_id || !repo().markVoided({ id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason })) {
       throw new Error(`credit ${credit.id} is not applied`);
     }
     const balanceBefore = ledger.balanceOf(credit.customer_id);
@@ -40,8 +41,8 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
       customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
       voidCause: cause,
     });
-    repo.linkVoidTransaction(credit.id, entry.id);
-    const after = repo.byId(credit.id);
+    repo().linkVoidTransaction(credit.id, entry.id);
+    const after = repo().byId(credit.id);
     audit.record({
       actor, action: 'credit.voided', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
       before: { status: credit.status, balance: balanceBefore },
@@ -53,14 +54,14 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
 
   function rejectPending(credit: CreditRow, actor: Actor, reason: string, origin?: RequestOrigin): CreditRow {
     const decidedBy = actor.type === 'staff' ? actor.id : null;
-    if (!repo.decide({ id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason })) {
+    if (!repo().decide({ id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason })) {
       throw new Error(`credit ${credit.id} is not pending`);
     }
     audit.record({
       actor, action: 'credit.rejected', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
       before: { status: credit.status }, after: { status: 'rejected' }, reason, origin,
     });
-    return repo.byId(credit.id) ?? credit;
+    return repo().byId(credit.id) ?? credit;
   }
 
   /**
@@ -70,7 +71,7 @@ export function createCreditReversals(db: Db, ledger: Ledger, audit: AuditLog, c
    */
   function undoForLateRefund(generationId: string, refundTransactionId: string): string[] {
     const undone: string[] = [];
-    for (const credit of repo.activeForGeneration(generationId)) {
+    for (const credit of repo().activeForGeneration(generationId)) {
       const reason = `The studio's auto-refund ${refundTransactionId} for run ${generationId} arrived after this credit; the refund wins.`;
       if (credit.status === 'applied') voidApplied(credit, { type: 'system' }, reason, undefined, 'late_auto_refund');
       else rejectPending(credit, { type: 'system' }, reason);

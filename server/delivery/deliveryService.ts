@@ -11,6 +11,7 @@ import {
 } from '../../shared/delivery.ts';
 import type { Actor, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { sqliteOnly } from '../sqliteOnly.ts';
 import type { Config } from '../config.ts';
 import { Conflict, NotFound } from '../errors.ts';
 
@@ -39,7 +40,7 @@ export interface StudioEcho {
  */
 export function createDeliveryService(
   storage: Storage,
-  db: Db,
+  db: Db | null,
   config: Pick<Config, 'webhook' | 'feedToken'>,
   audit: AuditLog,
   clock: Clock,
@@ -47,7 +48,7 @@ export function createDeliveryService(
   wake: () => void,
 ) {
   /** The synchronous echo, for ingestion until it moves onto the seam. */
-  const events = createCreditEventRepository(db);
+  const events = sqliteOnly(db, 'the synchronous echo', createCreditEventRepository);
 
   /** A lead's "Retry now": every failing or given-up event of the credit is due now. */
   async function retryCredit(creditId: string, actor: Actor, origin: RequestOrigin): Promise<CreditRecord> {
@@ -109,8 +110,8 @@ export function createDeliveryService(
 
   /** confirmEchoIn on the synchronous connection, for ingestion until it moves onto the seam. */
   function confirmEcho(echo: StudioEcho): boolean {
-    checkEcho(events.byId(echo.transaction_id), echo);
-    return events.confirm(echo.transaction_id, isoNow(clock));
+    checkEcho(events().byId(echo.transaction_id), echo);
+    return events().confirm(echo.transaction_id, isoNow(clock));
   }
 
   async function report(): Promise<StudioDeliveryReport> {

@@ -23,6 +23,7 @@ import {
 import type { HeldIngestReport, HeldParentKind } from '../../shared/reports.ts';
 import type { AuditInput, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
+import { sqliteOnly } from '../sqliteOnly.ts';
 import type { CreditReversals } from '../credits/creditReversals.ts';
 import { EchoMismatch, type DeliveryService, type StudioEcho } from '../delivery/deliveryService.ts';
 import type { Ledger, PostEntry } from '../ledger/ledger.ts';
@@ -290,7 +291,7 @@ const sqlStateOf = (error: unknown): unknown => (typeof error === 'object' && er
  */
 export function createIngestService(
   storage: Storage,
-  db: Db,
+  db: Db | null,
   ledger: Ledger,
   reversals: CreditReversals,
   delivery: Pick<DeliveryService, 'confirmEcho' | 'confirmEchoIn'>,
@@ -494,7 +495,13 @@ export function createIngestService(
     };
   }
 
-  return { ingestBatch, heldReport, ingest: createSynchronousIngest(db, ledger, reversals, delivery, audit, clock, heldEventLimit) };
+  const synchronous = sqliteOnly(db, 'the synchronous ingest', (connection: Db) => createSynchronousIngest(connection, ledger, reversals, delivery, audit, clock, heldEventLimit));
+  return {
+    ingestBatch,
+    heldReport,
+    /** The synchronous twin of ingestBatch, for the SQLite history import inside its own transaction. */
+    ingest: (...args: Parameters<ReturnType<typeof createSynchronousIngest>>) => synchronous()(...args),
+  };
 }
 export type IngestService = ReturnType<typeof createIngestService>;
 

@@ -5,6 +5,7 @@ import type { VoidCause } from '../../shared/delivery.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import { createCreditEventWriter, writeCreditEvent as writeCreditEventIn } from '../delivery/creditEventWriter.ts';
 import { newId } from '../ids.ts';
+import { sqliteOnly } from '../sqliteOnly.ts';
 
 export interface PostEntry {
   /** The studio's transaction id; a console-made id when absent. */
@@ -41,9 +42,9 @@ export class UnknownCustomer extends Error {
  * (`manual_credit`, `credit_void`) queues its credit event for the studio in
  * the same transaction, whatever path posts it.
  */
-export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) {
-  const repo = createLedgerRepository(db);
-  const writeCreditEvent = createCreditEventWriter(db, options.onCreditEvent);
+export function createLedger(db: Db | null, clock: Clock, options: LedgerOptions = {}) {
+  const repo = sqliteOnly(db, 'ledger.post', createLedgerRepository);
+  const writeCreditEvent = sqliteOnly(db, 'ledger.post', (connection) => createCreditEventWriter(connection, options.onCreditEvent));
 
   function entryOf(input: PostEntry, balance: number | undefined): NewLedgerEntry {
     if (!Number.isSafeInteger(input.amount) || input.amount === 0) throw new Error(`amount must be a non-zero integer, got ${input.amount}`);
@@ -68,10 +69,11 @@ export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) 
   const isCreditEntry = (entry: NewLedgerEntry): boolean => entry.kind === 'manual_credit' || entry.kind === 'credit_void';
 
   function post(input: PostEntry): NewLedgerEntry {
-    if (!db.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
-    const entry = entryOf(input, repo.balanceOf(input.customerId));
-    if (isCreditEntry(entry)) writeCreditEvent(entry, input.voidCause);
-    repo.insert(entry);
+    const entries = repo();
+    if (!db?.inTransaction) throw new Error('ledger entries are posted inside the transaction of their change');
+    const entry = entryOf(input, entries.balanceOf(input.customerId));
+    if (isCreditEntry(entry)) writeCreditEvent()(entry, input.voidCause);
+    entries.insert(entry);
     return entry;
   }
 
@@ -88,6 +90,14 @@ export function createLedger(db: Db, clock: Clock, options: LedgerOptions = {}) 
     return entry;
   }
 
-  return { post, append, balanceOf: repo.balanceOf, byId: repo.byId, forGeneration: repo.forGeneration, reversalOf: repo.reversalOf };
+  return {
+    post,
+    append,
+    // Synchronous reads beside post, for the same callers.
+    balanceOf: (customerId: string) => repo().balanceOf(customerId),
+    byId: (id: string) => repo().byId(id),
+    forGeneration: (generationId: string) => repo().forGeneration(generationId),
+    reversalOf: (entryId: string) => repo().reversalOf(entryId),
+  };
 }
 export type Ledger = ReturnType<typeof createLedger>;

@@ -88,9 +88,10 @@ export async function loadDemoCredits(ctx: AppContext, now: Date): Promise<numbe
     // Always in the past of `now`, a few hours apart.
     const at = now.getTime() - step.daysAgo * DAY - (1 + (i % 8)) * 3_600_000;
     const clock: Clock = () => new Date(at);
-    const audit = createAuditLog(ctx.db, clock);
-    const ledger = createLedger(ctx.db, clock);
-    const credits = createCreditService(storage, ledger, createCreditReversals(ctx.db, ledger, audit, clock), audit, clock);
+    // Services on the seam alone, at this step's time.
+    const audit = createAuditLog(null, clock);
+    const ledger = createLedger(null, clock);
+    const credits = createCreditService(storage, ledger, createCreditReversals(null, ledger, audit, clock), audit, clock);
     const items = step.items.map(({ run, tokens }) => ({ generation_id: run.id, tokens: tokens ?? run.tokens_charged }));
     const partial = step.items.some(({ run, tokens }) => tokens !== undefined && tokens !== run.tokens_charged);
     const body: CreditRequest = {

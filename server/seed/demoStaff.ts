@@ -10,6 +10,6 @@ export const demoStaff: ReadonlyArray<{ email: string; name: string; role: Role;
 
 export async function createDemoStaff(ctx: AppContext): Promise<void> {
   for (const person of demoStaff) {
-    if (!ctx.staff.byEmail(person.email)) await ctx.staff.create(person, { type: 'system' });
+    if (!(await ctx.staff.byEmail(person.email))) await ctx.staff.create(person, { type: 'system' });
   }
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../db/connection.ts';
-import { createStaffRepository, staffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
+import { staffRepository, type StaffRow } from '../../db/repositories/staffRepository.ts';
 import type { Queryable, Storage, Transaction } from '../../db/storage/types.ts';
 import {
   staffReadOnlyFields,
@@ -67,12 +66,8 @@ const losesAdmin = (row: StaffRow, next: StaffChange): boolean =>
 
 const lastAdmin = () => new Conflict('last_admin', 'This is the last active admin: make someone else admin first.');
 
-/**
- * Staff accounts. `db` serves only the synchronous lookups byEmail and byId, kept while
- * server/seed/demoCredits.ts still calls them without awaiting; everything else goes through `storage`.
- */
-export function createStaffService(storage: Storage, audit: AuditLog, sessions: Sessions, clock: Clock, db: Db) {
-  const legacy = createStaffRepository(db);
+/** Staff accounts, through the storage seam. */
+export function createStaffService(storage: Storage, audit: AuditLog, sessions: Sessions, clock: Clock) {
 
   function insert(input: StaffCreate, passwordHash: string, mustChange: boolean, actor: Actor, origin?: RequestOrigin): Promise<StaffRecord> {
     return storage.transaction(async (tx) => {
@@ -254,8 +249,7 @@ export function createStaffService(storage: Storage, audit: AuditLog, sessions: 
     endSessions,
     resetPassword,
     changeOwnPassword,
-    byEmail: legacy.byEmail,
-    byId: legacy.byId,
+    byEmail: (email: string): Promise<StaffRow | undefined> => staffRepository.byEmail(storage, email),
     count: (): Promise<number> => staffRepository.count(storage),
   };
 }

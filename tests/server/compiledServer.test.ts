@@ -1,3 +1,4 @@
+import { sqliteDatabase } from '../../db/openStorage.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,9 +65,9 @@ describe('compiled server', () => {
     let leadEmail: string;
     try {
       expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(listMigrations().map((m) => m.version));
-      const ctx = createContext(db, loadConfig({ DATABASE_PATH: databasePath }), manualClock().clock, pino({ level: 'silent' }));
+      const ctx = createContext(sqliteDatabase(db, databasePath), loadConfig({ DATABASE_PATH: databasePath }), manualClock().clock, pino({ level: 'silent' }));
       leadEmail = (await buildStaff(ctx, { role: 'lead' })).email;
-      appendAuditEvents(ctx, AUDIT_EVENTS, []);
+      appendAuditEvents({ ...ctx, db }, AUDIT_EVENTS, []);
     } finally {
       db.close();
     }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.ts';
 import { createIngestService, DEFAULT_HELD_EVENT_LIMIT } from '../../server/ingest/ingestService.ts';
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
 import { postEvents, scenario } from './support/ingest.ts';
-import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
+import { buildStaff, createTestApp, signIn, type TestApp, sqliteOf } from './support/testApp.ts';
 
 let t: TestApp;
 beforeEach(() => {
@@ -310,7 +310,7 @@ describe('held events: the limit and the report', () => {
   /** The app's ingestion with a held-event limit of `limit`, so a test need not hold 100,000 events. */
   function limitHeldEvents(limit: number): void {
     const { ctx } = t;
-    ctx.ingest = createIngestService(ctx.storage, ctx.db, ctx.ledger, ctx.creditReversals, ctx.delivery, ctx.audit, ctx.clock, { heldEventLimit: limit });
+    ctx.ingest = createIngestService(ctx.storage, sqliteOf(ctx), ctx.ledger, ctx.creditReversals, ctx.delivery, ctx.audit, ctx.clock, { heldEventLimit: limit });
   }
   /** A chat that arrives before its customer, of the scenario under `prefix`. */
   const orphanChat = (prefix: string) => scenario(prefix)[2];

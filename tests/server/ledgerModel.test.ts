@@ -4,7 +4,7 @@ import { createGenerationRepository } from '../../db/repositories/generationRepo
 import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
 import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { creditOps } from './support/creditOps.ts';
-import { buildStaff, createTestApp } from './support/testApp.ts';
+import { buildStaff, createTestApp, sqliteOf } from './support/testApp.ts';
 
 /**
  * Random sequences of ledger operations against a simple in-memory model:
@@ -66,7 +66,7 @@ describe('ledger against a model', () => {
           const balances = customerIds.map(() => 0);
           const chargeIds: (string | null)[] = runIds.map(() => null);
           const grants: CreditModel[] = [];
-          const tx = <T>(fn: () => T): T => t.ctx.db.transaction(fn).immediate();
+          const tx = <T>(fn: () => T): T => sqliteOf(t.ctx).transaction(fn).immediate();
 
           for (const op of ops) {
             let allowed: boolean;

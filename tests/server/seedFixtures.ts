@@ -1,3 +1,4 @@
+import { sqliteDatabase } from '../../db/openStorage.ts';
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import type { Db } from '../../db/connection.ts';
@@ -23,7 +24,7 @@ export interface SeededDatabase {
 export function emptyDatabase(): Omit<SeededDatabase, 'summary'> {
   const database = tempDatabase();
   const config = loadConfig({ DATABASE_PATH: database.path, LOG_LEVEL: 'silent' });
-  const ctx = createContext(database.db, config, manualClock(NOW).clock, pino({ level: 'silent' }));
+  const ctx = createContext(sqliteDatabase(database.db, database.path), config, manualClock(NOW).clock, pino({ level: 'silent' }));
   return { ctx, db: database.db, path: database.path, cleanup: database.cleanup };
 }
 

@@ -1,6 +1,4 @@
 import type pg from 'pg';
-import { openDatabase } from '../../../db/connection.ts';
-import { migrate } from '../../../db/migrate.ts';
 import {
   inClientSnapshot,
   inClientTransaction,
@@ -424,24 +422,20 @@ function chunkStorage(open: () => Transaction): Storage {
 }
 
 /**
- * The live ingestion path on PostgreSQL for the history import. The ledger, credit reversals,
- * delivery and ingestion services are built, as everywhere, with the synchronous SQLite connection
- * their not-yet-moved halves prepare statements on; the import only calls their seam halves, so
- * that connection is a private in-memory database nothing reads. `close` closes it.
+ * The live ingestion path on PostgreSQL for the history import: the ledger, credit reversals,
+ * delivery and ingestion services on the chunk's storage, without SQLite's synchronous twins.
  */
 export function postgresLiveIngest(clock: Clock): { factory: LiveIngestFactory; close(): void } {
-  const standIn = openDatabase(':memory:');
-  migrate(standIn);
-  const auditLog = createAuditLog(standIn, clock);
-  const ledger = createLedger(standIn, clock);
-  const reversals = createCreditReversals(standIn, ledger, auditLog, clock);
+  const auditLog = createAuditLog(null, clock);
+  const ledger = createLedger(null, clock);
+  const reversals = createCreditReversals(null, ledger, auditLog, clock);
   return {
     factory: (storage) => {
-      const delivery = createDeliveryService(storage, standIn, { webhook: null, feedToken: null }, auditLog, clock, () => {
+      const delivery = createDeliveryService(storage, null, { webhook: null, feedToken: null }, auditLog, clock, () => {
         throw new Error('the history import reads no credit record');
       }, () => undefined);
-      return createIngestService(storage, standIn, ledger, reversals, delivery, auditLog, clock);
+      return createIngestService(storage, null, ledger, reversals, delivery, auditLog, clock);
     },
-    close: () => standIn.close(),
+    close: () => {},
   };
 }

@@ -2,7 +2,7 @@ import type request from 'supertest';
 import type { Role } from '../../../shared/roles.ts';
 import type { AppContext } from '../../../server/context.ts';
 import { newId } from '../../../server/ids.ts';
-import { buildStaff, signIn, type TestApp } from '../support/testApp.ts';
+import { buildStaff, signIn, type TestApp, sqliteOf } from '../support/testApp.ts';
 
 export type Browser = Awaited<ReturnType<typeof signIn>>['agent'];
 
@@ -56,7 +56,7 @@ export function buildAsset(
 ): { id: string } {
   const id = fields.id ?? newId('ast');
   const kind = fields.kind ?? 'image';
-  ctx.db
+  sqliteOf(ctx)
     .prepare(`INSERT INTO assets (id, generation_id, customer_id, kind, mime, url, thumbnail_url, width, height, duration_ms, bytes, created_at)
       VALUES (@id, @generation_id, @customer_id, @kind, @mime, @url, @thumbnail_url, @width, @height, @duration_ms, @bytes, @created_at)`)
     .run({

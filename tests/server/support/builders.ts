@@ -1,3 +1,4 @@
+import { sqliteOf } from './testApp.ts';
 import { createChatRepository } from '../../../db/repositories/chatRepository.ts';
 import { createCustomerRepository } from '../../../db/repositories/customerRepository.ts';
 import { createGenerationRepository, type GenerationRow } from '../../../db/repositories/generationRepository.ts';
@@ -14,19 +15,19 @@ export function buildCustomer(
   const n = next();
   const id = fields.id ?? `cus_${n}_${newId('t').slice(-6)}`;
   const at = fields.createdAt ?? ctx.clock().toISOString();
-  createCustomerRepository(ctx.db).insert({
+  createCustomerRepository(sqliteOf(ctx)).insert({
     id, name: fields.name ?? `Customer ${n}`, email: fields.email ?? `customer${n}@example.com`, plan: fields.plan ?? 'pro',
     time_zone: 'Europe/Paris', created_at: at, source_at: at,
   });
   if (fields.balance) {
-    ctx.db.transaction(() => ctx.ledger.post({ customerId: id, kind: 'purchase', amount: fields.balance ?? 0 })).immediate();
+    sqliteOf(ctx).transaction(() => ctx.ledger.post({ customerId: id, kind: 'purchase', amount: fields.balance ?? 0 })).immediate();
   }
   return { id };
 }
 
 export function buildChat(ctx: AppContext, customerId: string, fields: { id?: string; title?: string; createdAt?: string } = {}) {
   const id = fields.id ?? `chat-${next()}-${newId('t').slice(-6)}`;
-  createChatRepository(ctx.db).insert({
+  createChatRepository(sqliteOf(ctx)).insert({
     id, customer_id: customerId, title: fields.title ?? 'A chat', created_at: fields.createdAt ?? ctx.clock().toISOString(),
   });
   return { id };
@@ -51,9 +52,9 @@ export function buildRun(ctx: AppContext, chat: { id: string }, customerId: stri
   const tool = fields.tool ?? 'image';
   let chargeId: string | null = null;
   let refundId: string | null = null;
-  ctx.db
+  sqliteOf(ctx)
     .transaction(() => {
-      createGenerationRepository(ctx.db).insert({
+      createGenerationRepository(sqliteOf(ctx)).insert({
         id, chat_id: chat.id, customer_id: customerId, tool, model: 'flux-pro', prompt: 'a red fox in snow', status,
         error_code: status === 'failed' ? 'gpu_timeout' : null, error_message: null,
         started_at: fields.startedAt ?? now, finished_at: finished, status_at: now,

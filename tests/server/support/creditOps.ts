@@ -1,3 +1,4 @@
+import { sqliteOf } from './testApp.ts';
 import { createCreditRepository, type CreditRow } from '../../../db/repositories/creditRepository.ts';
 import type { AppContext } from '../../../server/context.ts';
 import { newId } from '../../../server/ids.ts';
@@ -7,8 +8,8 @@ import { newId } from '../../../server/ids.ts';
  * first, then the ledger entry), for tests of what the database enforces.
  */
 export function creditOps(ctx: AppContext, staffId: string) {
-  const repo = createCreditRepository(ctx.db);
-  const tx = <T>(fn: () => T): T => ctx.db.transaction(fn).immediate();
+  const repo = createCreditRepository(sqliteOf(ctx));
+  const tx = <T>(fn: () => T): T => sqliteOf(ctx).transaction(fn).immediate();
 
   function create(customerId: string, items: { generation_id: string; tokens: number }[], status: 'applied' | 'pending_approval', amount?: number): string {
     return tx(() => {

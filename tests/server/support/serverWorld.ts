@@ -1,3 +1,4 @@
+import { sqliteDatabase } from '../../../db/openStorage.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import { createContext } from '../../../server/context.ts';
@@ -11,7 +12,7 @@ import { buildStaff, manualClock, tempDatabase } from './testApp.ts';
  */
 export async function serverWorld({ runs, charge = 5, balance = 10_000 }: { runs: number; charge?: number; balance?: number }) {
   const database = tempDatabase();
-  const setup = createContext(database.db, loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
+  const setup = createContext(sqliteDatabase(database.db, database.path), loadConfig({ DATABASE_PATH: database.path }), manualClock(new Date().toISOString()).clock, pino({ level: 'silent' }));
   const lead = await buildStaff(setup, { role: 'lead' });
   const customer = buildCustomer(setup, { balance });
   const chat = buildChat(setup, customer.id);

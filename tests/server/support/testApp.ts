@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { openDatabase, type Db } from '../../../db/connection.ts';
 import { migrate } from '../../../db/migrate.ts';
+import { sqliteDatabase } from '../../../db/openStorage.ts';
 import { createStaffRepository } from '../../../db/repositories/staffRepository.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { createApp } from '../../../server/app.ts';
@@ -16,6 +17,12 @@ import { createContext, type AppContext } from '../../../server/context.ts';
 import { newId } from '../../../server/ids.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
+
+/** The SQLite connection under a test's context: tests that read or write rows directly run on SQLite. */
+export function sqliteOf(ctx: AppContext): Db {
+  if (ctx.database.engine !== 'sqlite') throw new Error('this test reads the SQLite file directly');
+  return ctx.database.db;
+}
 
 /** A clock the test moves by hand. */
 export function manualClock(start = '2026-11-20T12:00:00.000Z') {
@@ -62,7 +69,7 @@ export function createTestApp(overrides: Record<string, string> = {}): TestApp {
   const database = tempDatabase();
   const time = manualClock();
   const config: Config = loadConfig({ DATABASE_PATH: database.path, LOG_LEVEL: 'silent', ...overrides });
-  const ctx = createContext(database.db, config, time.clock, pino({ level: 'silent' }));
+  const ctx = createContext(sqliteDatabase(database.db, database.path), config, time.clock, pino({ level: 'silent' }));
   // Work the last answer set going (a sign-in's throttle count, say) finishes before the file goes.
   const cleanup = async (): Promise<void> => {
     await ctx.storage.close();
@@ -84,7 +91,7 @@ export async function buildStaff(
   const email = fields.email ?? `${role}-${id.slice(-6)}@example.test`;
   const name = fields.name ?? `Test ${role}`;
   const now = ctx.clock().toISOString();
-  createStaffRepository(ctx.db).insert({
+  createStaffRepository(sqliteOf(ctx)).insert({
     id, email, name, role, disabled: fields.disabled ? 1 : 0, password_hash: hash, must_change_password: 0,
     external_subject: null, created_at: now, updated_at: now,
   });
