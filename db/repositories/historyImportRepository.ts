@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../connection.ts';
-import { snapshotOf } from '../storage/postgresStorage.ts';
+import { snapshotOf, transactionOf } from '../storage/postgresStorage.ts';
 import type { Queryable, Transaction } from '../storage/types.ts';
 import type { AssetListRow } from './assetQueries.ts';
 import { batchInserter } from './batchInsert.ts';
@@ -528,7 +528,7 @@ export const postgresHistoryImport = {
  */
 export async function inClientTransaction<T>(client: pg.ClientBase, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const committed: (() => void)[] = [];
-  const tx = clientTransaction(client, committed);
+  const tx = transactionOf(client, committed);
   await client.query('BEGIN');
   try {
     const value = await work(tx);
@@ -555,33 +555,3 @@ export async function inClientSnapshot<T>(client: pg.ClientBase, work: (snapshot
   }
 }
 
-/** A seam Transaction on `client`'s open transaction (as postgresStorage.ts makes them on a pooled connection). */
-function clientTransaction(client: pg.ClientBase, committed: (() => void)[]): Transaction {
-  const { engine, all, get, run } = snapshotOf(client);
-  let savepoints = 0;
-  // A released savepoint hands its callbacks outwards, a rolled-back one drops them.
-  const frames: (() => void)[][] = [committed];
-  const tx: Transaction = {
-    engine, all, get, run,
-    afterCommit(callback: () => void): void {
-      frames[frames.length - 1].push(callback);
-    },
-    async savepoint<T>(work: (inner: Transaction) => Promise<T>): Promise<T> {
-      const name = `history_sp_${++savepoints}`;
-      await client.query(`SAVEPOINT ${name}`);
-      frames.push([]);
-      try {
-        const value = await work(tx);
-        await client.query(`RELEASE SAVEPOINT ${name}`);
-        frames[frames.length - 2].push(...(frames.pop() ?? []));
-        return value;
-      } catch (error) {
-        frames.pop();
-        await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        await client.query(`RELEASE SAVEPOINT ${name}`);
-        throw error;
-      }
-    },
-  };
-  return tx;
-}

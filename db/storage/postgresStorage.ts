@@ -39,6 +39,40 @@ const sqlState = (error: unknown): string | undefined =>
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A seam transaction on the transaction `client` has open, its afterCommit callbacks collected in
+ * `committed` for whoever commits it (the storage below; the history import's chunks).
+ */
+export function transactionOf(client: pg.ClientBase, committed: (() => void)[]): Transaction {
+  let savepoints = 0;
+  // As on SQLite: a released savepoint hands its callbacks outwards, a rolled-back one drops them.
+  const frames: (() => void)[][] = [committed];
+  const tx: Transaction = {
+    ...queriesOn(client),
+    afterCommit(callback: () => void): void {
+      frames[frames.length - 1].push(callback);
+    },
+    async savepoint<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      const name = `sp_${++savepoints}`;
+      await client.query(`SAVEPOINT ${name}`);
+      frames.push([]);
+      try {
+        const value = await work(tx);
+        await client.query(`RELEASE SAVEPOINT ${name}`);
+        const callbacks = frames.pop() ?? [];
+        frames[frames.length - 1].push(...callbacks);
+        return value;
+      } catch (error) {
+        frames.pop();
+        await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await client.query(`RELEASE SAVEPOINT ${name}`);
+        throw error;
+      }
+    },
+  };
+  return tx;
+}
+
+/**
  * The storage seam on PostgreSQL (db/storage/types.ts), over a pool made by openPostgres(). Reads
  * outside a transaction take any pooled connection. A transaction holds one connection from BEGIN
  * to COMMIT at READ COMMITTED; refused for a serialization failure or a deadlock (which the locks
@@ -46,37 +80,6 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * after a short random pause, up to eight times.
  */
 export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool } {
-  /** A transaction's statements on `client`, with its afterCommit callbacks collected in `committed`. */
-  const transactionOn = (client: pg.PoolClient, committed: (() => void)[]): Transaction => {
-    let savepoints = 0;
-    // As on SQLite: a released savepoint hands its callbacks outwards, a rolled-back one drops them.
-    const frames: (() => void)[][] = [committed];
-    const tx: Transaction = {
-      ...queriesOn(client),
-      afterCommit(callback: () => void): void {
-        frames[frames.length - 1].push(callback);
-      },
-      async savepoint<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-        const name = `sp_${++savepoints}`;
-        await client.query(`SAVEPOINT ${name}`);
-        frames.push([]);
-        try {
-          const value = await work(tx);
-          await client.query(`RELEASE SAVEPOINT ${name}`);
-          const callbacks = frames.pop() ?? [];
-          frames[frames.length - 1].push(...callbacks);
-          return value;
-        } catch (error) {
-          frames.pop();
-          await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-          await client.query(`RELEASE SAVEPOINT ${name}`);
-          throw error;
-        }
-      },
-    };
-    return tx;
-  };
-
   const once = async <T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -113,7 +116,7 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
       for (let attempt = 1; ; attempt += 1) {
         const committed: (() => void)[] = [];
         try {
-          const value = await once('BEGIN', (client) => work(transactionOn(client, committed)));
+          const value = await once('BEGIN', (client) => work(transactionOf(client, committed)));
           for (const callback of committed) queueMicrotask(callback);
           return value;
         } catch (error) {
