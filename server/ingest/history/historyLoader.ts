@@ -7,6 +7,29 @@ export interface ChunkResult extends WindowCounts {
   ledgerRows: number;
 }
 
+/** Where a committed chunk moved the checkpoint: chunks, byte offset, line and time as written, counts added. */
+export interface CheckpointAdvance {
+  chunks: number;
+  byte_offset: number;
+  line: number;
+  updated_at: string;
+}
+
+/** The checkpoint after a chunk (`advance`, `counts`) committed, as both loaders keep it in memory. */
+export function advancedCheckpoint(checkpoint: ImportCheckpointRow, advance: CheckpointAdvance, counts: ChunkResult): ImportCheckpointRow {
+  return {
+    ...checkpoint, chunks: advance.chunks + 1, byte_offset: advance.byte_offset, line: advance.line,
+    events: checkpoint.events + counts.events, applied: checkpoint.applied + counts.applied,
+    duplicates: checkpoint.duplicates + counts.duplicates, rejected: checkpoint.rejected + counts.rejected,
+    ledger_rows: checkpoint.ledger_rows + counts.ledgerRows, updated_at: advance.updated_at,
+  };
+}
+
+/** The part of a chunk's counts the importer adds up. */
+export const chunkResultOf = (counts: ChunkResult): ChunkResult => ({
+  events: counts.events, applied: counts.applied, duplicates: counts.duplicates, rejected: counts.rejected, ledgerRows: counts.ledgerRows,
+});
+
 /** The database refused a chunk (a constraint or trigger): nothing of it was written. */
 export class ChunkRefused extends Error {}
 

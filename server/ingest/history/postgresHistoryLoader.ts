@@ -20,7 +20,7 @@ import { verifyLedgerAfter, type LedgerCheck } from '../../ledger/ledgerCheck.ts
 import { parentInWords } from '../ingestRules.ts';
 import { createIngestService, type IngestService } from '../ingestService.ts';
 import type { FileIdentity } from './eventFile.ts';
-import { ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
+import { advancedCheckpoint, chunkResultOf, ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
 import { foldWindow, idsOf, type StoredRecords, type WindowItem, type WindowPlan } from './historyWindow.ts';
 
 /** Waiting events turned into rejections per statement at the end of a file. */
@@ -233,13 +233,8 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
         });
         return { counts: done, advance: moved };
       });
-      checkpoint = {
-        ...state.checkpoint, chunks: advance.chunks + 1, byte_offset: advance.byte_offset, line: advance.line,
-        events: state.checkpoint.events + counts.events, applied: state.checkpoint.applied + counts.applied,
-        duplicates: state.checkpoint.duplicates + counts.duplicates, rejected: state.checkpoint.rejected + counts.rejected,
-        ledger_rows: state.checkpoint.ledger_rows + counts.ledgerRows, updated_at: advance.updated_at,
-      };
-      return { events: counts.events, applied: counts.applied, duplicates: counts.duplicates, rejected: counts.rejected, ledgerRows: counts.ledgerRows };
+      checkpoint = advancedCheckpoint(state.checkpoint, advance, counts);
+      return chunkResultOf(counts);
     } catch (error) {
       if (isConstraintError(error)) throw new ChunkRefused(error.message);
       throw error;

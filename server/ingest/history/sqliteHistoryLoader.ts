@@ -7,7 +7,7 @@ import { isoNow, type Clock } from '../../clock.ts';
 import { parentInWords } from '../ingestRules.ts';
 import type { IngestService } from '../ingestService.ts';
 import type { FileIdentity } from './eventFile.ts';
-import { ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
+import { advancedCheckpoint, chunkResultOf, ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
 import { foldWindow, type StoredRecords, type WindowCounts, type WindowItem, type WindowPlan } from './historyWindow.ts';
 
 /** Waiting events turned into rejections per statement at the end of a file. */
@@ -140,13 +140,8 @@ export function createSqliteHistoryLoader(db: Db, deps: SqliteHistoryDeps): Hist
         })
         .immediate();
       const { counts, advance } = result;
-      checkpoint = {
-        ...state.checkpoint, chunks: advance.chunks + 1, byte_offset: advance.byte_offset, line: advance.line,
-        events: state.checkpoint.events + counts.events, applied: state.checkpoint.applied + counts.applied,
-        duplicates: state.checkpoint.duplicates + counts.duplicates, rejected: state.checkpoint.rejected + counts.rejected,
-        ledger_rows: state.checkpoint.ledger_rows + counts.ledgerRows, updated_at: advance.updated_at,
-      };
-      return { events: counts.events, applied: counts.applied, duplicates: counts.duplicates, rejected: counts.rejected, ledgerRows: counts.ledgerRows };
+      checkpoint = advancedCheckpoint(state.checkpoint, advance, counts);
+      return chunkResultOf(counts);
     } catch (error) {
       if (isConstraintError(error)) throw new ChunkRefused(error.message);
       throw error;
