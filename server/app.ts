@@ -18,6 +18,7 @@ import { securityHeaders } from './http/securityHeaders.ts';
 import { requestLog } from './http/requestLog.ts';
 import { resourceRoutes } from './resources/resourceRoutes.ts';
 import { ingestRoutes } from './ingest/ingestRoutes.ts';
+import { refuseNul } from './http/refuseNul.ts';
 import { deliveryActionRoutes, requireBearer, studioFeedRoutes } from './delivery/studioRoutes.ts';
 import { projectRoot } from '../db/projectRoot.ts';
 
@@ -69,6 +70,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // Only requests that can carry a body go through the JSON parser; reads skip a layer of work.
   const json = jsonBody(JSON_LIMIT);
   api.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
+  // After the body (one nested too deep is refused first, whoever sends it), before anything reads the URL.
+  api.use(refuseNul);
   api.use(loadSession(ctx.sessions));
   api.use('/auth', authRoutes(ctx));
   api.use('/auth', oidcRoutes(ctx));

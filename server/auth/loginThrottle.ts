@@ -53,7 +53,8 @@ export function loginThrottle(settings: ThrottleSettings = defaultThrottle, stor
     limit: settings.perAccount,
     keyGenerator: (req) => {
       const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 320) : '';
-      return `account:${email}`;
+      // Counted before the body is checked; PostgreSQL's text cannot hold a NUL, and no e-mail has one.
+      return `account:${email.replaceAll('\u0000', '\uFFFD')}`;
     },
     handler: (req, _res, next) => next(new RateLimited(retryAfter(req), 'Too many failed sign-ins for this account. Wait and try again.')),
   });

@@ -7,6 +7,7 @@ import { DomainError, NotFound } from '../errors.ts';
 import { requestOrigin, staffActor } from '../http/origin.ts';
 import { parseQuery } from '../http/validate.ts';
 import type { Secret } from './secret.ts';
+import { refuseNul } from '../http/refuseNul.ts';
 import { apiRouter } from '../http/router.ts';
 
 const feedQuery = z
@@ -45,7 +46,7 @@ export function requireBearer(token: Secret | null, feature: string): RequestHan
 /** The studio's pull feed of credit events (docs/integration.md), outside staff sessions. */
 export function studioFeedRoutes(ctx: AppContext): Router {
   const router = apiRouter();
-  router.get('/credit-events', requireBearer(ctx.config.feedToken, 'Credit event feed'), async (req, res) => {
+  router.get('/credit-events', requireBearer(ctx.config.feedToken, 'Credit event feed'), refuseNul, async (req, res) => {
     const { after, limit } = parseQuery(feedQuery, req);
     res.json(await ctx.delivery.feedPage(after, limit));
   });
