@@ -160,10 +160,12 @@ export const ingestRepository = {
   },
   customerExists: async (q: Queryable, id: string): Promise<boolean> => (await q.get(sql.customerExists, [id])) !== undefined,
   /**
-   * Held events on PostgreSQL: every batch takes the holding lock shared, first; a batch about to
-   * hold an event takes it alone, which waits for the batches in flight to commit. A batch storing
-   * a parent and one holding an event for it could otherwise miss each other, neither seeing the
-   * other's rows: the event would wait in ingest_held for a parent already there.
+   * Held events on PostgreSQL: every batch takes the holding lock first — shared, or alone when it
+   * holds an event (a batch that meets one runs again so, server/ingest/ingestService.ts), which
+   * waits for the batches in flight to commit. A batch storing a parent and one holding an event for
+   * it could otherwise miss each other, neither seeing the other's rows: the event would wait in
+   * ingest_held for a parent already there. No batch upgrades its shared lock: two doing so at once
+   * would each wait for the other's.
    */
   shareHolding: async (tx: Transaction): Promise<void> => {
     if (tx.engine === 'postgres') await tx.get(sql.shareHolding);

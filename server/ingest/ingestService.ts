@@ -19,6 +19,7 @@ import {
   type IngestData,
   type IngestEventType,
   type IngestResult,
+  studioId,
 } from '../../shared/ingestEvents.ts';
 import type { HeldIngestReport, HeldParentKind } from '../../shared/reports.ts';
 import type { AuditInput, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
@@ -69,7 +70,17 @@ interface BatchStats {
   failedLate: number;
   /** Held events when the batch began; counted at its first event that needs holding. */
   heldBefore?: number;
+  /** PostgreSQL: the batch took the holding lock alone at its start (HoldingLockNeeded). */
+  holdingAlone?: boolean;
 }
+
+/**
+ * Thrown on PostgreSQL by a batch that took the holding lock shared and meets an event to hold:
+ * the batch is rolled back and run again holding the lock alone from its start. Upgrading the
+ * shared lock in place deadlocked two batches that both held events, each waiting for the other's
+ * shared lock to go.
+ */
+class HoldingLockNeeded extends Error {}
 
 const newStats = (): BatchStats => ({ held: 0, released: 0, failedLate: 0 });
 
@@ -107,8 +118,10 @@ function namedBy(screened: readonly Screened[]): { charges: string[]; customers:
   const charges = new Set<string>();
   const customers = new Set<string>();
   const runs = new Set<string>();
+  // An id its schema refuses names no row, and its event is rejected later (PostgreSQL could not even
+  // compare one holding a NUL): only well-formed ids are locked.
   const add = (ids: Set<string>, id: unknown): void => {
-    if (typeof id === 'string') ids.add(id);
+    if (studioId.safeParse(id).success) ids.add(id as string);
   };
   for (const item of screened) {
     if (!('envelope' in item)) continue;
@@ -129,8 +142,8 @@ function namedBy(screened: readonly Screened[]): { charges: string[]; customers:
  * of deadlocking; a deadlock left (an event released from ingest_held about a customer the batch
  * does not name, two batches about to hold events at once) is run again by the storage.
  */
-async function lockWhatItNames(tx: Transaction, named: ReturnType<typeof namedBy>): Promise<void> {
-  await ingestRepository.shareHolding(tx);
+async function lockWhatItNames(tx: Transaction, named: ReturnType<typeof namedBy>, holdingAlone: boolean): Promise<void> {
+  await (holdingAlone ? ingestRepository.holdAlone(tx) : ingestRepository.shareHolding(tx));
   await ingestRepository.lockCreditsOfCharges(tx, named.charges);
   await ingestRepository.lockCustomers(tx, named.customers, named.runs);
 }
@@ -381,14 +394,14 @@ export function createIngestService(
   }
 
   /**
-   * The parent the event must wait for, if any. On PostgreSQL the answer is read again once the
-   * holding lock is ours alone: a batch that stored the parent meanwhile has committed by then.
+   * The parent the event must wait for, if any. On PostgreSQL only a batch holding the holding lock
+   * alone may hold an event: it took the lock after every batch in flight committed, so a parent one
+   * of them stored is seen. Any other batch is run again so (HoldingLockNeeded).
    */
-  async function parentToWaitFor(tx: Transaction, event: ParsedEvent): Promise<string | null> {
+  async function parentToWaitFor(tx: Transaction, event: ParsedEvent, stats: BatchStats): Promise<string | null> {
     const missing = await missingParent(tx, event);
-    if (!missing || tx.engine !== 'postgres') return missing;
-    await ingestRepository.holdAlone(tx);
-    return missingParent(tx, event);
+    if (missing && tx.engine === 'postgres' && !stats.holdingAlone) throw new HoldingLockNeeded();
+    return missing;
   }
 
   /** Held events now: counted once per batch (no one else holds or releases meanwhile: SQLite's one writer, PostgreSQL's holding lock), then followed. */
@@ -403,7 +416,7 @@ export function createIngestService(
    * again takes back its own place, so only a `new` event meets the limit.
    */
   async function applyOrHold(tx: Transaction, event: ParsedEvent, receivedAt: string, stats: BatchStats, arrival: 'new' | 'released'): Promise<Outcome> {
-    const waitsFor = await parentToWaitFor(tx, event);
+    const waitsFor = await parentToWaitFor(tx, event, stats);
     if (waitsFor) {
       if (arrival === 'new' && (await heldNow(tx, stats)) >= heldEventLimit) throw pastLimit(waitsFor, heldEventLimit);
       await ingestRepository.hold(tx, heldRow(event, waitsFor, receivedAt));
@@ -460,10 +473,19 @@ export function createIngestService(
   /** One batch, one transaction, one audit event. */
   async function ingestBatch(rawEvents: readonly unknown[], origin?: RequestOrigin): Promise<IngestResult> {
     const screened = rawEvents.map(screen);
+    try {
+      return await applyBatch(screened, rawEvents.length, origin, false);
+    } catch (error) {
+      if (!(error instanceof HoldingLockNeeded)) throw error;
+      return applyBatch(screened, rawEvents.length, origin, true);
+    }
+  }
+
+  async function applyBatch(screened: readonly Screened[], events: number, origin: RequestOrigin | undefined, holdingAlone: boolean): Promise<IngestResult> {
     return storage.transaction(async (tx) => {
-      await lockWhatItNames(tx, namedBy(screened));
+      await lockWhatItNames(tx, namedBy(screened), holdingAlone);
       const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
-      const stats = newStats();
+      const stats: BatchStats = { ...newStats(), holdingAlone };
       const receivedAt = isoNow(clock);
       for (const item of screened) {
         if ('rejection' in item) {
@@ -477,7 +499,7 @@ export function createIngestService(
           result.rejected.push({ id: item.envelope.id, error: error.message });
         }
       }
-      await audit.append(tx, batchAudit(rawEvents.length, result, stats, origin));
+      await audit.append(tx, batchAudit(events, result, stats, origin));
       return result;
     });
   }

@@ -157,6 +157,19 @@ describe('live ingestion on PostgreSQL', () => {
     expect(await one("SELECT COUNT(*) AS n FROM ingest_events WHERE id LIKE 'rev-%' AND outcome = 'applied'")).toEqual({ n: 11 });
   });
 
+  it('holds events of many batches at once without a deadlock: a batch that holds runs again holding the lock alone', async () => {
+    await ingest.ingestBatch(scenario('dlref'));
+    const prefixes = ['dl1', 'dl2', 'dl3', 'dl4'];
+    refusals.length = 0;
+    // Four streams, each its story's events newest first, one per batch: most of them are held, at once.
+    await Promise.all(prefixes.map(async (prefix) => {
+      for (const event of scenario(prefix).reverse()) expect(await ingest.ingestBatch([event])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    }));
+    expect(refusals.filter((code) => code === '40P01')).toEqual([]);
+    for (const prefix of prefixes) expect(await storyState(prefix)).toBe(await storyState('dlref'));
+    expect(await one("SELECT COUNT(*) AS n FROM ingest_held WHERE event_id LIKE 'dl%'")).toEqual({ n: 0 });
+  });
+
   it('rejects, as on SQLite, an event its stored records contradict, and keeps the rest of the batch', async () => {
     await ingest.ingestBatch(scenario('bad').slice(0, 9));
     const [refund] = scenario('bad').slice(10);
