@@ -116,6 +116,11 @@ function compileFor(engine: Engine, request: ListRequest, mode: ListMode, params
   const orderBy = sort.expr === creditListSpec.key ? `${key} ${order}` : `${sort.expr} ${order}, ${key} ${order}`;
   const select = creditViewSql[engine];
   if (mode === 'all') return `${select}${conditions} ORDER BY ${orderBy}`;
+  // PostgreSQL computed a grant's view (its prior credits, day totals, events) for every row the
+  // OFFSET skipped too: the last page of 10,000 grants took 28 s. The page's ids come first there.
+  if (engine === 'postgres') {
+    return `${select} WHERE c.id IN (SELECT c.id FROM ${from}${conditions} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset) ORDER BY ${orderBy}`;
+  }
   return `${select}${conditions} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`;
 }
 
