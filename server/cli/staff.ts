@@ -47,14 +47,23 @@ async function run(): Promise<void> {
     });
     if (!parsed.success) fail(describe(parsed.error));
     const ctx = await openCliContext();
-    const created = await ctx.staff.create(parsed.data, { type: 'system' });
-    process.stdout.write(`Created ${created.role} ${created.email} (${created.id}).\n`);
+    try {
+      const created = await ctx.staff.create(parsed.data, { type: 'system' });
+      process.stdout.write(`Created ${created.role} ${created.email} (${created.id}).\n`);
+    } finally {
+      // PostgreSQL's idle connections would keep the process alive until the pool lets them go.
+      await ctx.database.close();
+    }
   } else if (command === 'disable') {
     const email = z.string().trim().email().safeParse(values.email);
     if (!email.success) fail(`--email: give the e-mail address of the account to disable.\n${usage}`);
     const ctx = await openCliContext();
-    const { staff, sessionsEnded } = await ctx.staff.disable(email.data, { type: 'system' });
-    process.stdout.write(`Disabled ${staff.email}; ended ${sessionsEnded} session(s).\n`);
+    try {
+      const { staff, sessionsEnded } = await ctx.staff.disable(email.data, { type: 'system' });
+      process.stdout.write(`Disabled ${staff.email}; ended ${sessionsEnded} session(s).\n`);
+    } finally {
+      await ctx.database.close();
+    }
   } else {
     fail(usage);
   }
