@@ -63,3 +63,12 @@ export function sqliteDatabase(db: Db, path: string = db.name): OpenedDatabase {
   const storage = createSqliteStorage(path, { writer: db });
   return { engine: 'sqlite', db, path, storage, applied: [], close: () => storage.close() };
 }
+
+/**
+ * A PostgreSQL pool already migrated, as an opened database (tests open their own databases); its
+ * storage runs on that pool, and close() ends it.
+ */
+export function postgresDatabase(pool: pg.Pool): OpenedDatabase {
+  const storage = createPostgresStorage(pool);
+  return { engine: 'postgres', pool, storage, applied: [], close: () => storage.close() };
+}

@@ -25,6 +25,9 @@ const sql = {
 
 /** Customers through the storage seam (db/storage/types.ts). */
 export const customerRepository = {
+  insert: async (tx: Transaction, row: NewCustomer): Promise<void> => {
+    await tx.run(sql.insert, row);
+  },
   /**
    * The customer a money change is about, its row locked on PostgreSQL until the transaction ends
    * (docs/postgres.md: the customer comes after the idempotency key and the credit, before the runs).

@@ -27,15 +27,16 @@ const leads: Role[] = ['lead', 'admin'];
 const admins: Role[] = ['admin'];
 
 beforeAll(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
   const disabledPerson = await buildStaff(t.ctx, { role: 'admin' });
   const disabled = await signIn(t.app, disabledPerson.email);
   // Disabled behind the session's back (as if by another process): the session must still be refused.
-  t.db.prepare('UPDATE staff SET disabled = 1 WHERE id = ?').run(disabledPerson.id);
+  await t.run('UPDATE staff SET disabled = 1 WHERE id = ?', [disabledPerson.id]);
   sessions = { agent: w.as.agent, lead: w.as.lead, admin: w.as.admin, disabled };
   const pending = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.second.id, tokens: 80 }], { reason: 'goodwill', items: [], amount: 80 }));
-  const audit = t.db.prepare('SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1').pluck().get() as number;
+  const audit = await t.value<number>('SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1');
+  if (audit === undefined) throw new Error('the world has no audit event');
   const f = (filter: object): string => encodeURIComponent(JSON.stringify(filter));
   routes = [
     { method: 'get', path: '/api/auth/me', allowed: everyone },
@@ -122,7 +123,7 @@ describe('authorization matrix', () => {
   });
 
   it('keeps the studio\'s feed and the metrics closed to sessions: only their bearer tokens open them', async () => {
-    const feed = createTestApp({ STUDIO_FEED_TOKEN: 'f'.repeat(40), METRICS_TOKEN: 'm'.repeat(40) });
+    const feed = await createTestApp({ STUDIO_FEED_TOKEN: 'f'.repeat(40), METRICS_TOKEN: 'm'.repeat(40) });
     try {
       const admin = await buildStaff(feed.ctx, { role: 'admin' });
       const session = await signIn(feed.app, admin.email);

@@ -7,7 +7,7 @@ import { createTestApp, signIn, type TestApp } from './support/testApp.ts';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
@@ -22,30 +22,30 @@ describe('anomaly flags', () => {
   });
 
   it('flags a credit just under the approval threshold', async () => {
-    const res = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: run(480).id, tokens: 480 }]));
+    const res = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: (await run(480)).id, tokens: 480 }]));
     expect(res.body.anomalies).toEqual([{ rule: 'near_threshold', message: '480 tokens is just under the approval threshold of 500.' }]);
-    const lead = await postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: run(480).id, tokens: 480 }]));
+    const lead = await postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: (await run(480)).id, tokens: 480 }]));
     expect(rules(lead.body)).not.toContain('near_threshold');
   });
 
   it('flags the third credit to one customer within 30 days', async () => {
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: run(10).id, tokens: 10 }])));
+    for (let i = 0; i < 3; i++) answers.push(await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: (await run(10)).id, tokens: 10 }])));
     expect(rules(answers[1].body)).toEqual([]);
     expect(answers[2].body.anomalies).toEqual([{ rule: 'repeat_customer', message: 'Maya Chen already had 2 credits in the 30 days before this one.' }]);
     t.time.advance(31 * 86_400_000);
-    const later = await postCredit(await signIn(t.app, w.people.agent.email), creditBody(w.customer.id, [{ generation_id: run(10).id, tokens: 10 }]));
+    const later = await postCredit(await signIn(t.app, w.people.agent.email), creditBody(w.customer.id, [{ generation_id: (await run(10)).id, tokens: 10 }]));
     expect(rules(later.body)).toEqual([]);
   });
 
   it('flags an agent far above their usual daily volume', async () => {
     for (let day = 0; day < 5; day++) {
-      await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: run(100).id, tokens: 100 }]));
+      await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: (await run(100)).id, tokens: 100 }]));
       t.time.advance(86_400_000);
       w.as.agent = await signIn(t.app, w.people.agent.email);
     }
     const big = [];
-    for (let i = 0; i < 3; i++) big.push(await postCredit(w.as.agent, creditBody(`${w.customer.id}`, [{ generation_id: run(400).id, tokens: 400 }])));
+    for (let i = 0; i < 3; i++) big.push(await postCredit(w.as.agent, creditBody(`${w.customer.id}`, [{ generation_id: (await run(400)).id, tokens: 400 }])));
     const last = big[2].body;
     expect(rules(last)).toContain('agent_volume');
     expect(last.anomalies.find((a: { rule: string }) => a.rule === 'agent_volume').message).toMatch(/total 1,200 tokens, 72.0× their daily average of 17/);

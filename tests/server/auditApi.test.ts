@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from './support/testApp.ts';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
@@ -44,14 +44,14 @@ describe('GET /api/audit', () => {
   });
 
   it("refuses an agent a list of customer ids (every customer's trail in one call), naming filter.customer_id; leads may", async () => {
-    const other = buildCustomer(t.ctx, { name: 'Noor Other' });
+    const other = await buildCustomer(t.ctx, { name: 'Noor Other' });
     await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
     const goodwill = await postCredit(w.as.lead, creditBody(other.id, [], { reason: 'goodwill', amount: 30 }));
     expect(goodwill.status).toBe(202);
-    const everyCustomer = t.db.prepare('SELECT id FROM customers ORDER BY id').pluck().all() as string[];
+    const everyCustomer = (await t.rows<{ id: string }>('SELECT id FROM customers ORDER BY id')).map((c) => c.id);
     expect(everyCustomer).toHaveLength(2);
     // The rows an agent must not get in one call: two customers' trails, one of them a lead's activity.
-    expect(t.db.prepare('SELECT customer_id, actor_id, action FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq').all()).toEqual([
+    expect(await t.rows('SELECT customer_id, actor_id, action FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq')).toEqual([
       { customer_id: w.customer.id, actor_id: w.people.agent.id, action: 'credit.requested' },
       { customer_id: w.customer.id, actor_id: w.people.agent.id, action: 'credit.applied' },
       { customer_id: other.id, actor_id: w.people.lead.id, action: 'credit.requested' },
@@ -95,8 +95,11 @@ describe('GET /api/audit/verify', () => {
   it('reports the chain status, and the first bad event after tampering', async () => {
     const ok = await w.as.lead.agent.get('/api/audit/verify');
     expect(ok.body).toEqual({ ok: true, checked: 4, first_bad_id: null });
-    t.db.exec('DROP TRIGGER audit_no_update');
-    t.db.prepare("UPDATE audit_events SET reason = 'edited' WHERE seq = 2").run();
+    // An editor with the schema owner's rights, who drops the append-only trigger first.
+    await t.ctx.storage.transaction(async (tx) => {
+      await tx.run({ sqlite: 'DROP TRIGGER audit_no_update', postgres: 'DROP TRIGGER audit_no_update ON audit_events' });
+      expect(await tx.run("UPDATE audit_events SET reason = 'edited' WHERE seq = 2")).toEqual({ changes: 1 });
+    });
     const bad = await w.as.admin.agent.get('/api/audit/verify');
     expect(bad.body).toMatchObject({ ok: false, first_bad_id: 2 });
   });
@@ -105,6 +108,8 @@ describe('GET /api/audit/verify', () => {
 describe('GET /api/credits', () => {
   it('lists grants with their items and names, filterable by status, reason, requester and customer', async () => {
     const applied = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
+    // A second later: the list is newest first, and PostgreSQL breaks a tie of created_at by the random part of the id.
+    t.time.advance(1_000);
     const goodwill = await postCredit(w.as.lead, creditBody(w.customer.id, [], { reason: 'goodwill', amount: 30 }));
     expect(goodwill.status).toBe(202);
     const all = await list(w.as.agent, 'credits');

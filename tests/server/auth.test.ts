@@ -3,13 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildStaff, createTestApp, signIn, TEST_PASSWORD, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
-beforeEach(() => {
-  t = createTestApp();
+beforeEach(async () => {
+  t = await createTestApp();
 });
 afterEach(() => t.cleanup());
 
-const auditActions = (): string[] => t.db.prepare('SELECT action FROM audit_events ORDER BY seq').pluck().all() as string[];
-const sessionCount = (): number => t.db.prepare('SELECT COUNT(*) FROM sessions').pluck().get() as number;
+const auditActions = async (): Promise<string[]> => (await t.rows<{ action: string }>('SELECT action FROM audit_events ORDER BY seq')).map((e) => e.action);
+const sessionCount = (): Promise<number | undefined> => t.value<number>('SELECT COUNT(*) FROM sessions');
+const sessionHashes = async (): Promise<string[]> => (await t.rows<{ id_hash: string }>('SELECT id_hash FROM sessions')).map((s) => s.id_hash);
 const sessionCookie = (res: request.Response): string => {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   const cookie = cookies.find((c) => c.startsWith('td_session='));
@@ -30,12 +31,12 @@ describe('sign-in', () => {
     const token = cookie.split(';')[0].split('=')[1];
     expect(Buffer.from(decodeURIComponent(token), 'base64url').length).toBeGreaterThanOrEqual(16);
     // Only the hash of the session id is stored.
-    const stored = t.db.prepare('SELECT id_hash FROM sessions').pluck().all();
+    const stored = await sessionHashes();
     expect(stored).toHaveLength(1);
     expect(stored[0]).not.toContain(token);
-    expect(auditActions()).toEqual(['auth.login']);
+    expect(await auditActions()).toEqual(['auth.login']);
     expect(res.headers['x-request-id']).toBeTruthy();
-    expect(t.db.prepare('SELECT request_id FROM audit_events').pluck().get()).toBe(res.headers['x-request-id']);
+    expect(await t.value('SELECT request_id FROM audit_events')).toBe(res.headers['x-request-id']);
   });
 
   it('refuses a wrong password, an unknown e-mail and a disabled account alike, auditing each failure', async () => {
@@ -52,9 +53,9 @@ describe('sign-in', () => {
       expect(res.body).toEqual({ code: 'invalid_credentials', message: expect.stringMatching(/wrong/) });
       expect(res.headers['set-cookie']).toBeUndefined();
     }
-    expect(auditActions()).toEqual(['auth.login_failed', 'auth.login_failed', 'auth.login_failed']);
-    expect(t.db.prepare('SELECT reason FROM audit_events ORDER BY seq').pluck().all()).toEqual(['wrong password', 'unknown e-mail', 'account disabled']);
-    expect(sessionCount()).toBe(0);
+    expect(await auditActions()).toEqual(['auth.login_failed', 'auth.login_failed', 'auth.login_failed']);
+    expect((await t.rows<{ reason: string }>('SELECT reason FROM audit_events ORDER BY seq')).map((e) => e.reason)).toEqual(['wrong password', 'unknown e-mail', 'account disabled']);
+    expect(await sessionCount()).toBe(0);
   });
 
   it('answers 400 naming the field for a malformed body, and writes nothing', async () => {
@@ -65,21 +66,21 @@ describe('sign-in', () => {
     const broken = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":');
     expect(broken.status).toBe(400);
     expect(broken.body).toMatchObject({ code: 'validation_failed', errors: { body: 'is not valid JSON' } });
-    expect(auditActions()).toEqual([]);
+    expect(await auditActions()).toEqual([]);
   });
 
   it('rotates the session id at every sign-in, ending the old session', async () => {
     const agent = await buildStaff(t.ctx);
     const { agent: browser } = await signIn(t.app, agent.email);
-    const first = t.db.prepare('SELECT id_hash FROM sessions').pluck().get();
+    const first = await t.value('SELECT id_hash FROM sessions');
     await browser.post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD }).expect(200);
-    const after = t.db.prepare('SELECT id_hash FROM sessions').pluck().all();
+    const after = await sessionHashes();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(first);
   });
 
   it('is refused when password sign-in is turned off', async () => {
-    const off = createTestApp({ PASSWORD_LOGIN: 'off', OIDC_ISSUER: 'https://id.example.test', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' });
+    const off = await createTestApp({ PASSWORD_LOGIN: 'off', OIDC_ISSUER: 'https://id.example.test', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' });
     try {
       const agent = await buildStaff(off.ctx);
       const res = await request(off.app).post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD });
@@ -104,12 +105,12 @@ describe('sessions', () => {
     expect(forged.body.code).toBe('csrf_failed');
     const wrong = await browser.post('/api/auth/logout').set('X-CSRF-Token', 'x'.repeat(csrf.length));
     expect(wrong.status).toBe(403);
-    expect(sessionCount()).toBe(1);
+    expect(await sessionCount()).toBe(1);
 
     await browser.post('/api/auth/logout').set('X-CSRF-Token', csrf).expect(204);
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
     expect((await browser.get('/api/auth/me')).status).toBe(401);
-    expect(auditActions()).toEqual(['auth.login', 'auth.logout']);
+    expect(await auditActions()).toEqual(['auth.login', 'auth.logout']);
   });
 
   it('answers 401 without a live session on every API route', async () => {
@@ -131,7 +132,7 @@ describe('sessions', () => {
     await browser.get('/api/auth/me').expect(200);
     t.time.advance(30 * 60_000);
     await browser.get('/api/auth/me').expect(401);
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
   });
 
   it('ends a session 12 hours after sign-in, however busy', async () => {
@@ -151,7 +152,7 @@ describe('sessions', () => {
     const result = await t.ctx.staff.disable(agent.email, { type: 'system' });
     expect(result.sessionsEnded).toBe(1);
     await browser.get('/api/auth/me').expect(401);
-    expect(auditActions()).toEqual(['auth.login', 'staff.disabled']);
+    expect(await auditActions()).toEqual(['auth.login', 'staff.disabled']);
   });
 
   it('treats a signed-in unknown API route as 404 in the error shape', async () => {
@@ -194,7 +195,7 @@ describe('health and the SPA shell', () => {
   });
 
   it('asks browsers for HTTPS only in production, on pages and API answers alike', async () => {
-    const production = createTestApp({ NODE_ENV: 'production', INGEST_SECRET: 'a-production-ingest-secret-of-some-length', STUDIO_FEED_TOKEN: 'a-production-feed-token-of-some-length' });
+    const production = await createTestApp({ NODE_ENV: 'production', INGEST_SECRET: 'a-production-ingest-secret-of-some-length', STUDIO_FEED_TOKEN: 'a-production-feed-token-of-some-length' });
     try {
       for (const path of ['/healthz', '/api/auth/me']) {
         const res = await request(production.app).get(path);
@@ -228,9 +229,9 @@ describe('sign-in throttling', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body).toEqual({ code: 'rate_limited', message: expect.stringMatching(/this account/) });
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
     // Every failure was audited; the throttled attempt changed nothing else.
-    expect(auditActions()).toEqual(Array(5).fill('auth.login_failed'));
+    expect(await auditActions()).toEqual(Array(5).fill('auth.login_failed'));
     // Another account from the same address is not locked out.
     const other = await buildStaff(t.ctx);
     expect((await request(t.app).post('/api/auth/login').send({ email: other.email, password: TEST_PASSWORD })).status).toBe(200);

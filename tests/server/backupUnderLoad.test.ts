@@ -27,9 +27,9 @@ function backup(env: Record<string, string>, file: string): Promise<{ code: numb
 
 describe('npm run backup under write load', () => {
   it('takes a copy that passes integrity_check, ledger:verify and audit:verify while credits and ingestion go on', async () => {
-    const { database, lead, customer, runIds } = await serverWorld({ runs: 3000 });
+    const { database, env, lead, customer, runIds } = await serverWorld({ runs: 3000 });
 
-    const server = await startServer({ DATABASE_PATH: database.path });
+    const server = await startServer(env);
     const file = join(database.dir, 'backup.db');
     try {
       const session = await httpSignIn(server.url, lead.email, TEST_PASSWORD);
@@ -42,7 +42,7 @@ describe('npm run backup under write load', () => {
       ];
       await new Promise((resolve) => setTimeout(resolve, 400));
       const before = credits.size;
-      const result = await backup({ DATABASE_PATH: database.path }, file);
+      const result = await backup(env, file);
       const during = credits.size;
       done = true;
       await Promise.all(load);
@@ -64,7 +64,7 @@ describe('npm run backup under write load', () => {
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
-      database.cleanup();
+      await database.cleanup();
     }
   }, 120_000);
 });

@@ -48,13 +48,13 @@ describe('POST /api/credits: the customer’s words', () => {
   let t: TestApp;
   let w: Awaited<ReturnType<typeof creditWorld>>;
   beforeEach(async () => {
-    t = createTestApp();
+    t = await createTestApp();
     w = await creditWorld(t.app, t.ctx);
   });
   afterEach(() => t.cleanup());
 
-  const row = (id: string) => t.db.prepare('SELECT reason, ticket_ref, expected, received FROM credits WHERE id = ?').get(id);
-  const count = () => t.db.prepare('SELECT COUNT(*) FROM credits').pluck().get();
+  const row = (id: string) => t.row('SELECT reason, ticket_ref, expected, received FROM credits WHERE id = ?', [id]);
+  const count = () => t.value('SELECT COUNT(*) FROM credits');
 
   it('does not demand them for a missed auto-refund, storing empty text', async () => {
     const body = creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 60 }], { reason: 'missed_auto_refund' });
@@ -62,12 +62,12 @@ describe('POST /api/credits: the customer’s words', () => {
     const res = await postCredit(w.as.agent, withoutWords);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ reason: 'missed_auto_refund', expected: '', received: '', status: 'applied' });
-    expect(row(res.body.id)).toEqual({ reason: 'missed_auto_refund', ticket_ref: 'ZD-1042', expected: '', received: '' });
+    expect(await row(res.body.id)).toEqual({ reason: 'missed_auto_refund', ticket_ref: 'ZD-1042', expected: '', received: '' });
 
-    const second = buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 30, finishedAt: new Date(t.ctx.clock().getTime() - 3_600_000).toISOString() });
+    const second = await buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 30, finishedAt: new Date(t.ctx.clock().getTime() - 3_600_000).toISOString() });
     const blank = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: second.id, tokens: 30 }], { reason: 'missed_auto_refund', expected: ' ', received: '' }));
     expect(blank.status).toBe(201);
-    expect(row(blank.body.id)).toMatchObject({ expected: '', received: '' });
+    expect(await row(blank.body.id)).toMatchObject({ expected: '', received: '' });
   });
 
   it('still demands them for every other reason, naming both fields with the others in one answer, and writes nothing', async () => {
@@ -82,7 +82,7 @@ describe('POST /api/credits: the customer’s words', () => {
       expected: 'is required',
       received: 'is required',
     });
-    expect(count()).toBe(0);
+    expect(await count()).toBe(0);
   });
 
   it('judges the reason by the shared rule: a partly credited failed run suits no run reason', async () => {
@@ -91,7 +91,7 @@ describe('POST /api/credits: the customer’s words', () => {
     const res = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 40 }], { reason: 'off_prompt' }));
     expect(res.status).toBe(400);
     expect(res.body.errors.reason).toBe(`run ${w.runs.missing.id} did not succeed (failed, credited): off_prompt covers succeeded runs only`);
-    expect(count()).toBe(1);
+    expect(await count()).toBe(1);
   });
 });
 
@@ -99,7 +99,7 @@ describe('GET /api/credits/eligibility: times people read', () => {
   let t: TestApp;
   let w: Awaited<ReturnType<typeof creditWorld>>;
   beforeEach(async () => {
-    t = createTestApp();
+    t = await createTestApp();
     w = await creditWorld(t.app, t.ctx);
   });
   afterEach(() => t.cleanup());
@@ -110,6 +110,6 @@ describe('GET /api/credits/eligibility: times people read', () => {
     const [refunded, missingRun] = res.body.runs;
     expect(refunded.message).toMatch(/ on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/);
     expect(refunded.message).not.toMatch(/T\d{2}:\d{2}:\d{2}/);
-    expect(missingRun.finished_at).toBe(t.db.prepare('SELECT finished_at FROM generations WHERE id = ?').pluck().get(w.runs.missing.id));
+    expect(missingRun.finished_at).toBe(await t.value('SELECT finished_at FROM generations WHERE id = ?', [w.runs.missing.id]));
   });
 });

@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
+import { verifyLedger } from '../../server/ledger/ledgerCheck.ts';
 import { creditBody, creditWorld, freshKey, postCredit } from './support/credits.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
 
-const one = <T>(sql: string, ...params: unknown[]): T => t.db.prepare(sql).get(...params) as T;
-const value = (sql: string, ...params: unknown[]): unknown => t.db.prepare(sql).pluck().get(...params);
-const balance = (): number => value('SELECT balance FROM customers WHERE id = ?', w.customer.id) as number;
+const one = <T>(sql: string, ...params: unknown[]): Promise<T | undefined> => t.row<T>(sql, params);
+const value = (sql: string, ...params: unknown[]): Promise<unknown> => t.value(sql, params);
+const balance = (): Promise<unknown> => value('SELECT balance FROM customers WHERE id = ?', w.customer.id);
 
 describe('GET /api/credits/eligibility', () => {
   it('states each run\'s refund state, what is left, what blocks it, and the suggested total', async () => {
@@ -45,13 +45,13 @@ describe('POST /api/credits', () => {
     expect(res.body).toMatchObject({
       customer_id: w.customer.id, customer_name: 'Maya Chen', amount: 120, status: 'applied', reason: 'visual_artifacts',
       items: [{ generation_id: w.runs.succeeded.id, tokens: 120 }], requested_by: w.people.agent.id, requested_by_name: 'Ada Agent',
-      transaction_id: expect.any(String), balance_after: balance(), approval_reasons: [],
+      transaction_id: expect.any(String), balance_after: await balance(), approval_reasons: [],
     });
-    expect(balance()).toBe(1000 - 120 - 80 - 150 + 150 - 60 + 120);
-    expect(one('SELECT kind, amount, credit_id, generation_id, chat_id FROM ledger_entries WHERE id = ?', res.body.transaction_id)).toEqual({
+    expect(await balance()).toBe(1000 - 120 - 80 - 150 + 150 - 60 + 120);
+    expect(await one('SELECT kind, amount, credit_id, generation_id, chat_id FROM ledger_entries WHERE id = ?', res.body.transaction_id)).toEqual({
       kind: 'manual_credit', amount: 120, credit_id: res.body.id, generation_id: w.runs.succeeded.id, chat_id: w.chat.id,
     });
-    const audits = t.db.prepare('SELECT action, actor_id, request_id, after_json FROM audit_events WHERE entity_id = ? ORDER BY seq').all(res.body.id) as { action: string; actor_id: string; request_id: string; after_json: string }[];
+    const audits = await t.rows<{ action: string; actor_id: string; request_id: string; after_json: string }>('SELECT action, actor_id, request_id, after_json FROM audit_events WHERE entity_id = ? ORDER BY seq', [res.body.id]);
     expect(audits.map((a) => a.action)).toEqual(['credit.requested', 'credit.applied']);
     expect(audits[0].actor_id).toBe(w.people.agent.id);
     expect(audits[0].request_id).toBe(res.headers['x-request-id']);
@@ -70,8 +70,8 @@ describe('POST /api/credits', () => {
       message: expect.stringContaining(w.runs.refunded.refundId ?? 'x'),
       blocked_by: [{ generation_id: w.runs.refunded.id, kind: 'auto_refund', id: w.runs.refunded.refundId, created_at: expect.any(String) }],
     });
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(0);
-    expect(value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(0);
+    expect(await value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
   });
 
   it('judges eligibility before the reason: an auto-refunded run is 409 even with an unsuitable reason', async () => {
@@ -105,7 +105,7 @@ describe('POST /api/credits', () => {
     }
     const fix = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 60 }], { reason: 'missed_auto_refund' }));
     expect(fix.status).toBe(201);
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(1);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(1);
   });
 
   it('validates the body field by field and writes nothing', async () => {
@@ -123,14 +123,14 @@ describe('POST /api/credits', () => {
     const noKey = await w.as.agent.agent.post('/api/credits').set('X-CSRF-Token', w.as.agent.csrf).send(creditBody(w.customer.id, []));
     expect(noKey.status).toBe(400);
     expect(noKey.body.errors).toHaveProperty('Idempotency-Key');
-    expect(value('SELECT COUNT(*) FROM credits') ).toBe(0);
-    expect(value("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'credit.%'")).toBe(0);
+    expect(await value('SELECT COUNT(*) FROM credits') ).toBe(0);
+    expect(await value("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'credit.%'")).toBe(0);
   });
 
   it('needs the CSRF token', async () => {
     const res = await w.as.agent.agent.post('/api/credits').set('Idempotency-Key', freshKey()).send(creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
     expect(res.status).toBe(403);
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(0);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(0);
   });
 });
 
@@ -146,8 +146,8 @@ describe('idempotency', () => {
     const other = await postCredit(w.as.agent, { ...body, ticket_ref: 'ZD-9999' }, key);
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('idempotency_key_reused');
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(1);
-    expect(value("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'manual_credit'")).toBe(1);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(1);
+    expect(await value("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'manual_credit'")).toBe(1);
   });
 
   it('scopes keys to the staff member who sends them', async () => {
@@ -171,11 +171,11 @@ describe('idempotency', () => {
     const answers = await Promise.all(Array.from({ length: 200 }, () => postCredit(w.as.agent, body, key)));
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(1);
-    expect(value("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'manual_credit'")).toBe(1);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(1);
+    expect(await value("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'manual_credit'")).toBe(1);
     const other = await postCredit(w.as.agent, { ...body, expected: 'something else' }, key);
     expect(other.status).toBe(409);
-    expect(value('SELECT COUNT(*) FROM credits')).toBe(1);
+    expect(await value('SELECT COUNT(*) FROM credits')).toBe(1);
   });
 
   it('applies exactly one of 50 concurrent credits with different keys for one run; the rest are 409 naming it', async () => {
@@ -186,8 +186,8 @@ describe('idempotency', () => {
     const refused = answers.filter((a) => a.status === 409);
     expect(refused).toHaveLength(49);
     for (const r of refused) expect(r.body.blocked_by).toEqual([expect.objectContaining({ kind: 'manual_credit', id: applied[0].body.transaction_id })]);
-    expect(value("SELECT tokens_credited FROM generations WHERE id = ?", w.runs.succeeded.id)).toBe(120);
-    expect(checkLedger(t.db).ok).toBe(true);
+    expect(await value("SELECT tokens_credited FROM generations WHERE id = ?", w.runs.succeeded.id)).toBe(120);
+    expect((await verifyLedger(t.ctx.storage)).problems).toEqual([]);
   });
 });
 
@@ -200,6 +200,6 @@ describe('idempotency key retention', () => {
     expect(await t.ctx.credits.purgeIdempotencyKeys(48)).toBe(0);
     t.time.advance(2 * 3_600_000);
     expect(await t.ctx.credits.purgeIdempotencyKeys(48)).toBe(1);
-    expect(value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
+    expect(await value('SELECT COUNT(*) FROM idempotency_keys')).toBe(0);
   });
 });

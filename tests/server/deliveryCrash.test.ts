@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/connection.ts';
-import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
-import { verifyChain } from '../../server/audit/auditChain.ts';
-import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
+import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
+import { verifyLedger } from '../../server/ledger/ledgerCheck.ts';
 import { creditEventBodySchema } from '../../shared/delivery.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
 import { serverWorld } from './support/serverWorld.ts';
@@ -41,7 +39,7 @@ async function voidLoad(url: string, session: { cookie: string; csrf: string }, 
  */
 describe('credit delivery through crashes', () => {
   it('delivers every acknowledged credit and void once in effect through repeated kill -9', async () => {
-    const { database, lead, customer, runIds } = await serverWorld({ runs: RUNS });
+    const { database, env: databaseEnv, reopen, lead, customer, runIds } = await serverWorld({ runs: RUNS });
 
     const secret = newWebhookSecret();
     const receiver = await startStudioReceiver(secret);
@@ -49,7 +47,7 @@ describe('credit delivery through crashes', () => {
     // Slow enough that attempts are in flight when the server dies; now and then busy.
     receiver.behave(() => (++answered % 7 === 0 ? { answer: 503 } : { answer: 200, delayMs: 30 + (answered % 5) * 20 }));
     const env = {
-      DATABASE_PATH: database.path,
+      ...databaseEnv,
       STUDIO_WEBHOOK_URL: receiver.url,
       STUDIO_WEBHOOK_SECRET: secret,
       STUDIO_WEBHOOK_TIMEOUT_SECONDS: '1',
@@ -80,14 +78,15 @@ describe('credit delivery through crashes', () => {
       // One last start: leases cut by the kills run out (timeout + 5 s) and everything goes.
       receiver.behave(() => ({ answer: 200 }));
       const server = await startServer(env);
-      const db = openDatabase(database.path, { readonly: true });
+      const watching = await reopen();
       try {
-        const undelivered = db.prepare("SELECT COUNT(*) FROM credit_events WHERE state <> 'delivered'").pluck();
+        const undelivered = async (): Promise<number | undefined> =>
+          (await watching.storage.get<{ n: number }>("SELECT COUNT(*) AS n FROM credit_events WHERE state <> 'delivered'"))?.n;
         const deadline = Date.now() + 40_000;
-        while ((undelivered.get() as number) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-        expect(undelivered.get()).toBe(0);
+        while ((await undelivered()) !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await undelivered()).toBe(0);
       } finally {
-        db.close();
+        await watching.close();
       }
       server.child.kill('SIGTERM');
       await server.exited;
@@ -95,11 +94,12 @@ describe('credit delivery through crashes', () => {
       await receiver.stop();
     }
 
-    const db = openDatabase(database.path);
+    const opened = await reopen();
     try {
-      const events = db.prepare('SELECT id, credit_id, type, body FROM credit_events ORDER BY seq').all() as { id: string; credit_id: string; type: string; body: string }[];
-      const entries = db.prepare("SELECT id FROM ledger_entries WHERE kind IN ('manual_credit', 'credit_void')").pluck().all() as string[];
-      expect(new Set(events.map((e) => e.id))).toEqual(new Set(entries));
+      const { storage } = opened;
+      const events = await storage.all<{ id: string; credit_id: string; type: string; body: string }>('SELECT id, credit_id, type, body FROM credit_events ORDER BY seq');
+      const entries = await storage.all<{ id: string }>("SELECT id FROM ledger_entries WHERE kind IN ('manual_credit', 'credit_void')");
+      expect(new Set(events.map((e) => e.id))).toEqual(new Set(entries.map((e) => e.id)));
       // Every acknowledged credit and void has its event, delivered.
       const byCredit = new Map<string, { type: string; id: string }[]>();
       for (const event of events) byCredit.set(event.credit_id, [...(byCredit.get(event.credit_id) ?? []), event]);
@@ -120,11 +120,11 @@ describe('credit delivery through crashes', () => {
         if (pair.length === 2) expect(bookedOrder.indexOf(pair[0].id)).toBeLessThan(bookedOrder.indexOf(pair[1].id));
       }
       for (const body of receiver.booked.values()) creditEventBodySchema.parse(JSON.parse(body));
-      expect(checkLedger(db)).toMatchObject({ ok: true, problems: [] });
-      expect(verifyChain(createAuditRepository(db).iterateChain()).ok).toBe(true);
+      expect(await verifyLedger(storage)).toMatchObject({ ok: true, problems: [] });
+      expect((await verifyAuditChain(storage)).ok).toBe(true);
     } finally {
-      db.close();
-      database.cleanup();
+      await opened.close();
+      await database.cleanup();
     }
   }, 180_000);
 });

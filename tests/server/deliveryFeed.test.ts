@@ -17,15 +17,16 @@ afterEach(async () => {
 
 /** A console with the feed on and a few credits: three applied, one of them voided. */
 async function feedWorld(env: Record<string, string> = {}) {
-  app = createTestApp({ STUDIO_FEED_TOKEN: FEED_TOKEN, ...env });
-  const w = await creditWorld(app.app, app.ctx);
-  const runs = Array.from({ length: 3 }, () => buildRun(app!.ctx, w.chat, w.customer.id, { charge: 10 }));
+  const t = (app = await createTestApp({ STUDIO_FEED_TOKEN: FEED_TOKEN, ...env }));
+  const w = await creditWorld(t.app, t.ctx);
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await buildRun(t.ctx, w.chat, w.customer.id, { charge: 10 }));
   const credits = [];
   for (const run of runs) credits.push((await postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: run.id, tokens: 10 }]))).body);
   await act(w.as.lead, `/api/credits/${credits[0].id}/void`, { reason: 'Wrong account' });
-  const feed = (query: string, token = FEED_TOKEN) => request(app!.app).get(`/api/studio/credit-events${query}`).set('Authorization', `Bearer ${token}`);
-  const states = () => app!.db.prepare('SELECT seq, state, delivered_via FROM credit_events ORDER BY seq').all() as { seq: number; state: string; delivered_via: string | null }[];
-  return { ...w, app, credits, feed, states };
+  const feed = (query: string, token = FEED_TOKEN) => request(t.app).get(`/api/studio/credit-events${query}`).set('Authorization', `Bearer ${token}`);
+  const states = () => t.rows<{ seq: number; state: string; delivered_via: string | null }>('SELECT seq, state, delivered_via FROM credit_events ORDER BY seq');
+  return { ...w, app: t, credits, feed, states };
 }
 
 describe('the credit event feed', () => {
@@ -36,28 +37,29 @@ describe('the credit event feed', () => {
     const page = creditFeedPageSchema.parse(first.body);
     expect(page.events.map((e) => [e.seq, e.type])).toEqual([[1, 'credit.applied'], [2, 'credit.applied']]);
     expect(page).toMatchObject({ next_cursor: 2, has_more: true });
-    const stored = w.app.db.prepare('SELECT body FROM credit_events WHERE seq = 1').pluck().get() as string;
+    const stored = (await w.app.value<string>('SELECT body FROM credit_events WHERE seq = 1')) ?? '';
     const { seq, ...pushed } = first.body.events[0];
     expect(seq).toBe(1);
     expect(pushed).toEqual({ id: w.credits[0].transaction_id, ...JSON.parse(stored) });
     // Reading is not acknowledging: nothing is delivered yet.
-    expect(w.states().every((s) => s.state === 'pending')).toBe(true);
+    expect((await w.states()).every((s) => s.state === 'pending')).toBe(true);
 
     const second = await w.feed('?after=2&limit=2');
     expect(second.body).toMatchObject({ next_cursor: 4, has_more: false });
     expect(second.body.events.map((e: { type: string }) => e.type)).toEqual(['credit.applied', 'credit.voided']);
-    expect(w.states().map((s) => [s.state, s.delivered_via])).toEqual([['delivered', 'feed'], ['delivered', 'feed'], ['pending', null], ['pending', null]]);
+    expect((await w.states()).map((s) => [s.state, s.delivered_via])).toEqual([['delivered', 'feed'], ['delivered', 'feed'], ['pending', null], ['pending', null]]);
 
     const end = await w.feed('?after=4');
     expect(end.body).toEqual({ events: [], next_cursor: 4, has_more: false });
-    expect(w.states().every((s) => s.state === 'delivered')).toBe(true);
+    expect((await w.states()).every((s) => s.state === 'delivered')).toBe(true);
     const record = await w.as.agent.agent.get(`/api/credits/${w.credits[0].id}`);
     expect(record.body.delivery.map((d: { state: string; delivered_via: string }) => [d.state, d.delivered_via])).toEqual([['delivered', 'feed'], ['delivered', 'feed']]);
     // A repeated acknowledgement changes nothing.
-    const deliveredAt = w.app.db.prepare('SELECT delivered_at FROM credit_events').pluck().all();
+    const deliveredAt = await w.app.rows('SELECT delivered_at FROM credit_events ORDER BY seq');
+    expect(deliveredAt).toHaveLength(4);
     w.app.time.advance(60_000);
     await w.feed('?after=4');
-    expect(w.app.db.prepare('SELECT delivered_at FROM credit_events').pluck().all()).toEqual(deliveredAt);
+    expect(await w.app.rows('SELECT delivered_at FROM credit_events ORDER BY seq')).toEqual(deliveredAt);
   });
 
   it('answers 401 without the right bearer token, also for a staff session, and 404 when the feed is off', async () => {
@@ -67,10 +69,10 @@ describe('the credit event feed', () => {
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
     expect((await w.as.admin.agent.get('/api/studio/credit-events')).status).toBe(401);
-    expect(w.states().every((s) => s.state === 'pending')).toBe(true);
+    expect((await w.states()).every((s) => s.state === 'pending')).toBe(true);
 
-    app?.cleanup();
-    app = createTestApp();
+    await app?.cleanup();
+    app = await createTestApp();
     const off = await request(app.app).get('/api/studio/credit-events').set('Authorization', `Bearer ${FEED_TOKEN}`);
     expect(off.status).toBe(404);
   });
@@ -82,7 +84,7 @@ describe('the credit event feed', () => {
       expect(res.status, query).toBe(400);
       expect(Object.keys(res.body.errors), query).toContain(field === 'query' ? 'query' : field);
     }
-    expect(w.states().every((s) => s.state === 'pending')).toBe(true);
+    expect((await w.states()).every((s) => s.state === 'pending')).toBe(true);
   });
 });
 
@@ -92,15 +94,15 @@ describe("the studio's echo of a booked credit", () => {
   it('confirms a matching event, writes no ledger entry, and is harmless repeated', async () => {
     const w = await feedWorld();
     const credit = w.credits[1];
-    const before = w.app.db.prepare('SELECT COUNT(*) FROM ledger_entries').pluck().get();
-    const balance = w.app.db.prepare('SELECT balance FROM customers WHERE id = ?').pluck().get(w.customer.id);
+    const before = await w.app.value('SELECT COUNT(*) FROM ledger_entries');
+    const balance = await w.app.value('SELECT balance FROM customers WHERE id = ?', [w.customer.id]);
     const data = { transaction_id: credit.transaction_id, credit_id: credit.id, customer_id: w.customer.id, amount: 10 };
     const res = await postEvents(w.app.app, [echo('echo-1', 'tokens.credit_applied', data)]);
     expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-    const confirmed = w.app.db.prepare('SELECT confirmed_at FROM credit_events WHERE id = ?').pluck().get(credit.transaction_id);
+    const confirmed = await w.app.value('SELECT confirmed_at FROM credit_events WHERE id = ?', [credit.transaction_id]);
     expect(confirmed).toBe(w.app.ctx.clock().toISOString());
-    expect(w.app.db.prepare('SELECT COUNT(*) FROM ledger_entries').pluck().get()).toBe(before);
-    expect(w.app.db.prepare('SELECT balance FROM customers WHERE id = ?').pluck().get(w.customer.id)).toBe(balance);
+    expect(await w.app.value('SELECT COUNT(*) FROM ledger_entries')).toBe(before);
+    expect(await w.app.value('SELECT balance FROM customers WHERE id = ?', [w.customer.id])).toBe(balance);
     const record = await w.as.agent.agent.get(`/api/credits/${credit.id}`);
     expect(record.body.delivery[0].confirmed_at).toBe(confirmed);
 
@@ -108,9 +110,9 @@ describe("the studio's echo of a booked credit", () => {
     // The same event again, and the same confirmation under another event id: duplicates, nothing changes.
     expect((await postEvents(w.app.app, [echo('echo-1', 'tokens.credit_applied', data)])).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
     expect((await postEvents(w.app.app, [echo('echo-2', 'tokens.credit_applied', data)])).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
-    expect(w.app.db.prepare('SELECT confirmed_at FROM credit_events WHERE id = ?').pluck().get(credit.transaction_id)).toBe(confirmed);
+    expect(await w.app.value('SELECT confirmed_at FROM credit_events WHERE id = ?', [credit.transaction_id])).toBe(confirmed);
 
-    const voided = w.app.db.prepare("SELECT id FROM credit_events WHERE type = 'credit.voided'").pluck().get() as string;
+    const voided = await w.app.value<string>("SELECT id FROM credit_events WHERE type = 'credit.voided'");
     const voidEcho = { transaction_id: voided, credit_id: w.credits[0].id, customer_id: w.customer.id, amount: -10 };
     expect((await postEvents(w.app.app, [echo('echo-3', 'tokens.credit_voided', voidEcho)])).body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   });
@@ -137,9 +139,9 @@ describe("the studio's echo of a booked credit", () => {
       { id: 'bad-5', error: expect.stringMatching(/^data\.amount: .*10 tokens, not 11/) },
       { id: 'bad-6', error: expect.stringMatching(/^data\.amount: /) },
     ]);
-    expect(w.app.db.prepare('SELECT COUNT(*) FROM credit_events WHERE confirmed_at IS NOT NULL').pluck().get()).toBe(0);
+    expect(await w.app.value('SELECT COUNT(*) FROM credit_events WHERE confirmed_at IS NOT NULL')).toBe(0);
     // Rejected events are not remembered: the studio may send them again corrected.
-    expect(w.app.db.prepare("SELECT COUNT(*) FROM ingest_events WHERE id LIKE 'bad-%'").pluck().get()).toBe(0);
+    expect(await w.app.value("SELECT COUNT(*) FROM ingest_events WHERE id LIKE 'bad-%'")).toBe(0);
   });
 });
 
@@ -149,7 +151,9 @@ describe('a run credited before', () => {
     const credited = w.credits[1].items[0].generation_id as string;
     const before = await w.as.agent.agent.get(`/api/credits/eligibility?generation_ids=${credited}`);
     expect(before.body.runs[0].blocked_by).toEqual({ kind: 'manual_credit', id: w.credits[1].transaction_id, created_at: expect.any(String), delivered: false });
-    await w.feed(`?after=${w.app.db.prepare('SELECT seq FROM credit_events WHERE id = ?').pluck().get(w.credits[1].transaction_id)}`);
+    const seq = await w.app.value<number>('SELECT seq FROM credit_events WHERE id = ?', [w.credits[1].transaction_id]);
+    expect(seq).toEqual(expect.any(Number));
+    await w.feed(`?after=${seq}`);
     const after = await w.as.agent.agent.get(`/api/credits/eligibility?generation_ids=${credited}`);
     expect(after.body.runs[0].blocked_by).toMatchObject({ kind: 'manual_credit', delivered: true });
   });
@@ -170,7 +174,7 @@ describe('the delivery report and metrics', () => {
       push_enabled: false, feed_enabled: true, counts: { pending: 4, failing: 0, given_up: 0, delivered: 0 },
       oldest_undelivered_at: w.app.ctx.clock().toISOString(), last_delivered_at: null, last_error: null, oldest_failing_since: null,
     });
-    w.app.db.prepare("UPDATE credit_events SET state = 'failing', last_error = 'answered 503', failing_since = '2026-11-20T11:00:00.000Z', last_attempt_at = '2026-11-20T11:59:00.000Z' WHERE seq = 4").run();
+    expect(await w.app.run("UPDATE credit_events SET state = 'failing', last_error = 'answered 503', failing_since = '2026-11-20T11:00:00.000Z', last_attempt_at = '2026-11-20T11:59:00.000Z' WHERE seq = 4")).toEqual({ changes: 1 });
     w.app.time.advance(1_000);
     await w.feed('?after=2');
     const after = await w.as.admin.agent.get('/api/reports/studio-delivery');
@@ -197,8 +201,8 @@ describe('the delivery report and metrics', () => {
     expect(res.text).toContain('token_desk_http_requests_total{method="GET",route="/api/credits/:id",status="200"} 1');
     expect(res.text).toContain('token_desk_http_requests_total{method="GET",route="/api/studio/credit-events",status="200"} 1');
 
-    app?.cleanup();
-    app = createTestApp();
+    await app?.cleanup();
+    app = await createTestApp();
     expect((await request(app.app).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`)).status).toBe(404);
   });
 });

@@ -38,15 +38,15 @@ afterEach(async () => {
 async function pushWorld(env: Record<string, string> = {}) {
   const secret = newWebhookSecret();
   receiver = await startStudioReceiver(secret);
-  app = createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret, ...env });
-  const world = await creditWorld(app.app, app.ctx);
-  const dispatcher = app.ctx.dispatcher;
+  const t = (app = await createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret, ...env }));
+  const world = await creditWorld(t.app, t.ctx);
+  const dispatcher = t.ctx.dispatcher;
   if (!dispatcher) throw new Error('push is on: the dispatcher must exist');
-  const events = (creditId?: string): EventRow[] =>
-    (creditId
-      ? app!.db.prepare('SELECT * FROM credit_events WHERE credit_id = ? ORDER BY seq').all(creditId)
-      : app!.db.prepare('SELECT * FROM credit_events ORDER BY seq').all()) as EventRow[];
-  return { ...world, secret, receiver, app, dispatcher, events };
+  const events = (creditId?: string): Promise<EventRow[]> =>
+    creditId
+      ? t.rows<EventRow>('SELECT * FROM credit_events WHERE credit_id = ? ORDER BY seq', [creditId])
+      : t.rows<EventRow>('SELECT * FROM credit_events ORDER BY seq');
+  return { ...world, secret, receiver, app: t, dispatcher, events };
 }
 
 describe('pushing credit events to the studio', () => {
@@ -75,9 +75,9 @@ describe('pushing credit events to the studio', () => {
     });
     // Never the customer's words or the internal note.
     expect(attempt.body).not.toMatch(/clean product shot|Stripes across|angry customer/);
-    expect(attempt.body).toBe(w.events()[0].body);
+    expect(attempt.body).toBe((await w.events())[0].body);
 
-    const [row] = w.events();
+    const [row] = await w.events();
     expect(row).toMatchObject({ state: 'delivered', attempts: 1, delivered_via: 'webhook', studio_ref: 'studio-1', last_status: 200 });
     const record = await w.as.agent.agent.get(`/api/credits/${res.body.id}`);
     expect(record.body.delivery).toEqual([expect.objectContaining({ state: 'delivered', delivered_via: 'webhook', studio_ref: 'studio-1', attempts: 1 })]);
@@ -85,15 +85,18 @@ describe('pushing credit events to the studio', () => {
 
   it('delivers many credits, each id once with its own bytes', async () => {
     const w = await pushWorld();
-    const runs = Array.from({ length: 30 }, () => buildRun(w.app.ctx, w.chat, w.customer.id, { charge: 10 }));
+    const runs = [];
+    for (let i = 0; i < 30; i++) runs.push(await buildRun(w.app.ctx, w.chat, w.customer.id, { charge: 10 }));
     const answers = await Promise.all(runs.map((run) => postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: run.id, tokens: 10 }]))));
     expect(answers.map((a) => a.status)).toEqual(runs.map(() => 201));
     while ((await w.dispatcher.runOnce()) > 0);
     expect(w.receiver.booked.size).toBe(30);
     expect(new Set(w.receiver.attempts.map((a) => a.id)).size).toBe(w.receiver.attempts.length);
     expect(w.receiver.attempts.every((a) => a.verified)).toBe(true);
-    for (const row of w.events()) expect(w.receiver.booked.get(row.id)).toBe(row.body);
-    expect(w.events().every((row) => row.state === 'delivered')).toBe(true);
+    const rows = await w.events();
+    expect(rows).toHaveLength(30);
+    for (const row of rows) expect(w.receiver.booked.get(row.id)).toBe(row.body);
+    expect((await w.events()).every((row) => row.state === 'delivered')).toBe(true);
   });
 
   it('retries a 503 on the schedule with jitter and sends the same id and bytes again', async () => {
@@ -101,7 +104,7 @@ describe('pushing credit events to the studio', () => {
     w.receiver.behave(() => ({ answer: 503, body: 'busy' }));
     const res = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
     await w.dispatcher.runOnce();
-    let [row] = w.events();
+    let [row] = await w.events();
     expect(row).toMatchObject({ state: 'failing', attempts: 1, failures: 1, last_status: 503, last_error: 'answered 503' });
     const wait = Date.parse(row.due_at ?? '') - w.app.ctx.clock().getTime();
     expect(wait).toBeGreaterThanOrEqual(8_000);
@@ -114,7 +117,7 @@ describe('pushing credit events to the studio', () => {
     w.receiver.behave(() => ({ answer: 200 }));
     w.app.time.advance(12_001);
     expect(await w.dispatcher.runOnce()).toBe(1);
-    [row] = w.events();
+    [row] = await w.events();
     expect(row).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(w.receiver.attempts).toHaveLength(2);
     expect(w.receiver.attempts[1].id).toBe(w.receiver.attempts[0].id);
@@ -126,7 +129,7 @@ describe('pushing credit events to the studio', () => {
     w.receiver.behave(() => ({ answer: 429, headers: { 'retry-after': '120' } }));
     await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
     await w.dispatcher.runOnce();
-    const [row] = w.events();
+    const [row] = await w.events();
     expect(row).toMatchObject({ state: 'failing', last_status: 429 });
     expect(Date.parse(row.due_at ?? '') - w.app.ctx.clock().getTime()).toBe(120_000);
   });
@@ -138,23 +141,23 @@ describe('pushing credit events to the studio', () => {
     const started = Date.now();
     await w.dispatcher.runOnce();
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(w.events()[0]).toMatchObject({ state: 'failing', last_status: null, last_error: 'no answer within 1 s' });
+    expect((await w.events())[0]).toMatchObject({ state: 'failing', last_status: null, last_error: 'no answer within 1 s' });
 
     await w.receiver.stop();
     w.app.time.advance(2_000);
     await w.dispatcher.runOnce();
-    expect(w.events()[0]).toMatchObject({ state: 'failing', attempts: 2, last_status: null, last_error: 'connection refused' });
+    expect((await w.events())[0]).toMatchObject({ state: 'failing', attempts: 2, last_status: null, last_error: 'connection refused' });
 
     await w.receiver.start();
     w.receiver.behave(() => ({ answer: 302, headers: { location: 'https://elsewhere.example/' } }));
     w.app.time.advance(2_000);
     await w.dispatcher.runOnce();
-    expect(w.events()[0]).toMatchObject({ state: 'failing', attempts: 3, last_status: 302, last_error: 'answered 302: redirects are not followed' });
+    expect((await w.events())[0]).toMatchObject({ state: 'failing', attempts: 3, last_status: 302, last_error: 'answered 302: redirects are not followed' });
 
     w.receiver.behave(() => ({ answer: 204, body: '' }));
     w.app.time.advance(2_000);
     await w.dispatcher.runOnce();
-    expect(w.events()[0]).toMatchObject({ state: 'delivered', attempts: 4, studio_ref: null });
+    expect((await w.events())[0]).toMatchObject({ state: 'delivered', attempts: 4, studio_ref: null });
     expect(w.receiver.booked.size).toBe(1);
     expect(new Set(w.receiver.attempts.map((a) => a.body)).size).toBe(1);
   });
@@ -167,26 +170,26 @@ describe('pushing credit events to the studio', () => {
       await w.dispatcher.runOnce();
       w.app.time.advance(3_000);
     }
-    expect(w.events()[0]).toMatchObject({ state: 'given_up', attempts: 3, failures: 3, due_at: null, last_status: 500 });
+    expect((await w.events())[0]).toMatchObject({ state: 'given_up', attempts: 3, failures: 3, due_at: null, last_status: 500 });
     expect(await w.dispatcher.runOnce()).toBe(0);
-    const audit = w.app.db.prepare("SELECT actor_type, entity_id, after_json FROM audit_events WHERE action = 'credit.delivery_given_up'").all() as { actor_type: string; entity_id: string; after_json: string }[];
+    const audit = await w.app.rows("SELECT actor_type, entity_id, after_json FROM audit_events WHERE action = 'credit.delivery_given_up' ORDER BY seq");
     expect(audit).toEqual([{ actor_type: 'system', entity_id: res.body.id, after_json: expect.stringContaining('"attempts":3') }]);
 
     expect((await act(w.as.agent, `/api/credits/${res.body.id}/delivery/retry`)).status).toBe(403);
     const retried = await act(w.as.lead, `/api/credits/${res.body.id}/delivery/retry`);
     expect(retried.status).toBe(200);
     expect(retried.body.delivery[0]).toMatchObject({ state: 'failing', next_attempt_at: w.app.ctx.clock().toISOString() });
-    expect(w.events()[0]).toMatchObject({ state: 'failing', failures: 0 });
-    const retryAudit = w.app.db.prepare("SELECT actor_id FROM audit_events WHERE action = 'credit.delivery_retried'").pluck().all();
+    expect((await w.events())[0]).toMatchObject({ state: 'failing', failures: 0 });
+    const retryAudit = (await w.app.rows<{ actor_id: string }>("SELECT actor_id FROM audit_events WHERE action = 'credit.delivery_retried' ORDER BY seq")).map((a) => a.actor_id);
     expect(retryAudit).toEqual([w.people.lead.id]);
 
     // The whole schedule again: the next failure waits the first delay, it does not give up at once.
     await w.dispatcher.runOnce();
-    expect(w.events()[0]).toMatchObject({ state: 'failing', failures: 1, attempts: 4 });
+    expect((await w.events())[0]).toMatchObject({ state: 'failing', failures: 1, attempts: 4 });
     w.receiver.behave(() => ({ answer: 200 }));
     w.app.time.advance(2_000);
     await w.dispatcher.runOnce();
-    expect(w.events()[0]).toMatchObject({ state: 'delivered', attempts: 5 });
+    expect((await w.events())[0]).toMatchObject({ state: 'delivered', attempts: 5 });
 
     const again = await act(w.as.lead, `/api/credits/${res.body.id}/delivery/retry`);
     expect(again.status).toBe(409);
@@ -202,14 +205,14 @@ describe('pushing credit events to the studio', () => {
     await w.dispatcher.runOnce();
     w.app.time.advance(2_000);
     await w.dispatcher.runOnce();
-    expect(w.events().map((e) => e.state)).toEqual(['given_up', 'given_up']);
+    expect((await w.events()).map((e) => e.state)).toEqual(['given_up', 'given_up']);
 
     expect((await act(w.as.lead, '/api/studio/delivery/retry-given-up')).status).toBe(403);
     const res = await act(w.as.admin, '/api/studio/delivery/retry-given-up');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ retried: 2 });
-    expect(w.events().map((e) => [e.state, e.failures])).toEqual([['failing', 0], ['failing', 0]]);
-    const audit = w.app.db.prepare("SELECT actor_id, after_json FROM audit_events WHERE action = 'studio.delivery_retried_given_up'").all();
+    expect((await w.events()).map((e) => [e.state, e.failures])).toEqual([['failing', 0], ['failing', 0]]);
+    const audit = await w.app.rows("SELECT actor_id, after_json FROM audit_events WHERE action = 'studio.delivery_retried_given_up' ORDER BY seq");
     expect(audit).toEqual([{ actor_id: w.people.admin.id, after_json: '{"retried":2}' }]);
   });
 
@@ -226,7 +229,7 @@ describe('pushing credit events to the studio', () => {
     w.app.time.advance(1_500);
     expect(await w.dispatcher.runOnce()).toBe(1);
     expect(w.receiver.attempts.every((a) => a.id === res.body.transaction_id)).toBe(true);
-    expect(w.events(res.body.id).map((e) => e.state)).toEqual(['given_up', 'pending']);
+    expect((await w.events(res.body.id)).map((e) => e.state)).toEqual(['given_up', 'pending']);
 
     w.receiver.behave(() => ({ answer: 200 }));
     await act(w.as.lead, `/api/credits/${res.body.id}/delivery/retry`);
@@ -244,7 +247,8 @@ describe('pushing credit events to the studio', () => {
     const w = await pushWorld();
     const credit = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 60 }], { reason: 'missed_auto_refund' }));
     expect(credit.status).toBe(201);
-    const run = w.app.db.prepare('SELECT charge_id FROM generations WHERE id = ?').pluck().get(w.runs.missing.id) as string;
+    const run = await w.app.value<string>('SELECT charge_id FROM generations WHERE id = ?', [w.runs.missing.id]);
+    expect(run).toEqual(expect.any(String));
     const ingested = await postEvents(w.app.app, [{
       id: 'evt-late-refund', type: 'tokens.refunded', occurred_at: w.app.ctx.clock().toISOString(),
       data: { transaction_id: 'txn-late-refund', customer_id: w.customer.id, charge_transaction_id: run, amount: 60, created_at: w.app.ctx.clock().toISOString() },
@@ -261,7 +265,7 @@ describe('pushing credit events to the studio', () => {
     await w.receiver.stop();
     receiver = await startStudioReceiver(previous, { port: w.receiver.port });
     await w.app.cleanup();
-    app = createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: newWebhookSecret(), STUDIO_WEBHOOK_SECRET_PREVIOUS: previous });
+    app = await createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: newWebhookSecret(), STUDIO_WEBHOOK_SECRET_PREVIOUS: previous });
     const world = await creditWorld(app.app, app.ctx);
     await postCredit(world.as.agent, creditBody(world.customer.id, [{ generation_id: world.runs.succeeded.id, tokens: 120 }]));
     await app.ctx.dispatcher?.runOnce();
@@ -273,14 +277,15 @@ describe('pushing credit events to the studio', () => {
 
   it('keeps at most the configured number of attempts in flight', async () => {
     const w = await pushWorld({ STUDIO_WEBHOOK_CONCURRENCY: '2' });
-    const runs = Array.from({ length: 6 }, () => buildRun(w.app.ctx, w.chat, w.customer.id, { charge: 10 }));
+    const runs = [];
+    for (let i = 0; i < 6; i++) runs.push(await buildRun(w.app.ctx, w.chat, w.customer.id, { charge: 10 }));
     for (const run of runs) await postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: run.id, tokens: 10 }]));
     // Slow answers, so attempts would overlap if the dispatcher let them.
     w.receiver.behave(() => ({ answer: 200, delayMs: 150 }));
     w.dispatcher.start();
     const deadline = Date.now() + 10_000;
-    while (w.events().some((e) => e.state !== 'delivered') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(w.events().every((e) => e.state === 'delivered')).toBe(true);
+    while ((await w.events()).some((e) => e.state !== 'delivered') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await w.events()).every((e) => e.state === 'delivered')).toBe(true);
     expect(w.receiver.maxConcurrent()).toBe(2);
     expect(w.receiver.booked.size).toBe(6);
   });
@@ -293,18 +298,18 @@ describe('pushing credit events to the studio', () => {
     w.dispatcher.start();
     const deadline = Date.now() + 5_000;
     while (w.receiver.attempts.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const leased = w.events()[0];
+    const [leased] = await w.events();
     expect(leased.state).toBe('delivering');
     expect(Date.parse(leased.due_at ?? '') - w.app.ctx.clock().getTime()).toBe(2_000 + LEASE_MARGIN_MS);
     await w.dispatcher.stop();
     // The timed-out attempt recorded its failure; put the row back as the crash would have left it.
-    w.app.db.prepare("UPDATE credit_events SET state = 'delivering', lease_token = 'lost', due_at = ?").run(leased.due_at);
+    expect(await w.app.run("UPDATE credit_events SET state = 'delivering', lease_token = 'lost', due_at = ?", [leased.due_at])).toEqual({ changes: 1 });
 
     w.receiver.behave(() => ({ answer: 200 }));
     expect(await w.dispatcher.runOnce()).toBe(0);
     w.app.time.advance(2_000 + LEASE_MARGIN_MS);
     expect(await w.dispatcher.runOnce()).toBe(1);
-    expect(w.events()[0]).toMatchObject({ state: 'delivered' });
+    expect((await w.events())[0]).toMatchObject({ state: 'delivered' });
     const ids = new Set(w.receiver.attempts.map((a) => a.id));
     expect(ids.size).toBe(1);
     expect(new Set(w.receiver.attempts.map((a) => a.body)).size).toBe(1);

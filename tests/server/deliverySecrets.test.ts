@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/connection.ts';
 import { httpSignIn, startServer } from './support/serverProcess.ts';
 import { serverWorld } from './support/serverWorld.ts';
 import { newWebhookSecret, startStudioReceiver } from './support/studioReceiver.ts';
@@ -15,7 +14,7 @@ const METRICS_TOKEN = 'metrics-token-that-must-never-be-printed-01';
  */
 describe('secrets of credit delivery', () => {
   it('never appear in a log line at trace level, an error or an answer', async () => {
-    const { database, lead, customer, runIds: runs } = await serverWorld({ runs: 2, charge: 50, balance: 1_000 });
+    const { database, env: databaseEnv, reopen, lead, customer, runIds: runs } = await serverWorld({ runs: 2, charge: 50, balance: 1_000 });
 
     const secret = newWebhookSecret();
     const previous = newWebhookSecret();
@@ -23,7 +22,7 @@ describe('secrets of credit delivery', () => {
     let calls = 0;
     receiver.behave(() => (++calls <= 2 ? { answer: 503, body: 'down for maintenance' } : { answer: 200 }));
     const env = {
-      DATABASE_PATH: database.path, LOG_LEVEL: 'trace',
+      ...databaseEnv, LOG_LEVEL: 'trace',
       STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret, STUDIO_WEBHOOK_SECRET_PREVIOUS: previous,
       STUDIO_WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s', STUDIO_FEED_TOKEN: FEED_TOKEN, METRICS_TOKEN,
     };
@@ -82,10 +81,16 @@ describe('secrets of credit delivery', () => {
     const signatures = receiver.attempts.flatMap((attempt) => attempt.signature.split(' ')).map((part) => part.slice(3));
     expect(signatures.length).toBeGreaterThanOrEqual(6);
     const hidden = [secret, secret.slice(6), previous, previous.slice(6), FEED_TOKEN, METRICS_TOKEN, TEST_PASSWORD, sessionCookie, badSecret.slice(6), ...signatures];
-    const db = openDatabase(database.path);
-    const stored = (db.prepare('SELECT last_error FROM credit_events').pluck().all() as (string | null)[]).join('\n');
-    const audit = (db.prepare('SELECT COALESCE(before_json, \'\') || COALESCE(after_json, \'\') || COALESCE(reason, \'\') FROM audit_events').pluck().all() as string[]).join('\n');
-    db.close();
+    const opened = await reopen();
+    const errors = await opened.storage.all<{ last_error: string | null }>('SELECT last_error FROM credit_events ORDER BY seq');
+    const auditRows = await opened.storage.all<{ text: string }>(
+      "SELECT COALESCE(before_json, '') || COALESCE(after_json, '') || COALESCE(reason, '') AS text FROM audit_events ORDER BY seq",
+    );
+    await opened.close();
+    expect(errors).toHaveLength(3);
+    expect(auditRows.length).toBeGreaterThan(0);
+    const stored = errors.map((row) => row.last_error).join('\n');
+    const audit = auditRows.map((row) => row.text).join('\n');
     for (const value of hidden) {
       expect(value.length).toBeGreaterThan(10);
       expect(printed).not.toContain(value);
@@ -94,6 +99,6 @@ describe('secrets of credit delivery', () => {
       expect(audit).not.toContain(value);
       for (const answer of answers) expect(answer).not.toContain(value);
     }
-    database.cleanup();
+    await database.cleanup();
   }, 60_000);
 });

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoStaff } from '../../server/seed/demoStaff.ts';
 import { seedInto } from '../../server/seed/seedInto.ts';
 import { loadDemoCredits } from '../../server/seed/demoCredits.ts';
-import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
-import { createAuditRepository } from '../../db/repositories/auditRepository.ts';
-import { verifyChain } from '../../server/audit/auditChain.ts';
+import { verifyLedger } from '../../server/ledger/ledgerCheck.ts';
+import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
 import { createTestApp, signIn, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   t.time.set('2026-11-24T12:00:00.000Z');
   await createDemoStaff(t.ctx);
   await seedInto(t.ctx, { scale: 'small', seed: 1, anchor: new Date('2026-11-24T00:00:00.000Z') });
@@ -31,8 +30,8 @@ describe('the demo database', () => {
     }
     const missing = await lead.agent.get(`/api/generations?filter=${encodeURIComponent('{"refund_state":"refund_missing"}')}`);
     expect(missing.body.length).toBeGreaterThanOrEqual(3);
-    expect(checkLedger(t.db)).toMatchObject({ ok: true });
-    expect(verifyChain(createAuditRepository(t.db).iterateChain()).ok).toBe(true);
+    expect(await verifyLedger(t.ctx.storage)).toMatchObject({ ok: true, problems: [] });
+    expect((await verifyAuditChain(t.ctx.storage)).ok).toBe(true);
   });
 
   it('leaves the walkthrough run of Maya Chen\'s chat uncredited and eligible', async () => {

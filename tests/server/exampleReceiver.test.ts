@@ -51,14 +51,15 @@ describe('the example studio receiver', () => {
   it('verifies and books a credit and its void pushed by the console, and books a repeat only once', async () => {
     const secret = newWebhookSecret();
     const receiver = await startExampleReceiver(secret);
-    app = createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret });
-    const w = await creditWorld(app.app, app.ctx);
+    const t = (app = await createTestApp({ STUDIO_WEBHOOK_URL: receiver.url, STUDIO_WEBHOOK_SECRET: secret }));
+    const w = await creditWorld(t.app, t.ctx);
     const credit = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]));
     await act(w.as.lead, `/api/credits/${credit.body.id}/void`, { reason: 'Wrong account' });
-    const dispatcher = app.ctx.dispatcher;
-    if (!dispatcher || !app.ctx.config.webhook) throw new Error('push is on');
+    const dispatcher = t.ctx.dispatcher;
+    const webhook = t.ctx.config.webhook;
+    if (!dispatcher || !webhook) throw new Error('push is on');
     while ((await dispatcher.runOnce()) > 0);
-    const events = app.db.prepare('SELECT id, state, studio_ref FROM credit_events ORDER BY seq').all();
+    const events = await t.rows('SELECT id, state, studio_ref FROM credit_events ORDER BY seq');
     expect(events).toEqual([
       { id: credit.body.transaction_id, state: 'delivered', studio_ref: 'studio-1' },
       { id: expect.any(String), state: 'delivered', studio_ref: 'studio-2' },
@@ -68,12 +69,14 @@ describe('the example studio receiver', () => {
     expect(await receiver.printed(/booked credit\.voided \S+ -120 tokens/)).toMatch(/booked credit\.voided \S+ -120 tokens/);
 
     // The same event again (as after an answer lost on the way back): acknowledged, not booked twice.
-    const first = app.db.prepare('SELECT id, body FROM credit_events WHERE seq = 1').get() as { id: string; body: string };
-    expect(await sendWebhook(app.ctx.config.webhook, first)).toEqual({ delivered: true, status: 200, studioRef: 'studio-1' });
+    const first = await t.row<{ id: string; body: string }>('SELECT id, body FROM credit_events ORDER BY seq LIMIT 1');
+    if (!first) throw new Error('the credit has its event');
+    expect(first.id).toBe(credit.body.transaction_id);
+    expect(await sendWebhook(webhook, first)).toEqual({ delivered: true, status: 200, studioRef: 'studio-1' });
     const repeat = `already booked credit.applied ${first.id} (studio-1)`;
     expect(await receiver.printed(repeat)).toContain(repeat);
     // Signed with another secret: refused.
-    const forged = await sendWebhook({ ...app.ctx.config.webhook, keys: [new Secret(newWebhookSecret().slice(6))] }, first);
+    const forged = await sendWebhook({ ...webhook, keys: [new Secret(newWebhookSecret().slice(6))] }, first);
     expect(forged).toMatchObject({ delivered: false, status: 401 });
   });
 });

@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './support/testApp.ts';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
@@ -16,12 +16,18 @@ const q = (filter: object, extra = ''): string => `filter=${encodeURIComponent(J
 const rowsOf = (text: string): Record<string, string>[] => parse(text, { columns: true, skip_empty_lines: true });
 const total = (contentRange: string): number => Number(contentRange.split('/')[1]);
 
+/**
+ * Seven credits a second apart (the list is newest first; PostgreSQL breaks a tie of created_at by
+ * the random part of the id), the fourth newest voided.
+ */
 async function variety() {
   for (let i = 0; i < 6; i++) {
-    const r = buildRun(t.ctx, w.chat, w.customer.id, { charge: 50 });
+    t.time.advance(1_000);
+    const r = await buildRun(t.ctx, w.chat, w.customer.id, { charge: 50 });
     await postCredit(i % 2 ? w.as.agent : w.as.lead, creditBody(w.customer.id, [{ generation_id: r.id, tokens: 50 }], { reason: i % 3 ? 'off_prompt' : 'visual_artifacts' })).expect(201);
   }
-  const big = buildRun(t.ctx, w.chat, w.customer.id, { charge: 900 });
+  t.time.advance(1_000);
+  const big = await buildRun(t.ctx, w.chat, w.customer.id, { charge: 900 });
   await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: big.id, tokens: 900 }])).expect(202);
   const credits = await w.as.lead.agent.get('/api/credits');
   await act(w.as.lead2, `/api/credits/${credits.body[3].id}/void`, { reason: 'wrong' }).expect(200);
@@ -46,9 +52,9 @@ describe('CSV exports', () => {
 
   it('exports the audit log with the list\'s filters, and never caps', async () => {
     await variety();
-    t.db.transaction(() => {
-      for (let i = 0; i < 10_050; i++) t.ctx.audit.record({ actor: { type: 'system' }, action: 'test.bulk', entityType: 'thing', entityId: `t${i}` });
-    }).immediate();
+    await t.ctx.storage.transaction(async (tx) => {
+      for (let i = 0; i < 10_050; i++) await t.ctx.audit.append(tx, { actor: { type: 'system' }, action: 'test.bulk', entityType: 'thing', entityId: `t${i}` });
+    });
     const capped = await w.as.lead.agent.get(`/api/audit?${q({ action: 'test.bulk' })}`);
     expect(total(capped.headers['content-range'])).toBe(10_000);
     const csv = await w.as.lead.agent.get(`/api/audit/export.csv?${q({ action: 'test.bulk' })}`);
@@ -57,10 +63,10 @@ describe('CSV exports', () => {
     const voidCsv = rowsOf((await w.as.admin.agent.get(`/api/audit/export.csv?${q({ action: 'credit.voided' })}`)).text);
     expect(voidCsv).toHaveLength(total(voids.headers['content-range']));
     expect(voidCsv[0]).toMatchObject({ action: 'credit.voided', actor_name: 'Lou Lead', reason: 'wrong' });
-  });
+  }, 60_000);
 
   it('neutralises cells that a spreadsheet would run as formulas', async () => {
-    const r = buildRun(t.ctx, w.chat, w.customer.id, { charge: 10 });
+    const r = await buildRun(t.ctx, w.chat, w.customer.id, { charge: 10 });
     await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: r.id, tokens: 10 }], {
       ticket_ref: '=HYPERLINK("https://evil.example","click")', expected: '+1+2', received: '-cmd|calc', note: '@SUM(A1)',
     })).expect(201);

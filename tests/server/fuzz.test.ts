@@ -17,28 +17,42 @@ const FEED_TOKEN = 'fuzz-feed-token-0123456789-abcdefghij';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeAll(async () => {
-  t = createTestApp({ STUDIO_FEED_TOKEN: FEED_TOKEN });
+  t = await createTestApp({ STUDIO_FEED_TOKEN: FEED_TOKEN });
   w = await creditWorld(t.app, t.ctx);
 });
 afterAll(() => t.cleanup());
 
-const tables = ['customers', 'chats', 'generations', 'assets', 'ledger_entries', 'credits', 'credit_items', 'staff', 'audit_events',
-  'idempotency_keys', 'ingest_events', 'ingest_held', 'credit_policy', 'credit_events'];
+/** The tables a request may change, each with its key: rows are read in key order (PostgreSQL keeps no insertion order). */
+const tables: Record<string, string> = {
+  customers: 'id', chats: 'id', generations: 'id', assets: 'id', ledger_entries: 'seq', credits: 'id', credit_items: 'credit_id, generation_id',
+  staff: 'id', audit_events: 'seq', idempotency_keys: 'staff_id, key', ingest_events: 'id', ingest_held: 'event_id', credit_policy: 'id',
+  credit_events: 'seq',
+};
+
+/** Every row of the tables, in key order. */
+const rowsOf = (table: string): Promise<unknown[]> => t.rows(`SELECT * FROM ${table} ORDER BY ${tables[table]}`);
 
 /** Every row of every table but sessions (the test database is small); audit events only up to `auditSeq` when given. */
-function fingerprint(auditSeq?: number): string {
-  return JSON.stringify(tables.map((table) => (table === 'audit_events' && auditSeq !== undefined
-    ? t.db.prepare('SELECT * FROM audit_events WHERE seq <= ?').all(auditSeq)
-    : t.db.prepare(`SELECT * FROM ${table}`).all())));
+async function fingerprint(auditSeq?: number): Promise<string> {
+  const contents: unknown[][] = [];
+  for (const table of Object.keys(tables)) {
+    contents.push(table === 'audit_events' && auditSeq !== undefined
+      ? await t.rows('SELECT * FROM audit_events WHERE seq <= ? ORDER BY seq', [auditSeq])
+      : await rowsOf(table));
+  }
+  return JSON.stringify(contents);
 }
 
-const lastAuditSeq = (): number => t.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_events').pluck().get() as number;
+const lastAuditSeq = async (): Promise<number> => (await t.value<number>('SELECT COALESCE(MAX(seq), 0) FROM audit_events')) ?? 0;
 
 /** Lone surrogates cannot travel in a header or URL at all: the client would refuse before sending. */
 const wellFormed = (text: string): string => text.replace(/[\uD800-\uDFFF]/g, '?');
 
-const fingerprintWithoutAudit = (): string =>
-  JSON.stringify(tables.filter((table) => table !== 'audit_events').map((table) => t.db.prepare(`SELECT * FROM ${table}`).all()));
+async function fingerprintWithoutAudit(): Promise<string> {
+  const contents: unknown[][] = [];
+  for (const table of Object.keys(tables)) if (table !== 'audit_events') contents.push(await rowsOf(table));
+  return JSON.stringify(contents);
+}
 
 const routes: { method: 'get' | 'post' | 'put'; path: string }[] = [
   { method: 'get', path: '/api/lookup' },
@@ -128,14 +142,17 @@ const textColumns: Record<string, string[]> = {
   credits: ['ticket_ref', 'expected', 'received', 'note', 'decision_reason', 'void_reason'],
   staff: ['name'],
 };
-function storedHiddenText(): string[] {
+async function storedHiddenText(): Promise<string[]> {
   const found: string[] = [];
   for (const [table, columns] of Object.entries(textColumns)) {
-    for (const row of t.db.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).all() as Record<string, string | null>[]) {
-      for (const column of columns) if (row[column] !== null && HIDDEN.test(row[column])) found.push(`${table}.${column}: ${JSON.stringify(row[column])}`);
+    for (const row of await t.rows<Record<string, string | null>>(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${tables[table]}`)) {
+      for (const column of columns) {
+        const text = row[column];
+        if (text !== null && HIDDEN.test(text)) found.push(`${table}.${column}: ${JSON.stringify(text)}`);
+      }
     }
   }
-  for (const payload of t.db.prepare('SELECT payload FROM ingest_held').pluck().all() as string[]) {
+  for (const { payload } of await t.rows<{ payload: string }>('SELECT payload FROM ingest_held ORDER BY event_id')) {
     for (const value of Object.values(JSON.parse(payload) as Record<string, unknown>)) {
       if (typeof value === 'string' && HIDDEN.test(value)) found.push(`ingest_held.payload: ${JSON.stringify(value)}`);
     }
@@ -149,8 +166,9 @@ function storedHiddenText(): string[] {
  * segments, `%2e`, tabs, backslashes); an https: link elsewhere is fine.
  */
 const CONSOLE = 'https://console.test';
-function escapingAssetUrls(): string[] {
-  const urls = t.db.prepare('SELECT url FROM assets UNION ALL SELECT thumbnail_url FROM assets WHERE thumbnail_url IS NOT NULL').pluck().all() as string[];
+async function escapingAssetUrls(): Promise<string[]> {
+  const assets = await t.rows<{ url: string; thumbnail_url: string | null }>('SELECT url, thumbnail_url FROM assets ORDER BY id');
+  const urls = [...assets.map((asset) => asset.url), ...assets.flatMap((asset) => (asset.thumbnail_url === null ? [] : [asset.thumbnail_url]))];
   return urls.filter((url) => {
     let resolved: URL;
     try {
@@ -205,9 +223,9 @@ describe('fuzzing every route', () => {
         async (route, person, id, query, body, nesting, rawBody, idempotencyKey) => {
           const session = who[person];
           const path = route.path.replace('{id}', encodeURIComponent(wellFormed(String(id))));
-          const before = fingerprint();
-          const hiddenBefore = storedHiddenText();
-          const lastAudit = lastAuditSeq();
+          const before = await fingerprint();
+          const hiddenBefore = await storedHiddenText();
+          const lastAudit = await lastAuditSeq();
           let req = session.agent[route.method](path).query(query).set('X-CSRF-Token', session.csrf);
           if (idempotencyKey !== undefined) req = req.set('Idempotency-Key', encodeURIComponent(wellFormed(idempotencyKey)).slice(0, 300));
           const json = withNesting(JSON.stringify(body) ?? 'null', nesting);
@@ -219,17 +237,17 @@ describe('fuzzing every route', () => {
             expect(res.status, label).toBe(400);
             expect(res.body.errors, label).toHaveProperty('body');
           }
-          expect(storedHiddenText(), label).toEqual(hiddenBefore);
+          expect(await storedHiddenText(), label).toEqual(hiddenBefore);
           if (res.status >= 400) {
             expect(res.body, label).toMatchObject({ code: expect.any(String), message: expect.any(String) });
             if (res.body.errors !== undefined) expect(typeof res.body.errors, label).toBe('object');
             // A wrong current password is audited, as a failed sign-in is: that event is the one change it may make.
-            const added = t.db.prepare('SELECT action FROM audit_events WHERE seq > ?').pluck().all(lastAudit);
+            const added = (await t.rows<{ action: string }>('SELECT action FROM audit_events WHERE seq > ? ORDER BY seq', [lastAudit])).map((event) => event.action);
             if (route.path === '/api/auth/password' && added.length > 0) {
               expect(added, label).toEqual(['auth.password_change_failed']);
-              expect(fingerprint(lastAudit), label).toBe(before);
+              expect(await fingerprint(lastAudit), label).toBe(before);
             } else {
-              expect(fingerprint(), label).toBe(before);
+              expect(await fingerprint(), label).toBe(before);
             }
           }
         },
@@ -251,9 +269,9 @@ describe('fuzzing every route', () => {
       fc.asyncProperty(writeArb, async ({ kind, field, text }) => {
         const run = [{ generation_id: w.runs.second.id, tokens: 1 }];
         // The credit a decision acts on is made first, so that the fingerprint shows only what the request changed.
-        const decided = kind === 'reject' ? ops.create(w.customer.id, run, 'pending_approval') : kind === 'void' ? ops.create(w.customer.id, run, 'applied') : '';
-        const before = fingerprint();
-        const hiddenBefore = storedHiddenText();
+        const decided = kind === 'reject' ? await ops.create(w.customer.id, run, 'pending_approval') : kind === 'void' ? await ops.create(w.customer.id, run, 'applied') : '';
+        const before = await fingerprint();
+        const hiddenBefore = await storedHiddenText();
         const res = await (kind === 'credit'
           ? postCredit(w.as.agent, creditBody(w.customer.id, [], { amount: 1, reason: 'goodwill', [field]: text }))
           : kind === 'invite'
@@ -266,12 +284,12 @@ describe('fuzzing every route', () => {
         if (HIDDEN.test(text)) {
           expect(res.status, label).toBe(400);
           expect(res.body.errors, label).toHaveProperty([field]);
-          expect(fingerprint(), label).toBe(before);
+          expect(await fingerprint(), label).toBe(before);
         } else if (text.trim() !== '') {
           // Plain text is never what a refusal blames.
           expect(res.body.errors?.[field], label).toBeUndefined();
         }
-        expect(storedHiddenText(), label).toEqual(hiddenBefore);
+        expect(await storedHiddenText(), label).toEqual(hiddenBefore);
       }),
       { numRuns: 150 },
     );
@@ -287,8 +305,8 @@ describe('fuzzing every route', () => {
         if (tooDeep(nesting)) expect(login.body.errors).toHaveProperty('body');
         const storyBatch = story === undefined ? [] : storyEvents(story);
         const events = [...malformed, ...storyBatch];
-        const before = fingerprintWithoutAudit();
-        const [hiddenBefore, escapesBefore] = [storedHiddenText(), escapingAssetUrls()];
+        const before = await fingerprintWithoutAudit();
+        const [hiddenBefore, escapesBefore] = [await storedHiddenText(), await escapingAssetUrls()];
         const ingest = await postEvents(t.app, [], { rawBody: withNesting(JSON.stringify({ events }), nesting) });
         const label = `${ingest.status} ${ingest.text.slice(0, 300)}`;
         expect(ingest.status, label).toBeLessThan(500);
@@ -305,11 +323,11 @@ describe('fuzzing every route', () => {
             expect(rejection, `${event.id} ${label}`).toMatchObject({ error: expect.stringContaining(`data.${fields[0]}: `) });
           }
         } else {
-          expect(fingerprintWithoutAudit(), label).toBe(before);
+          expect(await fingerprintWithoutAudit(), label).toBe(before);
         }
         // Compared with before rather than with none, so that a counterexample shrinks to the batch that stored it.
-        expect(storedHiddenText(), label).toEqual(hiddenBefore);
-        expect(escapingAssetUrls(), label).toEqual(escapesBefore);
+        expect(await storedHiddenText(), label).toEqual(hiddenBefore);
+        expect(await escapingAssetUrls(), label).toEqual(escapesBefore);
       }),
       { numRuns: 150 },
     );
@@ -318,13 +336,13 @@ describe('fuzzing every route', () => {
   it('never answers 5xx to malformed feed requests, with or without the token, and changes nothing on a 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(queryArb, fc.option(nasty, { nil: undefined }), async (query, token) => {
-        const before = fingerprint();
+        const before = await fingerprint();
         const auth = token === undefined ? `Bearer ${FEED_TOKEN}` : `Bearer ${encodeURIComponent(wellFormed(token))}`;
         const res = await request(t.app).get('/api/studio/credit-events').query(query).set('Authorization', auth);
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) {
           expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-          expect(fingerprint()).toBe(before);
+          expect(await fingerprint()).toBe(before);
         }
       }),
       { numRuns: 150 },

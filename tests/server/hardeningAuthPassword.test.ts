@@ -4,8 +4,8 @@ import { verifyPassword } from '../../server/auth/passwords.ts';
 import { buildStaff, createTestApp, signIn, TEST_PASSWORD, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
-beforeEach(() => {
-  t = createTestApp();
+beforeEach(async () => {
+  t = await createTestApp();
 });
 afterEach(() => t.cleanup());
 
@@ -21,10 +21,14 @@ interface AuditEventRow {
   request_id: string | null;
   client_ip: string | null;
 }
-const auditEvents = (): AuditEventRow[] =>
-  t.db.prepare('SELECT action, actor_type, actor_id, entity_id, reason, after_json, request_id, client_ip FROM audit_events ORDER BY seq').all() as AuditEventRow[];
-const passwordHash = (staffId: string): string => t.db.prepare('SELECT password_hash FROM staff WHERE id = ?').pluck().get(staffId) as string;
-const sessionsOf = (staffId: string): number => t.db.prepare('SELECT COUNT(*) FROM sessions WHERE staff_id = ?').pluck().get(staffId) as number;
+const auditEvents = (): Promise<AuditEventRow[]> =>
+  t.rows<AuditEventRow>('SELECT action, actor_type, actor_id, entity_id, reason, after_json, request_id, client_ip FROM audit_events ORDER BY seq');
+const passwordHash = async (staffId: string): Promise<string> => {
+  const hash = await t.value<string>('SELECT password_hash FROM staff WHERE id = ?', [staffId]);
+  if (hash === undefined) throw new Error(`no staff ${staffId}`);
+  return hash;
+};
+const sessionsOf = (staffId: string): Promise<number | undefined> => t.value<number>('SELECT COUNT(*) FROM sessions WHERE staff_id = ?', [staffId]);
 
 type Browser = Awaited<ReturnType<typeof signIn>>;
 const changePassword = (browser: Browser, currentPassword: string, newPassword = NEW_PASSWORD) =>
@@ -34,7 +38,7 @@ describe('guessing the password through a signed-in session', () => {
   it('answers 429 with Retry-After after 5 wrong current passwords, the right one too, auditing each failure', async () => {
     const agent = await buildStaff(t.ctx, { name: 'Ada Agent' });
     const browser = await signIn(t.app, agent.email);
-    const hashBefore = passwordHash(agent.id);
+    const hashBefore = await passwordHash(agent.id);
 
     const refusals: request.Response[] = [];
     for (let i = 0; i < 5; i++) refusals.push(await changePassword(browser, `wrong-guess-${i}`));
@@ -53,13 +57,13 @@ describe('guessing the password through a signed-in session', () => {
     }
 
     // Nothing changed: same hash, the session still there.
-    expect(passwordHash(agent.id)).toBe(hashBefore);
-    expect(await verifyPassword(TEST_PASSWORD, passwordHash(agent.id))).toBe(true);
-    expect(sessionsOf(agent.id)).toBe(1);
+    expect(await passwordHash(agent.id)).toBe(hashBefore);
+    expect(await verifyPassword(TEST_PASSWORD, await passwordHash(agent.id))).toBe(true);
+    expect(await sessionsOf(agent.id)).toBe(1);
     await browser.agent.get('/api/auth/me').expect(200);
 
     // One audit event per checked failure, each tied to its request; the throttled attempts wrote none.
-    const events = auditEvents();
+    const events = await auditEvents();
     expect(events.map((event) => event.action)).toEqual(['auth.login', ...Array(5).fill('auth.password_change_failed')]);
     for (const [i, event] of events.slice(1).entries()) {
       expect(event).toMatchObject({ actor_type: 'staff', actor_id: agent.id, entity_id: agent.id, reason: 'wrong current password', after_json: null });
@@ -81,8 +85,8 @@ describe('guessing the password through a signed-in session', () => {
     const changed = await changePassword(owner, TEST_PASSWORD);
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ id: other.id, must_change_password: false });
-    expect(await verifyPassword(NEW_PASSWORD, passwordHash(other.id))).toBe(true);
-    expect(auditEvents().map((event) => event.action).filter((action) => action.startsWith('auth.password'))).toEqual([
+    expect(await verifyPassword(NEW_PASSWORD, await passwordHash(other.id))).toBe(true);
+    expect((await auditEvents()).map((event) => event.action).filter((action) => action.startsWith('auth.password'))).toEqual([
       ...Array(5).fill('auth.password_change_failed'),
       'auth.password_changed',
     ]);
@@ -101,7 +105,7 @@ describe('guessing the password through a signed-in session', () => {
     for (let i = 0; i < 8; i++) {
       await browser.agent.post('/api/auth/password').send({ current_password: `wrong-guess-${i}`, new_password: NEW_PASSWORD }).expect(403);
     }
-    expect(auditEvents().map((event) => event.action)).toEqual(['auth.login']);
+    expect((await auditEvents()).map((event) => event.action)).toEqual(['auth.login']);
     await changePassword(browser, TEST_PASSWORD).expect(200);
   });
 
@@ -111,16 +115,16 @@ describe('guessing the password through a signed-in session', () => {
     const here = await signIn(t.app, agent.email);
     const elsewhere = await signIn(t.app, agent.email);
     const stranger = await signIn(t.app, bystander.email);
-    expect(sessionsOf(agent.id)).toBe(2);
+    expect(await sessionsOf(agent.id)).toBe(2);
 
     await changePassword(here, TEST_PASSWORD).expect(200);
 
-    expect(sessionsOf(agent.id)).toBe(1);
-    expect(sessionsOf(bystander.id)).toBe(1);
+    expect(await sessionsOf(agent.id)).toBe(1);
+    expect(await sessionsOf(bystander.id)).toBe(1);
     await here.agent.get('/api/auth/me').expect(200);
     await elsewhere.agent.get('/api/auth/me').expect(401);
     await stranger.agent.get('/api/auth/me').expect(200);
-    const changed = auditEvents().at(-1);
+    const changed = (await auditEvents()).at(-1);
     expect(changed).toMatchObject({ action: 'auth.password_changed', actor_id: agent.id, entity_id: agent.id });
     expect(JSON.parse(changed?.after_json ?? '{}')).toEqual({ other_sessions_ended: 1 });
     // The new password signs in, the old one no longer does.

@@ -8,7 +8,7 @@ import { createTestApp, TEST_PASSWORD, type TestApp } from './support/testApp.ts
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
@@ -22,7 +22,9 @@ const withField = (body: object, nested: string): string => `${JSON.stringify(bo
 
 const tables = ['customers', 'chats', 'generations', 'assets', 'ledger_entries', 'credits', 'credit_items', 'staff', 'audit_events',
   'idempotency_keys', 'ingest_events', 'ingest_held', 'credit_policy', 'credit_events', 'sessions'];
-const fingerprint = (): string => JSON.stringify(tables.map((table) => t.db.prepare(`SELECT * FROM ${table}`).all()));
+/** Every row of the tables, each table's rows sorted (PostgreSQL returns rows in no set order). */
+const fingerprint = async (): Promise<string> =>
+  JSON.stringify(await Promise.all(tables.map(async (table) => (await t.rows(`SELECT * FROM ${table}`)).map((row) => JSON.stringify(row)).sort())));
 
 const tooDeep = {
   code: 'validation_failed',
@@ -39,11 +41,11 @@ describe('JSON bodies nested too deep', () => {
   it('refuses a credit whose unknown field nests 10,000 deep with 400 naming the body, writing nothing', async () => {
     const body = creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }]);
     for (const nested of [nestedObjects(10_000), nestedArrays(10_000)]) {
-      const before = fingerprint();
+      const before = await fingerprint();
       const res = await send(w.as.agent, 'post', '/api/credits', withField(body, nested), freshKey());
       expect(res.status).toBe(400);
       expect(res.body).toEqual(tooDeep);
-      expect(fingerprint()).toBe(before);
+      expect(await fingerprint()).toBe(before);
     }
   });
 
@@ -53,15 +55,15 @@ describe('JSON bodies nested too deep', () => {
     const refused = await send(w.as.agent, 'post', '/api/credits', withField(body, nestedArrays(32)), freshKey());
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual(tooDeep);
-    expect(t.db.prepare('SELECT COUNT(*) FROM credits').pluck().get()).toBe(0);
+    expect(await t.value('SELECT COUNT(*) FROM credits')).toBe(0);
     const accepted = await send(w.as.agent, 'post', '/api/credits', withField(body, nestedArrays(31)), freshKey());
     expect(accepted.status).toBe(201);
   });
 
   it('refuses deep bodies on every other route that reads one, writing nothing', async () => {
     const ops = creditOps(t.ctx, w.people.agent.id);
-    const pending = ops.create(w.customer.id, [{ generation_id: w.runs.second.id, tokens: 80 }], 'pending_approval');
-    const applied = ops.create(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }], 'applied');
+    const pending = await ops.create(w.customer.id, [{ generation_id: w.runs.second.id, tokens: 80 }], 'pending_approval');
+    const applied = await ops.create(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }], 'applied');
     const deep = nestedObjects(10_000);
     const cases: [SignedIn, 'post' | 'put', string, object][] = [
       [w.as.lead, 'post', `/api/credits/${pending}/reject`, { reason: 'Not a fault of the run' }],
@@ -72,29 +74,29 @@ describe('JSON bodies nested too deep', () => {
       [w.as.agent, 'post', '/api/auth/password', { current_password: TEST_PASSWORD, new_password: 'another-long-password' }],
     ];
     for (const [who, method, path, body] of cases) {
-      const before = fingerprint();
+      const before = await fingerprint();
       const res = await send(who, method, path, withField(body, deep));
       expect(res.status, path).toBe(400);
       expect(res.body, path).toEqual(tooDeep);
-      expect(fingerprint(), path).toBe(before);
+      expect(await fingerprint(), path).toBe(before);
     }
-    const before = fingerprint();
+    const before = await fingerprint();
     const login = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json')
       .send(withField({ email: w.people.agent.email, password: TEST_PASSWORD }, deep));
     expect(login.status).toBe(400);
     expect(login.body).toEqual(tooDeep);
-    expect(fingerprint()).toBe(before);
+    expect(await fingerprint()).toBe(before);
   });
 
   it('refuses a signed ingest batch nesting deeper than 32 levels with 400 naming the body, writing nothing', async () => {
-    const before = fingerprint();
+    const before = await fingerprint();
     const events = scenario().slice(0, 3);
     for (const nested of [nestedObjects(10_000), nestedArrays(33)]) {
       const rawBody = `{"events":[${events.map((event) => withField(event, nested)).join(',')}]}`;
       const res = await postEvents(t.app, [], { rawBody });
       expect(res.status).toBe(400);
       expect(res.body).toEqual(tooDeep);
-      expect(fingerprint()).toBe(before);
+      expect(await fingerprint()).toBe(before);
     }
   });
 });

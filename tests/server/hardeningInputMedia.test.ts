@@ -3,8 +3,8 @@ import { postEvents, scenario } from './support/ingest.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
-beforeEach(() => {
-  t = createTestApp();
+beforeEach(async () => {
+  t = await createTestApp();
 });
 afterEach(() => t.cleanup());
 
@@ -37,16 +37,16 @@ const asset = (id: string, url: string, thumbnail?: string) => ({
   data: { id, generation_id: 's-g1', kind: 'image', mime: 'image/png', url, thumbnail_url: thumbnail, created_at: '2026-11-20T10:05:00Z' },
 });
 
-const rows = () => ({
-  assets: t.db.prepare('SELECT id FROM assets ORDER BY id').pluck().all(),
-  processed: t.db.prepare('SELECT id FROM ingest_events ORDER BY id').pluck().all(),
-  held: t.db.prepare('SELECT event_id FROM ingest_held').pluck().all(),
+const rows = async () => ({
+  assets: await t.rows('SELECT id FROM assets ORDER BY id'),
+  processed: await t.rows('SELECT id FROM ingest_events ORDER BY id'),
+  held: await t.rows('SELECT event_id FROM ingest_held ORDER BY event_id'),
 });
 
 describe('asset URLs under /media/ (ingestion)', () => {
   it.each(escapes)('refuses %j as url and as thumbnail_url, storing nothing', async (url) => {
     await postEvents(t.app, scenario().slice(0, 6)).expect(200);
-    const before = rows();
+    const before = await rows();
     const res = await postEvents(t.app, [asset('a-url', url), asset('a-thumb', 'https://cdn.example.com/x.png', url)]);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -57,7 +57,7 @@ describe('asset URLs under /media/ (ingestion)', () => {
         { id: 'ev-a-thumb', error: 'data.thumbnail_url: must be an https: URL or a /media/ path' },
       ],
     });
-    expect(rows()).toEqual(before);
+    expect(await rows()).toEqual(before);
   });
 
   it('still accepts plain /media/ file names and https: links', async () => {
@@ -67,7 +67,7 @@ describe('asset URLs under /media/ (ingestion)', () => {
       asset('a-cdn', 'https://cdn.example.com/renders/a%20b.png?v=2'),
     ]);
     expect(res.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
-    expect(t.db.prepare('SELECT id, url, thumbnail_url FROM assets ORDER BY id').all()).toEqual([
+    expect(await t.rows('SELECT id, url, thumbnail_url FROM assets ORDER BY id')).toEqual([
       { id: 'a-cdn', url: 'https://cdn.example.com/renders/a%20b.png?v=2', thumbnail_url: null },
       { id: 'a-img', url: '/media/image-01.png', thumbnail_url: '/media/video-01-poster.jpg' },
     ]);

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_INGEST_SECRET } from '../../server/config.ts';
@@ -13,17 +13,20 @@ let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 const SHELL = '<!doctype html><title>Token Desk</title><div id="root"></div>';
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
-  // A built SPA where the test app looks for one, so a path that is not the API gets the shell.
-  const clientDir = join(dirname(t.dbPath), 'no-client');
+  // A built SPA where the test app looks for one (no-client in the test's folder, which holds its DATABASE_PATH
+  // on either engine), so a path that is not the API gets the shell.
+  const clientDir = join(t.dir, 'no-client');
   mkdirSync(clientDir);
   writeFileSync(join(clientDir, 'index.html'), SHELL);
 });
 afterEach(() => t.cleanup());
 
 const tables = ['customers', 'chats', 'generations', 'ledger_entries', 'credits', 'audit_events', 'ingest_events', 'ingest_held', 'sessions'];
-const fingerprint = (): string => JSON.stringify(tables.map((table) => t.db.prepare(`SELECT * FROM ${table}`).all()));
+/** Every row of the tables, each table's rows sorted (PostgreSQL returns rows in no set order). */
+const fingerprint = async (): Promise<string> =>
+  JSON.stringify(await Promise.all(tables.map(async (table) => (await t.rows(`SELECT * FROM ${table}`)).map((row) => JSON.stringify(row)).sort())));
 
 const apiHeaders = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
@@ -42,16 +45,16 @@ describe('the API answers only under /api, spelled in lower case', () => {
   it.each(['/API/customers', '/Api/customers', '/aPI/customers', `/API/customers/{customer}`, '/Api/credits/export.csv', '/API/audit/export.csv', '/API/auth/me'])(
     'never answers API data at %s: it is the SPA shell, with the page headers',
     async (pattern) => {
-      creditOps(t.ctx, w.people.agent.id).create(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }], 'applied');
+      await creditOps(t.ctx, w.people.agent.id).create(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }], 'applied');
       const path = pattern.replace('{customer}', w.customer.id);
-      const before = fingerprint();
+      const before = await fingerprint();
       const res = await w.as.lead.agent.get(path);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.text).toBe(SHELL);
       // The page headers: the shell may be revalidated, never the API's no-store.
       expect(res.headers['cache-control']).toBe('no-cache');
-      expect(fingerprint()).toBe(before);
+      expect(await fingerprint()).toBe(before);
     },
   );
 
@@ -66,12 +69,12 @@ describe('the API answers only under /api, spelled in lower case', () => {
   );
 
   it('never takes a signed ingest batch at /API/ingest/events, writing nothing', async () => {
-    const before = fingerprint();
+    const before = await fingerprint();
     const body = JSON.stringify({ events: scenario() });
     const signature = signBody(DEMO_INGEST_SECRET, body, Math.floor(t.ctx.clock().getTime() / 1000));
     const res = await request(t.app).post('/API/ingest/events').set('Content-Type', 'application/json').set('X-Signature', signature).send(body);
     expect(res.status).toBe(404);
-    expect(fingerprint()).toBe(before);
+    expect(await fingerprint()).toBe(before);
     // The same batch at the real path is taken: the test sends what the studio would.
     expect((await postEvents(t.app, scenario())).body).toMatchObject({ accepted: 11 });
   });

@@ -37,28 +37,33 @@ describe('HELPDESK_TICKET_URL', () => {
 
 describe('the session tells the console where tickets live', () => {
   let t: TestApp | undefined;
-  afterEach(() => t?.cleanup());
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
 
   it('in the sign-in answer and in GET /api/auth/me, with the sign-in recorded', async () => {
-    t = createTestApp({ HELPDESK_TICKET_URL: ticketUrl });
-    const agent = await buildStaff(t.ctx, { role: 'agent' });
+    const app = await createTestApp({ HELPDESK_TICKET_URL: ticketUrl });
+    t = app;
+    const agent = await buildStaff(app.ctx, { role: 'agent' });
 
-    const login = await request(t.app).post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD });
+    const login = await request(app.app).post('/api/auth/login').send({ email: agent.email, password: TEST_PASSWORD });
     expect(login.status).toBe(200);
     expect(sessionInfoSchema.strict().parse(login.body).helpdesk_ticket_url).toBe(ticketUrl);
-    const rows = t.db.prepare("SELECT COUNT(*) AS sessions, (SELECT COUNT(*) FROM audit_events WHERE action = 'auth.login') AS logins FROM sessions").get();
+    const rows = await app.row("SELECT COUNT(*) AS sessions, (SELECT COUNT(*) FROM audit_events WHERE action = 'auth.login') AS logins FROM sessions");
     expect(rows).toEqual({ sessions: 1, logins: 1 });
 
-    const { agent: browser } = await signIn(t.app, agent.email);
+    const { agent: browser } = await signIn(app.app, agent.email);
     const me = await browser.get('/api/auth/me');
     expect(me.status).toBe(200);
     expect(me.body.helpdesk_ticket_url).toBe(ticketUrl);
   });
 
   it('as null when the helpdesk is not configured', async () => {
-    t = createTestApp();
-    const agent = await buildStaff(t.ctx, { role: 'agent' });
-    const { agent: browser } = await signIn(t.app, agent.email);
+    const app = await createTestApp();
+    t = app;
+    const agent = await buildStaff(app.ctx, { role: 'agent' });
+    const { agent: browser } = await signIn(app.app, agent.email);
     const me = await browser.get('/api/auth/me');
     expect(sessionInfoSchema.strict().parse(me.body).helpdesk_ticket_url).toBeNull();
   });

@@ -13,7 +13,7 @@ import type { NewLedgerEntry } from '../../db/repositories/ledgerRepository.ts';
 import { runCli } from './support/cli.ts';
 import { creditOps } from './support/creditOps.ts';
 import { scenario, type StudioEvent } from './support/ingest.ts';
-import { buildStaff, createTestApp } from './support/testApp.ts';
+import { buildStaff, createTestApp, sqliteOf } from './support/testApp.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -234,25 +234,26 @@ describe('npm run import -- FILE --history', () => {
   }, 60_000);
 
   it('lets the live path apply a credit echo and a late auto-refund of a credited run: the credit is voided by system', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     try {
+      const dbPath = sqliteOf(t.ctx).name;
       const events = scenario('s');
-      expect(importHistory(writeLines(asLines(events.slice(0, 10))), t.dbPath).status).toBe(0);
+      expect(importHistory(writeLines(asLines(events.slice(0, 10))), dbPath).status).toBe(0);
       const agent = await buildStaff(t.ctx);
-      const credit = creditOps(t.ctx, agent.id).create('s-cus', [{ generation_id: 's-g2', tokens: 150 }], 'applied');
-      const entry = t.db.prepare('SELECT transaction_id FROM credits WHERE id = ?').pluck().get(credit) as string;
+      const credit = await creditOps(t.ctx, agent.id).create('s-cus', [{ generation_id: 's-g2', tokens: 150 }], 'applied');
+      const entry = await t.value<string>('SELECT transaction_id FROM credits WHERE id = ?', [credit]);
       const echo = {
         id: 's-echo', type: 'tokens.credit_applied', occurred_at: events[10].occurred_at,
         data: { transaction_id: entry, credit_id: credit, customer_id: 's-cus', amount: 150 },
       };
-      const result = importHistory(writeLines(asLines([echo, events[10]])), t.dbPath);
+      const result = importHistory(writeLines(asLines([echo, events[10]])), dbPath);
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/2 events, 2 applied, 0 duplicates, 0 rejected/);
-      expect(t.db.prepare('SELECT confirmed_at IS NOT NULL FROM credit_events WHERE id = ?').pluck().get(entry)).toBe(1);
-      expect(t.db.prepare('SELECT status, voided_by FROM credits WHERE id = ?').get(credit)).toEqual({ status: 'voided', voided_by: 'system' });
-      expect(t.db.prepare("SELECT tokens_auto_refunded, tokens_credited FROM generations WHERE id = 's-g2'").get()).toEqual({ tokens_auto_refunded: 150, tokens_credited: 0 });
-      expect(t.db.prepare("SELECT balance FROM customers WHERE id = 's-cus'").pluck().get()).toBe(980);
-      expect(runCli('ledgerVerify.ts', [], { DATABASE_PATH: t.dbPath }).status).toBe(0);
+      expect(await t.value('SELECT confirmed_at IS NOT NULL FROM credit_events WHERE id = ?', [entry])).toBe(1);
+      expect(await t.row('SELECT status, voided_by FROM credits WHERE id = ?', [credit])).toEqual({ status: 'voided', voided_by: 'system' });
+      expect(await t.row("SELECT tokens_auto_refunded, tokens_credited FROM generations WHERE id = 's-g2'")).toEqual({ tokens_auto_refunded: 150, tokens_credited: 0 });
+      expect(await t.value("SELECT balance FROM customers WHERE id = 's-cus'")).toBe(980);
+      expect(runCli('ledgerVerify.ts', [], { DATABASE_PATH: dbPath }).status).toBe(0);
     } finally {
       await t.cleanup();
     }

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createGenerationRepository } from '../../db/repositories/generationRepository.ts';
-import { checkLedger } from '../../server/ledger/ledgerCheck.ts';
+import { generationRepository } from '../../db/repositories/generationRepository.ts';
+import { ledgerRepository } from '../../db/repositories/ledgerRepository.ts';
+import type { PostEntry } from '../../server/ledger/ledger.ts';
+import { verifyLedger } from '../../server/ledger/ledgerCheck.ts';
 import { buildChat, buildCustomer, buildRun } from './support/builders.ts';
 import { creditOps } from './support/creditOps.ts';
-import { buildStaff, createTestApp, sqliteOf } from './support/testApp.ts';
+import { buildStaff, createTestApp } from './support/testApp.ts';
 
 /**
  * Random sequences of ledger operations against a simple in-memory model:
@@ -51,36 +53,39 @@ describe('ledger against a model', () => {
   it('accepts exactly what the model allows and keeps every balance and run ceiling', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
-        const t = createTestApp();
+        const t = await createTestApp();
         try {
           const staff = await buildStaff(t.ctx);
           const credits = creditOps(t.ctx, staff.id);
-          const customerIds = Array.from({ length: CUSTOMERS }, () => buildCustomer(t.ctx).id);
-          const chats = customerIds.map((id) => buildChat(t.ctx, id));
+          const customerIds: string[] = [];
+          for (let i = 0; i < CUSTOMERS; i++) customerIds.push((await buildCustomer(t.ctx)).id);
+          const chats: { id: string }[] = [];
+          for (const id of customerIds) chats.push(await buildChat(t.ctx, id));
           const runs: RunModel[] = [];
-          const runIds = Array.from({ length: RUNS }, (_, i) => {
+          const runIds: string[] = [];
+          for (let i = 0; i < RUNS; i++) {
             const customer = i % CUSTOMERS;
             runs.push({ customer, charged: 0, refunded: 0, credited: 0, reserved: 0 });
-            return buildRun(t.ctx, chats[customer], customerIds[customer], { status: i % 2 ? 'failed' : 'succeeded' }).id;
-          });
+            runIds.push((await buildRun(t.ctx, chats[customer], customerIds[customer], { status: i % 2 ? 'failed' : 'succeeded' })).id);
+          }
           const balances = customerIds.map(() => 0);
           const chargeIds: (string | null)[] = runIds.map(() => null);
           const grants: CreditModel[] = [];
-          const tx = <T>(fn: () => T): T => sqliteOf(t.ctx).transaction(fn).immediate();
+          const post = (entry: PostEntry) => t.ctx.storage.transaction((tx) => t.ctx.ledger.append(tx, entry));
 
           for (const op of ops) {
             let allowed: boolean;
-            let act: () => void;
+            let act: () => Promise<unknown>;
             let apply: () => void;
             if (op.type === 'purchase') {
               allowed = true;
-              act = () => tx(() => t.ctx.ledger.post({ customerId: customerIds[op.customer], kind: 'purchase', amount: op.amount }));
+              act = () => post({ customerId: customerIds[op.customer], kind: 'purchase', amount: op.amount });
               apply = () => (balances[op.customer] += op.amount);
             } else if (op.type === 'charge') {
               const run = runs[op.run];
               allowed = run.charged === 0;
-              act = () => {
-                chargeIds[op.run] = tx(() => t.ctx.ledger.post({
+              act = async () => {
+                chargeIds[op.run] = (await post({
                   customerId: customerIds[run.customer], kind: 'charge', amount: -op.amount, generationId: runIds[op.run], chatId: chats[run.customer].id,
                 })).id;
               };
@@ -91,10 +96,10 @@ describe('ledger against a model', () => {
             } else if (op.type === 'autoRefund') {
               const run = runs[op.run];
               allowed = run.charged > 0 && run.refunded === 0 && run.credited + run.reserved === 0;
-              act = () => tx(() => t.ctx.ledger.post({
+              act = () => post({
                 customerId: customerIds[run.customer], kind: 'auto_refund', amount: run.charged || 1, generationId: runIds[op.run],
                 chatId: chats[run.customer].id, reversesId: chargeIds[op.run] ?? 'no-charge',
-              }));
+              });
               apply = () => {
                 run.refunded = run.charged;
                 balances[run.customer] += run.charged;
@@ -103,8 +108,8 @@ describe('ledger against a model', () => {
               const run = runs[op.run];
               allowed = run.refunded + run.credited + run.reserved + op.tokens <= run.charged;
               let id = '';
-              act = () => {
-                id = credits.create(customerIds[run.customer], [{ generation_id: runIds[op.run], tokens: op.tokens }], op.pending ? 'pending_approval' : 'applied');
+              act = async () => {
+                id = await credits.create(customerIds[run.customer], [{ generation_id: runIds[op.run], tokens: op.tokens }], op.pending ? 'pending_approval' : 'applied');
               };
               apply = () => {
                 grants.push({ run: op.run, tokens: op.tokens, status: op.pending ? 'pending' : 'applied', id });
@@ -146,7 +151,7 @@ describe('ledger against a model', () => {
             }
             let accepted = true;
             try {
-              act();
+              await act();
             } catch {
               accepted = false;
             }
@@ -154,18 +159,16 @@ describe('ledger against a model', () => {
             if (accepted) apply();
           }
 
-          customerIds.forEach((id, i) => {
-            expect(t.ctx.ledger.balanceOf(id)).toBe(balances[i]);
-          });
-          const generations = createGenerationRepository(t.db);
-          runIds.forEach((id, i) => {
-            const row = generations.byId(id);
-            expect(row).toMatchObject({
+          for (const [i, id] of customerIds.entries()) {
+            expect(await ledgerRepository.balanceOf(t.ctx.storage, id)).toBe(balances[i]);
+          }
+          for (const [i, id] of runIds.entries()) {
+            expect(await generationRepository.byId(t.ctx.storage, id)).toMatchObject({
               tokens_charged: runs[i].charged, tokens_auto_refunded: runs[i].refunded,
               tokens_credited: runs[i].credited, tokens_reserved: runs[i].reserved,
             });
-          });
-          expect(checkLedger(t.db)).toMatchObject({ ok: true, problems: [] });
+          }
+          expect(await verifyLedger(t.ctx.storage)).toMatchObject({ ok: true, problems: [] });
         } finally {
           await t.cleanup();
         }

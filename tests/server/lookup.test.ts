@@ -8,19 +8,20 @@ import { buildStaff, createTestApp, signIn, type TestApp } from './support/testA
 
 let t: TestApp;
 let browser: Awaited<ReturnType<typeof signIn>>['agent'];
-let world: ReturnType<typeof buildWorld>;
+let world: Awaited<ReturnType<typeof buildWorld>>;
 
-function buildWorld() {
-  const customer = buildCustomer(t.ctx, { id: 'cus_8Kd2', name: 'Grace Hopper', email: 'Grace.Hopper@Navy.example', balance: 300 });
-  const chat = buildChat(t.ctx, customer.id, { id: 'c7f3a9e2-41d0-4b8e-9a55-0e2f6d1c8b74' });
-  const run = buildRun(t.ctx, chat, customer.id, { id: 'gen_01JD8Z', charge: 40 });
-  const purchase = t.db.prepare("SELECT id FROM ledger_entries WHERE kind = 'purchase'").pluck().get() as string;
+async function buildWorld() {
+  const customer = await buildCustomer(t.ctx, { id: 'cus_8Kd2', name: 'Grace Hopper', email: 'Grace.Hopper@Navy.example', balance: 300 });
+  const chat = await buildChat(t.ctx, customer.id, { id: 'c7f3a9e2-41d0-4b8e-9a55-0e2f6d1c8b74' });
+  const run = await buildRun(t.ctx, chat, customer.id, { id: 'gen_01JD8Z', charge: 40 });
+  const purchase = await t.value<string>("SELECT id FROM ledger_entries WHERE kind = 'purchase'");
+  if (purchase === undefined) throw new Error('the purchase entry is missing');
   return { customer, chat, run, purchase };
 }
 
 beforeEach(async () => {
-  t = createTestApp();
-  world = buildWorld();
+  t = await createTestApp();
+  world = await buildWorld();
   const staff = await buildStaff(t.ctx);
   browser = (await signIn(t.app, staff.email)).agent;
 });
@@ -43,6 +44,17 @@ function countingLookup() {
   };
   return { lookup: (input: string) => resolveLookup(q, input), executed };
 }
+
+/**
+ * The plan of the chat lookup's point query, a step a line: SQLite's EXPLAIN QUERY PLAN, or PostgreSQL's
+ * EXPLAIN with scans priced out (a table of a few rows is read fastest by one, whatever its indexes).
+ */
+const chatLookupPlan = (id: string): Promise<string[]> =>
+  t.ctx.storage.transaction(async (tx) => {
+    if (tx.engine === 'sqlite') return (await tx.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${lookupSql.chat}`, [id])).map((step) => step.detail);
+    await tx.run('SET LOCAL enable_seqscan = off');
+    return (await tx.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${lookupSql.chat}`, [id])).map((line) => line['QUERY PLAN']);
+  });
 
 const lookup = async (q: string) => {
   const res = await browser.get('/api/lookup').query({ q });
@@ -93,7 +105,7 @@ describe('GET /api/lookup', () => {
 
   it('finds the newest customer when an e-mail is shared', async () => {
     t.time.advance(60_000);
-    const newer = buildCustomer(t.ctx, { email: 'grace.hopper@navy.example' });
+    const newer = await buildCustomer(t.ctx, { email: 'grace.hopper@navy.example' });
     expect((await lookup('grace.hopper@navy.example')).body).toMatchObject({ type: 'customer', id: newer.id });
   });
 
@@ -139,29 +151,30 @@ describe('GET /api/lookup', () => {
     counted.executed.length = 0;
     expect(await counted.lookup(`https://studio.example.com/agents/a1/chats/${upper}`)).toMatchObject({ type: 'chat', id: world.chat.id });
     expect(counted.executed).toEqual([lookupSql.chat, lookupSql.chat]);
-    const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${lookupSql.chat}`).all(upper) as { detail: string }[]).map((step) => step.detail);
-    expect(plan).toEqual(['SEARCH chats USING INDEX sqlite_autoindex_chats_1 (id=?)']);
+    const plan = await chatLookupPlan(upper);
+    if (t.engine === 'sqlite') expect(plan).toEqual(['SEARCH chats USING INDEX sqlite_autoindex_chats_1 (id=?)']);
+    else expect(plan).toEqual([expect.stringMatching(/^Index Scan using chats_pkey on chats /), `  Index Cond: (id = '${upper}'::text)`]);
   });
 
   it('finds other ids in capitals when they are stored lower-case, an exact id first', async () => {
-    const lower = buildChat(t.ctx, world.customer.id, { id: 'chat-lower' });
-    const run = buildRun(t.ctx, lower, world.customer.id, { id: 'gen_lower_case', charge: 10 });
+    const lower = await buildChat(t.ctx, world.customer.id, { id: 'chat-lower' });
+    const run = await buildRun(t.ctx, lower, world.customer.id, { id: 'gen_lower_case', charge: 10 });
     expect((await lookup('GEN_LOWER_CASE')).body).toMatchObject({ type: 'generation', id: run.id });
     // Stored in mixed case, an id is found as stored (and lower-cased only when that is how it is stored).
     expect((await lookup('cus_8Kd2')).body).toMatchObject({ type: 'customer', id: 'cus_8Kd2' });
     expect((await lookup('CUS_8KD2')).status).toBe(404);
     // Two chats differing only in case: each is found by its own spelling.
-    const capitals = buildChat(t.ctx, world.customer.id, { id: 'CHAT-LOWER' });
+    const capitals = await buildChat(t.ctx, world.customer.id, { id: 'CHAT-LOWER' });
     expect((await lookup('CHAT-LOWER')).body).toMatchObject({ type: 'chat', id: capitals.id });
     expect((await lookup('chat-lower')).body).toMatchObject({ type: 'chat', id: lower.id });
   });
 
   it('changes nothing: a lookup writes no row', async () => {
-    const counts = () => t.db.prepare('SELECT (SELECT COUNT(*) FROM audit_events) AS audit, (SELECT COUNT(*) FROM ledger_entries) AS ledger').get();
-    const before = counts();
+    const counts = () => t.row('SELECT (SELECT COUNT(*) FROM audit_events) AS audit, (SELECT COUNT(*) FROM ledger_entries) AS ledger');
+    const before = await counts();
     await lookup(world.chat.id.toUpperCase());
     await lookup('nobody@example.com');
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('answers 400 for an empty, blank, missing, repeated or too long q', async () => {

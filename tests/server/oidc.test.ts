@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => op.close());
 
-beforeEach(() => {
-  t = createTestApp(op.env);
+beforeEach(async () => {
+  t = await createTestApp(op.env);
 });
 afterEach(() => t.cleanup());
 
@@ -33,14 +33,14 @@ const cookieValue = (cookie: string): string => decodeURIComponent(cookie.split(
 const cookieAttributes = (cookie: string): string[] =>
   cookie.split(';').slice(1).map((a) => a.trim()).filter((a) => !/^(max-age|expires)=/i.test(a)).sort();
 
-const sessionCount = (app = t): number => app.db.prepare('SELECT COUNT(*) FROM sessions').pluck().get() as number;
-const pendingCount = (app = t): number => app.db.prepare('SELECT COUNT(*) FROM oidc_logins').pluck().get() as number;
+const sessionCount = (app = t): Promise<number | undefined> => app.value<number>('SELECT COUNT(*) FROM sessions');
+const pendingCount = (app = t): Promise<number | undefined> => app.value<number>('SELECT COUNT(*) FROM oidc_logins');
 interface AuditEvent { action: string; actor_type: string; actor_id: string; entity_id: string | null; reason: string | null; after: unknown }
-const auditEvents = (app = t): AuditEvent[] =>
-  (app.db.prepare('SELECT action, actor_type, actor_id, entity_id, reason, after_json FROM audit_events ORDER BY seq').all() as (Omit<AuditEvent, 'after'> & { after_json: string | null })[])
+const auditEvents = async (app = t): Promise<AuditEvent[]> =>
+  (await app.rows<Omit<AuditEvent, 'after'> & { after_json: string | null }>('SELECT action, actor_type, actor_id, entity_id, reason, after_json FROM audit_events ORDER BY seq'))
     .map(({ after_json: afterJson, ...event }) => ({ ...event, after: afterJson === null ? null : JSON.parse(afterJson) }));
-const subjectOf = (staffId: string, app = t): string | null =>
-  app.db.prepare('SELECT external_subject FROM staff WHERE id = ?').pluck().get(staffId) as string | null;
+const subjectOf = (staffId: string, app = t): Promise<string | null | undefined> =>
+  app.value<string | null>('SELECT external_subject FROM staff WHERE id = ?', [staffId]);
 
 interface Attempt {
   start: request.Response;
@@ -95,7 +95,7 @@ describe('single sign-on, the whole way', () => {
     expect(cookie).toMatch(/Max-Age=600\b/);
     const handle = cookieValue(cookie);
     // The cookie is a bare random handle: state, nonce and verifier are only in the database, under its hash.
-    const row = t.db.prepare('SELECT * FROM oidc_logins').get() as Record<string, string>;
+    const row = (await t.row<Record<string, string>>('SELECT * FROM oidc_logins')) ?? {};
     expect(row.handle_hash).toBe(createHash('sha256').update(handle).digest('hex'));
     expect(handle).not.toContain(params.state);
     expect(row).toMatchObject({ state: params.state, nonce: params.nonce });
@@ -114,18 +114,18 @@ describe('single sign-on, the whole way', () => {
     expect(cookieAttributes(session)).toEqual(['HttpOnly', 'Path=/', 'SameSite=Strict']);
     // The state cookie is spent, and so is its row.
     expect(cookieNamed(callback, 'td_oidc')).toMatch(/Expires=Thu, 01 Jan 1970/);
-    expect(pendingCount()).toBe(0);
+    expect(await pendingCount()).toBe(0);
 
     const me = await request(t.app).get('/api/auth/me').set('Cookie', session.split(';')[0]);
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ user: { id: lead.id, email: lead.email, name: 'Lee Lead', role: 'lead', must_change_password: false }, csrf_token: expect.any(String), studio_delivery: { push_enabled: false, feed_enabled: false }, helpdesk_ticket_url: null });
     const subject = defaultSubject('Lee@Example.test');
-    expect(subjectOf(lead.id)).toBe(subject);
-    expect(auditEvents()[0]).toEqual({
+    expect(await subjectOf(lead.id)).toBe(subject);
+    expect((await auditEvents())[0]).toEqual({
       action: 'auth.login', actor_type: 'staff', actor_id: lead.id, entity_id: lead.id, reason: null,
       after: { method: 'sso', subject, subject_linked: true },
     });
-    expect(auditEvents()[1].after).toEqual({ method: 'password' });
+    expect((await auditEvents())[1].after).toEqual({ method: 'password' });
   });
 
   it('signs the same person in again with the recorded subject, in a new session', async () => {
@@ -134,7 +134,7 @@ describe('single sign-on, the whole way', () => {
     const second = await signInWithSso(lead.email);
     expect(second.callback.headers.location).toBe('/#/');
     expect(cookieValue(cookieNamed(second.callback, 'td_session') ?? '')).not.toBe(cookieValue(cookieNamed(first.callback, 'td_session') ?? ''));
-    expect(auditEvents().map((e) => e.after)).toEqual([
+    expect((await auditEvents()).map((e) => e.after)).toEqual([
       { method: 'sso', subject: defaultSubject(lead.email), subject_linked: true },
       { method: 'sso', subject: defaultSubject(lead.email) },
     ]);
@@ -142,12 +142,12 @@ describe('single sign-on, the whole way', () => {
 
   it('takes the e-mail from the ID token when the provider puts it there', async () => {
     const inToken = await startOidcProvider({ redirectUri: CALLBACK, claimsInIdToken: true });
-    const app = createTestApp(inToken.env);
+    const app = await createTestApp(inToken.env);
     try {
       const agent = await buildStaff(app.ctx, { email: 'ada@example.test' });
       const { callback } = await signInWithSso(agent.email, app, inToken);
       expect(callback.headers.location).toBe('/#/');
-      expect(sessionCount(app)).toBe(1);
+      expect(await sessionCount(app)).toBe(1);
     } finally {
       await app.cleanup();
       await inToken.close();
@@ -159,9 +159,9 @@ describe('who may not sign in', () => {
   it('refuses an e-mail no staff account uses, and audits it: no self-sign-up', async () => {
     const { callback } = await signInWithSso('Stranger@Example.test');
     expectRefused(callback, 'not_staff');
-    expect(sessionCount()).toBe(0);
-    expect(t.db.prepare('SELECT COUNT(*) FROM staff').pluck().get()).toBe(0);
-    expect(auditEvents()).toEqual([{
+    expect(await sessionCount()).toBe(0);
+    expect(await t.value('SELECT COUNT(*) FROM staff')).toBe(0);
+    expect(await auditEvents()).toEqual([{
       action: 'auth.login_failed', actor_type: 'anonymous', actor_id: 'stranger@example.test', entity_id: null, reason: 'unknown e-mail',
       after: { method: 'sso', subject: defaultSubject('Stranger@Example.test') },
     }]);
@@ -171,24 +171,24 @@ describe('who may not sign in', () => {
     const disabled = await buildStaff(t.ctx, { disabled: true });
     const { callback } = await signInWithSso(disabled.email);
     expectRefused(callback, 'account_disabled');
-    expect(sessionCount()).toBe(0);
-    expect(subjectOf(disabled.id)).toBeNull();
-    expect(auditEvents()).toMatchObject([{ action: 'auth.login_failed', entity_id: disabled.id, reason: 'account disabled' }]);
+    expect(await sessionCount()).toBe(0);
+    expect(await subjectOf(disabled.id)).toBeNull();
+    expect(await auditEvents()).toMatchObject([{ action: 'auth.login_failed', entity_id: disabled.id, reason: 'account disabled' }]);
   });
 
   it('refuses an e-mail outside OIDC_EMAIL_DOMAIN even for an existing account, and lets the domain in', async () => {
-    const domain = createTestApp({ ...op.env, OIDC_EMAIL_DOMAIN: 'tokendesk.test' });
+    const domain = await createTestApp({ ...op.env, OIDC_EMAIL_DOMAIN: 'tokendesk.test' });
     try {
       const outsider = await buildStaff(domain.ctx, { email: 'ada@example.test' });
       const insider = await buildStaff(domain.ctx, { email: 'lee@tokendesk.test' });
       expectRefused((await signInWithSso(outsider.email, domain)).callback, 'email_domain');
       // A look-alike domain is another domain.
       expectRefused((await signInWithSso('lee@tokendesk.test.evil.example', domain)).callback, 'email_domain');
-      expect(sessionCount(domain)).toBe(0);
-      expect(auditEvents(domain).map((e) => e.reason)).toEqual(['e-mail domain example.test not allowed', 'e-mail domain tokendesk.test.evil.example not allowed']);
+      expect(await sessionCount(domain)).toBe(0);
+      expect((await auditEvents(domain)).map((e) => e.reason)).toEqual(['e-mail domain example.test not allowed', 'e-mail domain tokendesk.test.evil.example not allowed']);
 
       expect((await signInWithSso('LEE@TokenDesk.test', domain)).callback.headers.location).toBe('/#/');
-      expect(subjectOf(insider.id, domain)).toBe(defaultSubject('LEE@TokenDesk.test'));
+      expect(await subjectOf(insider.id, domain)).toBe(defaultSubject('LEE@TokenDesk.test'));
     } finally {
       await domain.cleanup();
     }
@@ -199,31 +199,31 @@ describe('who may not sign in', () => {
     op.setAccount({ email: agent.email, sub: 'unverified-sub', email_verified: false });
     const { callback } = await signInWithSso(agent.email);
     expectRefused(callback, 'email_unverified');
-    expect(sessionCount()).toBe(0);
-    expect(subjectOf(agent.id)).toBeNull();
-    expect(auditEvents()).toMatchObject([{ action: 'auth.login_failed', reason: 'e-mail not verified by the identity provider' }]);
+    expect(await sessionCount()).toBe(0);
+    expect(await subjectOf(agent.id)).toBeNull();
+    expect(await auditEvents()).toMatchObject([{ action: 'auth.login_failed', reason: 'e-mail not verified by the identity provider' }]);
   });
 
   it('refuses an e-mail the provider does not say it verified: no email_verified claim, at userinfo or in the ID token', async () => {
     const agent = await buildStaff(t.ctx);
     op.setAccount({ email: agent.email, sub: 'silent-sub', email_verified: null });
     expectRefused((await signInWithSso(agent.email)).callback, 'email_unverified');
-    expect(sessionCount()).toBe(0);
-    expect(subjectOf(agent.id)).toBeNull();
-    expect(auditEvents()).toEqual([{
+    expect(await sessionCount()).toBe(0);
+    expect(await subjectOf(agent.id)).toBeNull();
+    expect(await auditEvents()).toEqual([{
       action: 'auth.login_failed', actor_type: 'anonymous', actor_id: agent.email, entity_id: agent.id,
       reason: 'the identity provider did not say the e-mail is verified', after: { method: 'sso', subject: 'silent-sub' },
     }]);
 
     const inToken = await startOidcProvider({ redirectUri: CALLBACK, claimsInIdToken: true });
-    const app = createTestApp(inToken.env);
+    const app = await createTestApp(inToken.env);
     try {
       const lead = await buildStaff(app.ctx, { role: 'lead' });
       inToken.setAccount({ email: lead.email, email_verified: null });
       expectRefused((await signInWithSso(lead.email, app, inToken)).callback, 'email_unverified');
-      expect(sessionCount(app)).toBe(0);
-      expect(subjectOf(lead.id, app)).toBeNull();
-      expect(auditEvents(app)).toMatchObject([{ action: 'auth.login_failed', entity_id: lead.id, reason: 'the identity provider did not say the e-mail is verified' }]);
+      expect(await sessionCount(app)).toBe(0);
+      expect(await subjectOf(lead.id, app)).toBeNull();
+      expect(await auditEvents(app)).toMatchObject([{ action: 'auth.login_failed', entity_id: lead.id, reason: 'the identity provider did not say the e-mail is verified' }]);
     } finally {
       await app.cleanup();
       await inToken.close();
@@ -232,18 +232,18 @@ describe('who may not sign in', () => {
 
   it('refuses an account linked to another subject, and a subject linked to another account', async () => {
     const linked = await buildStaff(t.ctx);
-    t.db.prepare("UPDATE staff SET external_subject = 'someone-else' WHERE id = ?").run(linked.id);
+    await t.run("UPDATE staff SET external_subject = 'someone-else' WHERE id = ?", [linked.id]);
     expectRefused((await signInWithSso(linked.email)).callback, 'subject_mismatch');
-    expect(subjectOf(linked.id)).toBe('someone-else');
+    expect(await subjectOf(linked.id)).toBe('someone-else');
 
     // The provider now vouches for another address with the subject `linked` holds.
     const other = await buildStaff(t.ctx);
     op.setAccount({ email: other.email, sub: 'someone-else' });
     expectRefused((await signInWithSso(other.email)).callback, 'subject_mismatch');
-    expect(subjectOf(other.id)).toBeNull();
+    expect(await subjectOf(other.id)).toBeNull();
 
-    expect(sessionCount()).toBe(0);
-    expect(auditEvents().map((e) => [e.action, e.entity_id, e.reason])).toEqual([
+    expect(await sessionCount()).toBe(0);
+    expect((await auditEvents()).map((e) => [e.action, e.entity_id, e.reason])).toEqual([
       ['auth.login_failed', linked.id, 'account is linked to another single sign-on subject'],
       ['auth.login_failed', other.id, 'single sign-on subject is linked to another account'],
     ]);
@@ -257,9 +257,9 @@ describe('a callback that does not belong to this browser', () => {
     expectRefused(await comeBack(back, null), 'expired');
     expectRefused(await comeBack(back, 'made-up-handle'), 'expired');
     expectRefused(await comeBack(back, `${handle.slice(0, -2)}xx`), 'expired');
-    expect(sessionCount()).toBe(0);
-    expect(pendingCount()).toBe(1);
-    expect(auditEvents()).toEqual([]);
+    expect(await sessionCount()).toBe(0);
+    expect(await pendingCount()).toBe(1);
+    expect(await auditEvents()).toEqual([]);
   });
 
   it('refuses a state that does not match the attempt, and spends the attempt', async () => {
@@ -268,11 +268,11 @@ describe('a callback that does not belong to this browser', () => {
     const tampered = new URL(back);
     tampered.searchParams.set('state', 'x'.repeat(43));
     expectRefused(await comeBack(tampered, handle), 'failed');
-    expect(pendingCount()).toBe(0);
+    expect(await pendingCount()).toBe(0);
     // The untouched answer cannot be used after that either.
     expectRefused(await comeBack(back, handle), 'expired');
-    expect(sessionCount()).toBe(0);
-    expect(subjectOf(agent.id)).toBeNull();
+    expect(await sessionCount()).toBe(0);
+    expect(await subjectOf(agent.id)).toBeNull();
   });
 
   it("refuses another browser's answer (login CSRF): the code and state belong to a different attempt", async () => {
@@ -281,21 +281,21 @@ describe('a callback that does not belong to this browser', () => {
     const victimAttempt = await leaveAndSignIn(victim.email);
     const attackerAttempt = await leaveAndSignIn(attacker.email);
     expectRefused(await comeBack(attackerAttempt.back, victimAttempt.handle), 'failed');
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
   });
 
   it('checks the ID token nonce and sends the PKCE verifier of the stored attempt', async () => {
     const agent = await buildStaff(t.ctx);
     const wrongNonce = await leaveAndSignIn(agent.email);
-    t.db.prepare("UPDATE oidc_logins SET nonce = 'not-the-nonce-in-the-id-token'").run();
+    await t.run("UPDATE oidc_logins SET nonce = 'not-the-nonce-in-the-id-token'");
     expectRefused(await comeBack(wrongNonce.back, wrongNonce.handle), 'failed');
 
     const wrongVerifier = await leaveAndSignIn(agent.email);
-    t.db.prepare(`UPDATE oidc_logins SET code_verifier = '${'v'.repeat(43)}'`).run();
+    await t.run(`UPDATE oidc_logins SET code_verifier = '${'v'.repeat(43)}'`);
     expectRefused(await comeBack(wrongVerifier.back, wrongVerifier.handle), 'failed');
 
-    expect(sessionCount()).toBe(0);
-    expect(subjectOf(agent.id)).toBeNull();
+    expect(await sessionCount()).toBe(0);
+    expect(await subjectOf(agent.id)).toBeNull();
   });
 
   it('refuses a replayed callback, and a reused code even under a fresh state', async () => {
@@ -312,8 +312,8 @@ describe('a callback that does not belong to this browser', () => {
     reused.searchParams.set('state', freshState);
     expectRefused(await comeBack(reused, cookieValue(cookieNamed(fresh, 'td_oidc') ?? '')), 'failed');
 
-    expect(sessionCount()).toBe(1);
-    expect(auditEvents().map((e) => e.action)).toEqual(['auth.login']);
+    expect(await sessionCount()).toBe(1);
+    expect((await auditEvents()).map((e) => e.action)).toEqual(['auth.login']);
   });
 
   it('refuses an attempt older than 10 minutes', async () => {
@@ -321,7 +321,7 @@ describe('a callback that does not belong to this browser', () => {
     const { back, handle } = await leaveAndSignIn(agent.email);
     t.time.advance(10 * 60_000 + 1);
     expectRefused(await comeBack(back, handle), 'expired');
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
   });
 
   it('goes back to the login page when the provider reports an error', async () => {
@@ -330,7 +330,7 @@ describe('a callback that does not belong to this browser', () => {
     const denied = new URL(CALLBACK);
     denied.search = new URLSearchParams({ error: 'access_denied', state, iss: op.issuer }).toString();
     expectRefused(await comeBack(denied, handle), 'denied');
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
   });
 });
 
@@ -345,13 +345,13 @@ async function closedPort(): Promise<number> {
 
 describe('when single sign-on cannot work', () => {
   it('answers 503 with a clear message while the issuer is unreachable, and stores nothing', async () => {
-    const down = createTestApp({ ...op.env, OIDC_ISSUER: `http://127.0.0.1:${await closedPort()}` });
+    const down = await createTestApp({ ...op.env, OIDC_ISSUER: `http://127.0.0.1:${await closedPort()}` });
     try {
       const res = await request(down.app).get('/api/auth/oidc/start');
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ code: 'unavailable', message: expect.stringMatching(/identity provider cannot be reached/) });
       expect(cookieNamed(res, 'td_oidc')).toBeUndefined();
-      expect(pendingCount(down)).toBe(0);
+      expect(await pendingCount(down)).toBe(0);
     } finally {
       await down.cleanup();
     }
@@ -359,7 +359,7 @@ describe('when single sign-on cannot work', () => {
 
   it('answers 503 when the issuer goes down between start and callback, and opens no session', async () => {
     const flaky = await startOidcProvider({ redirectUri: CALLBACK });
-    const app = createTestApp(flaky.env);
+    const app = await createTestApp(flaky.env);
     try {
       const agent = await buildStaff(app.ctx);
       const { back, handle } = await leaveAndSignIn(agent.email, app, flaky);
@@ -367,15 +367,15 @@ describe('when single sign-on cannot work', () => {
       const res = await comeBack(back, handle, app);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('unavailable');
-      expect(sessionCount(app)).toBe(0);
-      expect(auditEvents(app)).toEqual([]);
+      expect(await sessionCount(app)).toBe(0);
+      expect(await auditEvents(app)).toEqual([]);
     } finally {
       await app.cleanup();
     }
   });
 
   it('refuses a plain-http issuer that is not on loopback, saying why', async () => {
-    const clear = createTestApp({ ...op.env, OIDC_ISSUER: 'http://id.example.test' });
+    const clear = await createTestApp({ ...op.env, OIDC_ISSUER: 'http://id.example.test' });
     try {
       const res = await request(clear.app).get('/api/auth/oidc/start');
       expect(res.status).toBe(503);
@@ -386,7 +386,7 @@ describe('when single sign-on cannot work', () => {
   });
 
   it('answers 404 on the single sign-on routes when OIDC is not configured, and says so in /methods', async () => {
-    const off = createTestApp();
+    const off = await createTestApp();
     try {
       for (const path of ['/api/auth/oidc/start', '/api/auth/oidc/callback?code=x&state=y']) {
         const res = await request(off.app).get(path);
@@ -409,7 +409,7 @@ describe('when single sign-on cannot work', () => {
 
 describe('with password sign-in turned off', () => {
   it('refuses passwords with 403 and still signs in through single sign-on', async () => {
-    const ssoOnly = createTestApp({ ...op.env, PASSWORD_LOGIN: 'off' });
+    const ssoOnly = await createTestApp({ ...op.env, PASSWORD_LOGIN: 'off' });
     try {
       const lead = await buildStaff(ssoOnly.ctx, { role: 'lead' });
       expect((await request(ssoOnly.app).get('/api/auth/methods')).body).toEqual({ password: false, sso: true });
@@ -421,7 +421,7 @@ describe('with password sign-in turned off', () => {
       expect(callback.headers.location).toBe('/#/');
       const me = await request(ssoOnly.app).get('/api/auth/me').set('Cookie', (cookieNamed(callback, 'td_session') ?? '').split(';')[0]);
       expect(me.body.user.id).toBe(lead.id);
-      expect(auditEvents(ssoOnly).map((e) => e.action)).toEqual(['auth.login']);
+      expect((await auditEvents(ssoOnly)).map((e) => e.action)).toEqual(['auth.login']);
     } finally {
       await ssoOnly.cleanup();
     }

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from './support/testApp.ts';
 let t: TestApp;
 let w: Awaited<ReturnType<typeof creditWorld>>;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   w = await creditWorld(t.app, t.ctx);
 });
 afterEach(() => t.cleanup());
@@ -14,7 +14,7 @@ afterEach(() => t.cleanup());
 const report = (path: string) => w.as.lead.agent.get(path);
 
 async function someCredits() {
-  const video = buildRun(t.ctx, w.chat, w.customer.id, { charge: 300, tool: 'video' });
+  const video = await buildRun(t.ctx, w.chat, w.customer.id, { charge: 300, tool: 'video' });
   const a = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }, { generation_id: video.id, tokens: 300 }]));
   const b = await postCredit(w.as.lead, creditBody(w.customer.id, [{ generation_id: w.runs.missing.id, tokens: 60 }], { reason: 'missed_auto_refund' }));
   const voided = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.second.id, tokens: 80 }], { reason: 'off_prompt' }));
@@ -42,7 +42,7 @@ describe('GET /api/reports/credits', () => {
     ]);
     const byDay = await report('/api/reports/credits');
     expect(byDay.body).toMatchObject({ group_by: 'day', rows: [{ key: '2026-11-20', count: 2, tokens: 480 }] });
-    const raw = t.db.prepare("SELECT COUNT(*) AS count, SUM(amount) AS tokens FROM credits WHERE status = 'applied'").get();
+    const raw = await t.row("SELECT COUNT(*) AS count, SUM(amount) AS tokens FROM credits WHERE status = 'applied'");
     expect(raw).toEqual({ count: 2, tokens: 480 });
   });
 
@@ -60,9 +60,9 @@ describe('GET /api/reports/credits', () => {
 
 describe('GET /api/reports/refunds', () => {
   it('counts failed runs per tool with auto-refunded, pending and missing refunds and the auto-refund rate', async () => {
-    buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 10, tool: 'video', autoRefund: true });
-    buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 10, tool: 'video' });
-    buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', tool: 'video' });
+    await buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 10, tool: 'video', autoRefund: true });
+    await buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', charge: 10, tool: 'video' });
+    await buildRun(t.ctx, w.chat, w.customer.id, { status: 'failed', tool: 'video' });
     const res = await report('/api/reports/refunds?from=2026-11-01');
     expect(res.status).toBe(200);
     expect(res.body.rows).toEqual([
@@ -76,7 +76,7 @@ describe('GET /api/reports/refunds', () => {
 describe('GET /api/reports/decisions', () => {
   it('lists the caller\'s own credits that someone else approved, rejected or voided since a time, the latest first', async () => {
     const decisions = (who: typeof w.as.agent, since: string) => who.agent.get(`/api/reports/decisions?${new URLSearchParams({ since })}`);
-    const big = buildRun(t.ctx, w.chat, w.customer.id, { charge: 900 });
+    const big = await buildRun(t.ctx, w.chat, w.customer.id, { charge: 900 });
     const approved = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: big.id, tokens: 900 }])).expect(202);
     const rejected = await postCredit(w.as.agent, creditBody(w.customer.id, [], { reason: 'goodwill', amount: 10 })).expect(202);
     const voided = await postCredit(w.as.agent, creditBody(w.customer.id, [{ generation_id: w.runs.succeeded.id, tokens: 120 }])).expect(201);

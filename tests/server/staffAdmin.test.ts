@@ -6,12 +6,12 @@ import type { StaffRecord } from '../../shared/staff.ts';
 import { buildStaff, createTestApp, signIn, type TestApp } from './support/testApp.ts';
 
 let t: TestApp;
-beforeEach(() => {
-  t = createTestApp();
+beforeEach(async () => {
+  t = await createTestApp();
 });
 afterEach(() => t.cleanup());
 
-const value = (sql: string, ...params: unknown[]): unknown => t.db.prepare(sql).pluck().get(...params);
+const value = (sql: string, ...params: unknown[]): Promise<unknown> => t.value(sql, params);
 
 async function people() {
   const admin = await buildStaff(t.ctx, { role: 'admin', name: 'Ari Admin' });
@@ -26,8 +26,8 @@ describe('staff administration', () => {
     const created = await p.as.admin.agent.post('/api/staff').set('X-CSRF-Token', p.as.admin.csrf).send({ email: 'New.Agent@Example.com', name: 'Nia New', role: 'agent' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ email: 'new.agent@example.com', role: 'agent', disabled: false, must_change_password: true, temporary_password: expect.stringMatching(/^[\w-]{24}$/) });
-    expect(value("SELECT action FROM audit_events WHERE entity_id = ? AND action = 'staff.created'", created.body.id)).toBe('staff.created');
-    expect(JSON.stringify(t.db.prepare('SELECT * FROM audit_events').all())).not.toContain(created.body.temporary_password);
+    expect(await value("SELECT action FROM audit_events WHERE entity_id = ? AND action = 'staff.created'", created.body.id)).toBe('staff.created');
+    expect(JSON.stringify(await t.rows('SELECT * FROM audit_events'))).not.toContain(created.body.temporary_password);
 
     const newcomer = await signIn(t.app, 'new.agent@example.com', created.body.temporary_password);
     expect(newcomer.user).toMatchObject({ must_change_password: true });
@@ -57,7 +57,9 @@ describe('staff administration', () => {
     expect((await request(t.app).post('/api/auth/login').send({ email: p.agent.email, password: 'correct-horse-battery' })).status).toBe(401);
     await put(p.as.admin, p.agent.id, { disabled: false }).expect(200);
     await signIn(t.app, p.agent.email);
-    expect(t.db.prepare("SELECT action FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%' ORDER BY seq").pluck().all(p.agent.id)).toEqual(['staff.updated', 'staff.disabled', 'staff.enabled']);
+    expect(await t.rows("SELECT action FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%' ORDER BY seq", [p.agent.id])).toEqual(
+      [{ action: 'staff.updated' }, { action: 'staff.disabled' }, { action: 'staff.enabled' }],
+    );
     expect((await put(p.as.admin, p.agent.id, { role: 'owner' })).body.errors).toHaveProperty('role');
     expect((await put(p.as.admin, p.agent.id, { password: 'x' })).status).toBe(400);
     expect((await put(p.as.admin, 'stf_nobody', { role: 'agent' })).status).toBe(404);
@@ -68,7 +70,7 @@ describe('staff administration', () => {
     const put = (body: object) => p.as.admin.agent.put(`/api/staff/${p.admin.id}`).set('X-CSRF-Token', p.as.admin.csrf).send(body);
     expect((await put({ disabled: true })).body.code).toBe('last_admin');
     expect((await put({ role: 'lead' })).body.code).toBe('last_admin');
-    expect(value('SELECT role FROM staff WHERE id = ?', p.admin.id)).toBe('admin');
+    expect(await value('SELECT role FROM staff WHERE id = ?', p.admin.id)).toBe('admin');
     await p.as.admin.agent.put(`/api/staff/${p.lead.id}`).set('X-CSRF-Token', p.as.admin.csrf).send({ role: 'admin' }).expect(200);
     expect((await put({ role: 'lead' })).status).toBe(200);
   });
@@ -76,19 +78,20 @@ describe('staff administration', () => {
   it('leaves one active admin when the last two are demoted or disabled at once', async () => {
     const first = await buildStaff(t.ctx, { role: 'admin' });
     const second = await buildStaff(t.ctx, { role: 'admin' });
-    // Started together: on SQLite both run in one batch of the storage seam, one after the other.
+    // Started together: on SQLite both run in one batch of the storage seam, one after the other; on PostgreSQL in two
+    // transactions at once, each locking every active admin's row before it checks that one remains.
     const outcomes = await Promise.allSettled([
       t.ctx.staff.update(first.id, { role: 'lead' }, { type: 'system' }),
       t.ctx.staff.update(second.id, { disabled: true }, { type: 'system' }),
     ]);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({ reason: { code: 'last_admin' } });
-    expect(value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
+    expect(await value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
 
     // The same through the API: two admins demoting each other at the same moment.
     const third = await buildStaff(t.ctx, { role: 'admin' });
-    const remaining = String(value("SELECT id FROM staff WHERE role = 'admin' AND disabled = 0 AND id <> ?", third.id));
-    const remainingEmail = String(value('SELECT email FROM staff WHERE id = ?', remaining));
+    const remaining = String(await value("SELECT id FROM staff WHERE role = 'admin' AND disabled = 0 AND id <> ?", third.id));
+    const remainingEmail = String(await value('SELECT email FROM staff WHERE id = ?', remaining));
     const [a, b] = [await signIn(t.app, remainingEmail), await signIn(t.app, third.email)];
     const answers = await Promise.all([
       a.agent.put(`/api/staff/${third.id}`).set('X-CSRF-Token', a.csrf).send({ role: 'agent' }),
@@ -98,7 +101,7 @@ describe('staff administration', () => {
     expect(codes[0]).toBe(200);
     // The second is refused: as the last admin, or, demoted a moment before, as no admin any more.
     expect([403, 409]).toContain(codes[1]);
-    expect(value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
+    expect(await value("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = 0")).toBe(1);
   });
 
   it('lets an admin end a person\'s sessions and reset a password', async () => {
@@ -124,19 +127,19 @@ describe('staff administration', () => {
       return { status: res.status, headers: new Headers(), body: res.text, json: res.body };
     });
     const read = async (): Promise<StaffRecord> => (await admin.agent.get(`/api/staff/${p.agent.id}`).expect(200)).body;
-    const auditCount = (): unknown => value("SELECT COUNT(*) FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%'", p.agent.id);
+    const auditCount = (): Promise<unknown> => value("SELECT COUNT(*) FROM audit_events WHERE entity_id = ? AND action LIKE 'staff.%'", p.agent.id);
 
     const before = await read();
     t.time.advance(60_000);
     const { data } = await provider.update('staff', { id: before.id, data: { ...before, name: 'Ada Renamed' }, previousData: before });
     expect(data).toMatchObject({ ...before, name: 'Ada Renamed', updated_at: t.ctx.clock().toISOString() });
-    expect(value('SELECT name FROM staff WHERE id = ?', p.agent.id)).toBe('Ada Renamed');
-    expect(auditCount()).toBe(1);
+    expect(await value('SELECT name FROM staff WHERE id = ?', p.agent.id)).toBe('Ada Renamed');
+    expect(await auditCount()).toBe(1);
 
     // The same record sent back unchanged: nothing to write, so nothing is written.
     const current = await read();
     expect((await provider.update('staff', { id: current.id, data: current, previousData: current })).data).toEqual(current);
-    expect(auditCount()).toBe(1);
+    expect(await auditCount()).toBe(1);
 
     // A read-only field changed is a 400 naming it, and nothing is written, the writable change included.
     const refusals: [keyof StaffRecord, unknown][] = [
@@ -158,7 +161,7 @@ describe('staff administration', () => {
     const unknown = await admin.agent.put(`/api/staff/${p.agent.id}`).set('X-CSRF-Token', admin.csrf).send({ ...current, temporary_password: 'x' });
     expect(unknown.status).toBe(400);
     expect(await read()).toEqual(current);
-    expect(auditCount()).toBe(1);
+    expect(await auditCount()).toBe(1);
   });
 
   it('lists staff for leads and admins with filters, never for agents', async () => {

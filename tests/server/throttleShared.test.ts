@@ -1,24 +1,27 @@
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openConfiguredDatabase } from '../../db/openStorage.ts';
 import { startServer, type RunningServer } from './support/serverProcess.ts';
+import { openTestDatabase, type TestDatabase } from './support/testApp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'td-throttle-'));
-const path = join(dir, 'desk.db');
+let database: TestDatabase;
 const running: RunningServer[] = [];
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  // The servers open the database alone.
+  await database.release();
+});
 
 afterAll(async () => {
   for (const server of running) {
     server.child.kill();
     await server.exited;
   }
-  rmSync(dir, { recursive: true, force: true });
+  await database.cleanup();
 });
 
 const start = async (): Promise<RunningServer> => {
-  const server = await startServer({ DATABASE_PATH: path });
+  const server = await startServer(database.env);
   running.push(server);
   return server;
 };
@@ -37,11 +40,11 @@ describe('sign-in throttling shared through the database', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
 
-    const db = new Database(path, { readonly: true });
+    const opened = await openConfiguredDatabase({ path: database.env.DATABASE_PATH ?? '', url: database.env.DATABASE_URL ?? null });
     try {
-      expect(db.prepare("SELECT hits FROM throttle_counters WHERE key = 'login-account:account:victim@example.test'").get()).toEqual({ hits: 6 });
+      expect(await opened.storage.all("SELECT hits FROM throttle_counters WHERE key = 'login-account:account:victim@example.test'")).toEqual([{ hits: 6 }]);
     } finally {
-      db.close();
+      await opened.close();
     }
 
     first.child.kill();

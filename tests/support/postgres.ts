@@ -100,7 +100,8 @@ export async function freshDatabase(options: { migrated?: boolean } = {}): Promi
     url,
     pool,
     async drop() {
-      await pool.end();
+      // A storage over this pool may have ended it already (its close()).
+      if (!pool.ended) await pool.end();
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
     },
   };

@@ -6,30 +6,30 @@ import { buildAsset, getList, listIds, reader, type Browser } from './listClient
 let t: TestApp;
 let browser: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
 });
 afterEach(() => t.cleanup());
 
-function buildGallery() {
-  const ada = buildCustomer(t.ctx);
-  const bob = buildCustomer(t.ctx);
-  const chat = buildChat(t.ctx, ada.id);
-  const stills = buildRun(t.ctx, chat, ada.id, { charge: 10 });
-  const clip = buildRun(t.ctx, chat, ada.id, { tool: 'video', charge: 100 });
-  const bobRun = buildRun(t.ctx, buildChat(t.ctx, bob.id), bob.id);
+async function buildGallery() {
+  const ada = await buildCustomer(t.ctx);
+  const bob = await buildCustomer(t.ctx);
+  const chat = await buildChat(t.ctx, ada.id);
+  const stills = await buildRun(t.ctx, chat, ada.id, { charge: 10 });
+  const clip = await buildRun(t.ctx, chat, ada.id, { tool: 'video', charge: 100 });
+  const bobRun = await buildRun(t.ctx, await buildChat(t.ctx, bob.id), bob.id);
   const assets = {
-    still1: buildAsset(t.ctx, stills, ada.id, { id: 'ast_1', createdAt: '2026-11-20T10:00:00.000Z' }),
-    still2: buildAsset(t.ctx, stills, ada.id, { id: 'ast_2', createdAt: '2026-11-20T10:00:01.000Z' }),
-    clip: buildAsset(t.ctx, clip, ada.id, { id: 'ast_3', kind: 'video', createdAt: '2026-11-20T11:00:00.000Z' }),
-    bob: buildAsset(t.ctx, bobRun, bob.id, { id: 'ast_4', createdAt: '2026-11-20T09:00:00.000Z' }),
+    still1: await buildAsset(t.ctx, stills, ada.id, { id: 'ast_1', createdAt: '2026-11-20T10:00:00.000Z' }),
+    still2: await buildAsset(t.ctx, stills, ada.id, { id: 'ast_2', createdAt: '2026-11-20T10:00:01.000Z' }),
+    clip: await buildAsset(t.ctx, clip, ada.id, { id: 'ast_3', kind: 'video', createdAt: '2026-11-20T11:00:00.000Z' }),
+    bob: await buildAsset(t.ctx, bobRun, bob.id, { id: 'ast_4', createdAt: '2026-11-20T09:00:00.000Z' }),
   };
   return { ada, bob, stills, clip, assets };
 }
 
 describe('GET /api/assets', () => {
   it('answers an asset with its media fields', async () => {
-    const { ada, clip } = buildGallery();
+    const { ada, clip } = await buildGallery();
     const res = await browser.get('/api/assets/ast_3');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -40,7 +40,7 @@ describe('GET /api/assets', () => {
   });
 
   it('filters by generation_id (one or several), customer_id and kind, with exact totals when narrowed', async () => {
-    const { ada, bob, stills, clip } = buildGallery();
+    const { ada, bob, stills, clip } = await buildGallery();
     const ids = (filter: Record<string, unknown>) => listIds(browser, 'assets', { filter, sort: ['created_at', 'ASC'] });
     expect(await ids({ generation_id: stills.id })).toEqual(['ast_1', 'ast_2']);
     expect(await ids({ generation_id: [stills.id, clip.id] })).toEqual(['ast_1', 'ast_2', 'ast_3']);
@@ -57,7 +57,7 @@ describe('GET /api/assets', () => {
   });
 
   it('sorts by created_at and id both ways, by kind only when narrowed', async () => {
-    const { ada } = buildGallery();
+    const { ada } = await buildGallery();
     expect(await listIds(browser, 'assets', { sort: ['created_at', 'DESC'] })).toEqual(['ast_3', 'ast_2', 'ast_1', 'ast_4']);
     expect(await listIds(browser, 'assets', { sort: ['id', 'DESC'] })).toEqual(['ast_4', 'ast_3', 'ast_2', 'ast_1']);
     expect(await listIds(browser, 'assets', { filter: { customer_id: ada.id }, sort: ['kind', 'DESC'] })).toEqual(['ast_3', 'ast_2', 'ast_1']);

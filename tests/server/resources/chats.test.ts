@@ -6,25 +6,25 @@ import { getList, listIds, reader, type Browser } from './listClient.ts';
 let t: TestApp;
 let browser: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
 });
 afterEach(() => t.cleanup());
 
-function buildChats() {
-  const ada = buildCustomer(t.ctx, { name: 'Ada' });
-  const bob = buildCustomer(t.ctx, { name: 'Bob' });
-  const morning = buildChat(t.ctx, ada.id, { id: 'chat-morning', title: 'Zebra posters', createdAt: '2026-11-19T08:00:00.000Z' });
-  const noon = buildChat(t.ctx, ada.id, { id: 'chat-noon', title: 'Album cover', createdAt: '2026-11-19T12:00:00.000Z' });
-  const night = buildChat(t.ctx, bob.id, { id: 'chat-night', title: 'Trailer', createdAt: '2026-11-19T23:30:00.000Z' });
-  buildRun(t.ctx, morning, ada.id, { startedAt: '2026-11-19T08:05:00.000Z', charge: 10 });
-  buildRun(t.ctx, morning, ada.id, { startedAt: '2026-11-19T09:40:00.000Z', status: 'running' });
+async function buildChats() {
+  const ada = await buildCustomer(t.ctx, { name: 'Ada' });
+  const bob = await buildCustomer(t.ctx, { name: 'Bob' });
+  const morning = await buildChat(t.ctx, ada.id, { id: 'chat-morning', title: 'Zebra posters', createdAt: '2026-11-19T08:00:00.000Z' });
+  const noon = await buildChat(t.ctx, ada.id, { id: 'chat-noon', title: 'Album cover', createdAt: '2026-11-19T12:00:00.000Z' });
+  const night = await buildChat(t.ctx, bob.id, { id: 'chat-night', title: 'Trailer', createdAt: '2026-11-19T23:30:00.000Z' });
+  await buildRun(t.ctx, morning, ada.id, { startedAt: '2026-11-19T08:05:00.000Z', charge: 10 });
+  await buildRun(t.ctx, morning, ada.id, { startedAt: '2026-11-19T09:40:00.000Z', status: 'running' });
   return { ada, bob, morning, noon, night };
 }
 
 describe('GET /api/chats', () => {
   it('answers the chat with its customer name, run count and last run time', async () => {
-    const { ada, morning, noon } = buildChats();
+    const { ada, morning, noon } = await buildChats();
     const res = await browser.get(`/api/chats/${morning.id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -36,7 +36,7 @@ describe('GET /api/chats', () => {
   });
 
   it('filters by customer_id, with an exact total', async () => {
-    const { ada, bob } = buildChats();
+    const { ada, bob } = await buildChats();
     const answer = await getList(browser, 'chats', { filter: { customer_id: ada.id }, sort: ['created_at', 'DESC'], range: [0, 0] });
     expect(answer.rows.map((row) => row.id)).toEqual(['chat-noon']);
     expect(answer.contentRange).toBe('chats 0-0/2');
@@ -47,7 +47,7 @@ describe('GET /api/chats', () => {
   });
 
   it('filters by created_at_gte / _lte, inclusive, with date-times in any offset or whole UTC days', async () => {
-    buildChats();
+    await buildChats();
     const between = (filter: Record<string, string>) => listIds(browser, 'chats', { filter, sort: ['created_at', 'ASC'] });
     expect(await between({ created_at_gte: '2026-11-19T12:00:00.000Z' })).toEqual(['chat-noon', 'chat-night']);
     expect(await between({ created_at_lte: '2026-11-19T12:00:00Z' })).toEqual(['chat-morning', 'chat-noon']);
@@ -67,7 +67,7 @@ describe('GET /api/chats', () => {
   });
 
   it('sorts by created_at and id both ways; by title only within a customer', async () => {
-    const { ada } = buildChats();
+    const { ada } = await buildChats();
     expect(await listIds(browser, 'chats', { sort: ['created_at', 'DESC'] })).toEqual(['chat-night', 'chat-noon', 'chat-morning']);
     expect(await listIds(browser, 'chats', { sort: ['id', 'ASC'] })).toEqual(['chat-morning', 'chat-night', 'chat-noon']);
     expect(await listIds(browser, 'chats', { filter: { customer_id: ada.id }, sort: ['title', 'ASC'] })).toEqual(['chat-noon', 'chat-morning']);

@@ -6,36 +6,36 @@ import { getList, listIds, minutesFromNow, reader, type Browser } from './listCl
 let t: TestApp;
 let browser: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
 });
 afterEach(() => t.cleanup());
 
-function buildPeople() {
+async function buildPeople() {
   return {
-    grace: buildCustomer(t.ctx, { id: 'cus_grace', name: 'Grace Hopper', email: 'grace@navy.example', plan: 'pro', createdAt: minutesFromNow(t, -30), balance: 700 }),
-    alan: buildCustomer(t.ctx, { id: 'cus_alan', name: 'alan Turing', email: 'alan@bletchley.example', plan: 'free', createdAt: minutesFromNow(t, -20) }),
-    ada: buildCustomer(t.ctx, { id: 'cus_ada', name: 'Ada Lovelace', email: 'countess@engine.example', plan: 'team', createdAt: minutesFromNow(t, -10) }),
-    percent: buildCustomer(t.ctx, { id: 'cus_pct', name: '100% Studio', email: 'grace.fan@studio.example', plan: 'pro', createdAt: minutesFromNow(t, -5) }),
+    grace: await buildCustomer(t.ctx, { id: 'cus_grace', name: 'Grace Hopper', email: 'grace@navy.example', plan: 'pro', createdAt: minutesFromNow(t, -30), balance: 700 }),
+    alan: await buildCustomer(t.ctx, { id: 'cus_alan', name: 'alan Turing', email: 'alan@bletchley.example', plan: 'free', createdAt: minutesFromNow(t, -20) }),
+    ada: await buildCustomer(t.ctx, { id: 'cus_ada', name: 'Ada Lovelace', email: 'countess@engine.example', plan: 'team', createdAt: minutesFromNow(t, -10) }),
+    percent: await buildCustomer(t.ctx, { id: 'cus_pct', name: '100% Studio', email: 'grace.fan@studio.example', plan: 'pro', createdAt: minutesFromNow(t, -5) }),
   };
 }
 
 describe('GET /api/customers', () => {
   it('answers the record with its balance, the sum of its ledger entries', async () => {
-    const { grace } = buildPeople();
-    const chat = buildChat(t.ctx, grace.id);
-    buildRun(t.ctx, chat, grace.id, { charge: 120 });
+    const { grace } = await buildPeople();
+    const chat = await buildChat(t.ctx, grace.id);
+    await buildRun(t.ctx, chat, grace.id, { charge: 120 });
     const res = await browser.get(`/api/customers/${grace.id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       id: 'cus_grace', name: 'Grace Hopper', email: 'grace@navy.example', plan: 'pro', time_zone: 'Europe/Paris',
       created_at: minutesFromNow(t, -30), balance: 580,
     });
-    expect(t.db.prepare('SELECT SUM(amount) FROM ledger_entries WHERE customer_id = ?').pluck().get(grace.id)).toBe(580);
+    expect(await t.value('SELECT SUM(amount) FROM ledger_entries WHERE customer_id = ?', [grace.id])).toBe(580);
   });
 
   it('q finds a name or e-mail prefix in any case, or an id prefix', async () => {
-    buildPeople();
+    await buildPeople();
     expect(await listIds(browser, 'customers', { filter: { q: 'GRACE' }, sort: ['id', 'ASC'] })).toEqual(['cus_grace', 'cus_pct']);
     expect(await listIds(browser, 'customers', { filter: { q: 'Alan' } })).toEqual(['cus_alan']);
     expect(await listIds(browser, 'customers', { filter: { q: 'countess@' } })).toEqual(['cus_ada']);
@@ -52,7 +52,7 @@ describe('GET /api/customers', () => {
   });
 
   it('filters by plan, also together with q', async () => {
-    buildPeople();
+    await buildPeople();
     expect(await listIds(browser, 'customers', { filter: { plan: 'pro' }, sort: ['id', 'ASC'] })).toEqual(['cus_grace', 'cus_pct']);
     expect(await listIds(browser, 'customers', { filter: { plan: 'pro', q: 'grace@' } })).toEqual(['cus_grace']);
     expect(await listIds(browser, 'customers', { filter: { plan: 'enterprise' } })).toEqual([]);
@@ -61,7 +61,7 @@ describe('GET /api/customers', () => {
   });
 
   it('sorts by name ignoring case, e-mail, created_at and id, both ways', async () => {
-    buildPeople();
+    await buildPeople();
     const byName = ['cus_pct', 'cus_ada', 'cus_alan', 'cus_grace'];
     expect(await listIds(browser, 'customers', { sort: ['name', 'ASC'] })).toEqual(byName);
     expect(await listIds(browser, 'customers', { sort: ['name', 'DESC'] })).toEqual([...byName].reverse());
@@ -73,7 +73,7 @@ describe('GET /api/customers', () => {
   });
 
   it('pages with range, reporting each page in Content-Range', async () => {
-    buildPeople();
+    await buildPeople();
     const first = await getList(browser, 'customers', { sort: ['name', 'ASC'], range: [0, 1] });
     expect(first.rows.map((row) => row.id)).toEqual(['cus_pct', 'cus_ada']);
     expect(first.contentRange).toBe('customers 0-1/4');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPolicyRepository } from '../../../db/repositories/policyRepository.ts';
+import { policyRepository } from '../../../db/repositories/policyRepository.ts';
 import { refundStates } from '../../../shared/refundState.ts';
 import { generationRecordSchema, type GenerationRecord } from '../../../shared/records.ts';
 import { buildChat, buildCustomer, buildRun } from '../support/builders.ts';
@@ -10,7 +10,7 @@ import { buildAsset, getList, listIds, minutesFromNow, reader, type Browser } fr
 let t: TestApp;
 let browser: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
 });
 afterEach(() => t.cleanup());
@@ -23,21 +23,21 @@ const getRun = async (id: string): Promise<GenerationRecord> => {
 
 /** One run in each refund state of docs/domain.md, in one chat of one customer. */
 async function buildEveryState() {
-  const customer = buildCustomer(t.ctx, { balance: 5000 });
-  const chat = buildChat(t.ctx, customer.id);
+  const customer = await buildCustomer(t.ctx, { balance: 5000 });
+  const chat = await buildChat(t.ctx, customer.id);
   const ops = creditOps(t.ctx, (await buildStaff(t.ctx, { role: 'lead' })).id);
   const at = (minutes: number) => minutesFromNow(t, minutes);
   const runs = {
-    in_progress: buildRun(t.ctx, chat, customer.id, { status: 'running', charge: 10, startedAt: at(-70) }),
-    not_charged: buildRun(t.ctx, chat, customer.id, { status: 'failed', startedAt: at(-65), finishedAt: at(-64) }),
-    auto_refunded: buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 40, autoRefund: true, tool: 'video', startedAt: at(-60), finishedAt: at(-59) }),
-    credited: buildRun(t.ctx, chat, customer.id, { charge: 50, startedAt: at(-50) }),
-    refund_pending: buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 30, tool: 'video', startedAt: at(-12), finishedAt: at(-10) }),
-    refund_missing: buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 20, tool: 'animation', startedAt: at(-40), finishedAt: at(-30) }),
-    none: buildRun(t.ctx, chat, customer.id, { charge: 25, startedAt: at(-20) }),
+    in_progress: await buildRun(t.ctx, chat, customer.id, { status: 'running', charge: 10, startedAt: at(-70) }),
+    not_charged: await buildRun(t.ctx, chat, customer.id, { status: 'failed', startedAt: at(-65), finishedAt: at(-64) }),
+    auto_refunded: await buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 40, autoRefund: true, tool: 'video', startedAt: at(-60), finishedAt: at(-59) }),
+    credited: await buildRun(t.ctx, chat, customer.id, { charge: 50, startedAt: at(-50) }),
+    refund_pending: await buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 30, tool: 'video', startedAt: at(-12), finishedAt: at(-10) }),
+    refund_missing: await buildRun(t.ctx, chat, customer.id, { status: 'failed', charge: 20, tool: 'animation', startedAt: at(-40), finishedAt: at(-30) }),
+    none: await buildRun(t.ctx, chat, customer.id, { charge: 25, startedAt: at(-20) }),
   };
-  ops.create(customer.id, [{ generation_id: runs.credited.id, tokens: 15 }], 'applied');
-  ops.create(customer.id, [{ generation_id: runs.credited.id, tokens: 5 }], 'pending_approval');
+  await ops.create(customer.id, [{ generation_id: runs.credited.id, tokens: 15 }], 'applied');
+  await ops.create(customer.id, [{ generation_id: runs.credited.id, tokens: 5 }], 'pending_approval');
   return { customer, chat, runs, ops };
 }
 
@@ -51,7 +51,7 @@ describe('GET /api/generations', () => {
       refund_state: 'auto_refunded', tokens_charged: 40, tokens_returned: 40, tokens_auto_refunded: 40, tokens_credited: 0, tokens_reserved: 0,
       asset_count: 0, charge_id: runs.auto_refunded.chargeId, auto_refund_id: runs.auto_refunded.refundId, auto_refunded_at: t.ctx.clock().toISOString(),
     });
-    const entry = t.db.prepare('SELECT kind, amount, reverses_id FROM ledger_entries WHERE id = ?').get(refunded.auto_refund_id);
+    const entry = await t.row('SELECT kind, amount, reverses_id FROM ledger_entries WHERE id = ?', [refunded.auto_refund_id]);
     expect(entry).toEqual({ kind: 'auto_refund', amount: 40, reverses_id: runs.auto_refunded.chargeId });
 
     expect(await getRun(runs.credited.id)).toMatchObject({
@@ -81,8 +81,7 @@ describe('GET /api/generations', () => {
     expect(await listIds(browser, 'generations', { filter: { refund_state: 'refund_missing' }, sort: ['started_at', 'ASC'] })).toEqual([
       runs.refund_missing.id, runs.refund_pending.id,
     ]);
-    const policy = createPolicyRepository(t.db);
-    policy.update({ ...policy.get(), refund_grace_minutes: 60 });
+    await t.ctx.storage.transaction(async (tx) => policyRepository.update(tx, { ...(await policyRepository.get(tx)), refund_grace_minutes: 60 }));
     expect(await listIds(browser, 'generations', { filter: { refund_state: 'refund_pending' }, sort: ['started_at', 'ASC'] })).toEqual([
       runs.refund_missing.id, runs.refund_pending.id,
     ]);
@@ -90,23 +89,23 @@ describe('GET /api/generations', () => {
 
   it('counts tokens_returned as auto-refunded plus credited net of voids, and releases a rejected reservation', async () => {
     const { customer, chat, ops } = await buildEveryState();
-    const run = buildRun(t.ctx, chat, customer.id, { charge: 100 });
-    const first = ops.create(customer.id, [{ generation_id: run.id, tokens: 30 }], 'applied');
-    ops.create(customer.id, [{ generation_id: run.id, tokens: 20 }], 'applied');
-    const pending = ops.create(customer.id, [{ generation_id: run.id, tokens: 40 }], 'pending_approval');
+    const run = await buildRun(t.ctx, chat, customer.id, { charge: 100 });
+    const first = await ops.create(customer.id, [{ generation_id: run.id, tokens: 30 }], 'applied');
+    await ops.create(customer.id, [{ generation_id: run.id, tokens: 20 }], 'applied');
+    const pending = await ops.create(customer.id, [{ generation_id: run.id, tokens: 40 }], 'pending_approval');
     expect(await getRun(run.id)).toMatchObject({ refund_state: 'credited', tokens_returned: 50, tokens_credited: 50, tokens_reserved: 40 });
-    ops.voidCredit(first);
-    ops.reject(pending);
+    await ops.voidCredit(first);
+    await ops.reject(pending);
     expect(await getRun(run.id)).toMatchObject({ refund_state: 'credited', tokens_returned: 20, tokens_credited: 20, tokens_reserved: 0 });
-    const counters = t.db.prepare('SELECT tokens_charged, tokens_auto_refunded, tokens_credited, tokens_reserved FROM generations WHERE id = ?').get(run.id);
+    const counters = await t.row('SELECT tokens_charged, tokens_auto_refunded, tokens_credited, tokens_reserved FROM generations WHERE id = ?', [run.id]);
     expect(counters).toEqual({ tokens_charged: 100, tokens_auto_refunded: 0, tokens_credited: 20, tokens_reserved: 0 });
   });
 
   it('filters by customer_id, chat_id, tool, status and started_at, with exact totals when narrowed', async () => {
     const { customer, chat, runs } = await buildEveryState();
-    const other = buildCustomer(t.ctx);
-    const otherChat = buildChat(t.ctx, other.id);
-    const stranger = buildRun(t.ctx, otherChat, other.id, { tool: 'video', startedAt: minutesFromNow(t, -45) });
+    const other = await buildCustomer(t.ctx);
+    const otherChat = await buildChat(t.ctx, other.id);
+    const stranger = await buildRun(t.ctx, otherChat, other.id, { tool: 'video', startedAt: minutesFromNow(t, -45) });
     const ids = (filter: Record<string, unknown>) => listIds(browser, 'generations', { filter, sort: ['started_at', 'ASC'] });
 
     expect(await ids({ customer_id: other.id })).toEqual([stranger.id]);
@@ -144,8 +143,8 @@ describe('GET /api/generations', () => {
 
   it('counts the assets of a run', async () => {
     const { customer, runs } = await buildEveryState();
-    buildAsset(t.ctx, runs.none, customer.id);
-    buildAsset(t.ctx, runs.none, customer.id, { kind: 'video' });
+    await buildAsset(t.ctx, runs.none, customer.id);
+    await buildAsset(t.ctx, runs.none, customer.id, { kind: 'video' });
     expect((await getRun(runs.none.id)).asset_count).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import type request from 'supertest';
 import type { Role } from '../../../shared/roles.ts';
 import type { AppContext } from '../../../server/context.ts';
 import { newId } from '../../../server/ids.ts';
-import { buildStaff, signIn, type TestApp, sqliteOf } from '../support/testApp.ts';
+import { buildStaff, signIn, type TestApp } from '../support/testApp.ts';
 
 export type Browser = Awaited<ReturnType<typeof signIn>>['agent'];
 
@@ -48,25 +48,25 @@ export async function listIds(browser: Browser, resource: string, params: ListPa
 }
 
 /** An output of a run, inserted the way ingestion stores it. */
-export function buildAsset(
+export async function buildAsset(
   ctx: AppContext,
   run: { id: string },
   customerId: string,
   fields: { id?: string; kind?: 'image' | 'video'; createdAt?: string } = {},
-): { id: string } {
+): Promise<{ id: string }> {
   const id = fields.id ?? newId('ast');
   const kind = fields.kind ?? 'image';
-  sqliteOf(ctx)
-    .prepare(`INSERT INTO assets (id, generation_id, customer_id, kind, mime, url, thumbnail_url, width, height, duration_ms, bytes, created_at)
-      VALUES (@id, @generation_id, @customer_id, @kind, @mime, @url, @thumbnail_url, @width, @height, @duration_ms, @bytes, @created_at)`)
-    .run({
+  await ctx.storage.transaction((tx) =>
+    tx.run(`INSERT INTO assets (id, generation_id, customer_id, kind, mime, url, thumbnail_url, width, height, duration_ms, bytes, created_at)
+      VALUES (@id, @generation_id, @customer_id, @kind, @mime, @url, @thumbnail_url, @width, @height, @duration_ms, @bytes, @created_at)`, {
       id, generation_id: run.id, customer_id: customerId, kind,
       mime: kind === 'image' ? 'image/png' : 'video/mp4',
       url: kind === 'image' ? '/media/image-01.png' : '/media/video-01.mp4',
       thumbnail_url: kind === 'image' ? '/media/image-01.png' : '/media/video-01-poster.jpg',
       width: 1024, height: 768, duration_ms: kind === 'video' ? 5000 : null, bytes: 123_456,
       created_at: fields.createdAt ?? ctx.clock().toISOString(),
-    });
+    }),
+  );
   return { id };
 }
 

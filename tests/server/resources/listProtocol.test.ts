@@ -15,17 +15,17 @@ import { buildAsset, getList, listIds, reader, type Browser } from './listClient
 
 let t: TestApp;
 let browser: Browser;
-let fixture: ReturnType<typeof buildFixture>;
+let fixture: Awaited<ReturnType<typeof buildFixture>>;
 
 /** Two customers; the first with a chat, two charged runs, three assets. Every resource has rows. */
-function buildFixture() {
-  const ada = buildCustomer(t.ctx, { name: 'Ada', balance: 500 });
-  const bob = buildCustomer(t.ctx, { name: 'Bob', balance: 100 });
-  const chat = buildChat(t.ctx, ada.id);
-  const first = buildRun(t.ctx, chat, ada.id, { charge: 20 });
-  const second = buildRun(t.ctx, chat, ada.id, { charge: 30 });
-  const assets = [buildAsset(t.ctx, first, ada.id), buildAsset(t.ctx, first, ada.id), buildAsset(t.ctx, second, ada.id, { kind: 'video' })];
-  const transactions = t.db.prepare('SELECT id FROM ledger_entries ORDER BY seq').pluck().all() as string[];
+async function buildFixture() {
+  const ada = await buildCustomer(t.ctx, { name: 'Ada', balance: 500 });
+  const bob = await buildCustomer(t.ctx, { name: 'Bob', balance: 100 });
+  const chat = await buildChat(t.ctx, ada.id);
+  const first = await buildRun(t.ctx, chat, ada.id, { charge: 20 });
+  const second = await buildRun(t.ctx, chat, ada.id, { charge: 30 });
+  const assets = [await buildAsset(t.ctx, first, ada.id), await buildAsset(t.ctx, first, ada.id), await buildAsset(t.ctx, second, ada.id, { kind: 'video' })];
+  const transactions = (await t.rows<{ id: string }>('SELECT id FROM ledger_entries ORDER BY seq')).map((entry) => entry.id);
   return {
     ids: {
       customers: [ada.id, bob.id],
@@ -38,9 +38,9 @@ function buildFixture() {
 }
 
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
-  fixture = buildFixture();
+  fixture = await buildFixture();
 });
 afterEach(() => t.cleanup());
 
@@ -157,7 +157,7 @@ describe('the list protocol', () => {
         expect(Object.entries(parameter.body.errors)).toEqual([[key, 'is not a list parameter (use filter, range and sort)']]);
       }
     }
-    expect(t.db.prepare('SELECT COUNT(*) FROM customers').pluck().get()).toBe(2);
+    expect(await t.value('SELECT COUNT(*) FROM customers')).toBe(2);
   });
 
   it('refuses a bad sort order and fractional or negative ranges', async () => {
@@ -185,7 +185,7 @@ describe('the list protocol', () => {
     expect(Object.keys(badKey.res.body.errors)).toEqual(['filter.plan = plan OR 1=1 --']);
     const badSort = await getList(browser, 'customers', { sort: ['name; DROP TABLE customers', 'ASC'] });
     expect(badSort.status).toBe(400);
-    expect(t.db.prepare('SELECT COUNT(*) FROM customers').pluck().get()).toBe(2);
+    expect(await t.value('SELECT COUNT(*) FROM customers')).toBe(2);
   });
 
   it('reports every bad part at once', async () => {
@@ -206,7 +206,7 @@ describe('the list protocol', () => {
       }),
       { numRuns: 150 },
     );
-    expect(t.db.prepare('SELECT COUNT(*) FROM customers').pluck().get()).toBe(2);
+    expect(await t.value('SELECT COUNT(*) FROM customers')).toBe(2);
   });
 
   it('answers the first 500 rows when no range is given', async () => {

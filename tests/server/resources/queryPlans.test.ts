@@ -9,7 +9,7 @@ import { lookupSql } from '../../../db/repositories/lookupQueries.ts';
 import { staffQueries } from '../../../db/repositories/staffQueries.ts';
 import { transactionQueries } from '../../../db/repositories/transactionQueries.ts';
 import { refundStates } from '../../../shared/refundState.ts';
-import { createTestApp, type TestApp } from '../support/testApp.ts';
+import { createTestApp, sqliteOf, type TestApp } from '../support/testApp.ts';
 
 /**
  * BENCHMARKS.md: a page of 50 ledger entries by customer or chat and date range,
@@ -17,8 +17,8 @@ import { createTestApp, type TestApp } from '../support/testApp.ts';
  * proof that holds at any size: no step may read a whole table.
  */
 let t: TestApp;
-beforeEach(() => {
-  t = createTestApp();
+beforeEach(async () => {
+  t = await createTestApp();
 });
 afterEach(() => t.cleanup());
 
@@ -87,7 +87,7 @@ describe('query plans', () => {
     const plans = Object.fromEntries(
       Object.entries(lookupSql).map(([kind, sql]) => [
         kind,
-        (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((step) => step.detail)[0],
+        (sqliteOf(t.ctx).prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((step) => step.detail)[0],
       ]),
     );
     expect(plans).toEqual({
@@ -152,7 +152,7 @@ describe('query plans', () => {
     // INDEX"), never the rows. Measured on 100,000 grants: all of them 0.2 ms, by status 3.6 ms,
     // the last page 57 ms. A reason or ticket filter has no index and scans the grants (8.8 ms
     // for 100,000), as a customers `plan` filter scans the accounts (118,000 in the large seed).
-    const credits = createCreditQueries(t.db);
+    const credits = createCreditQueries(sqliteOf(t.ctx));
     expect(credits.explain(page({}, 'created_at'), 'count')).toEqual(['SCAN credits USING COVERING INDEX credits_created']);
     expect(credits.explain(page({ status: 'pending_approval' }, 'created_at'), 'count')).toEqual([
       'SEARCH c USING COVERING INDEX credits_status (status=?)',

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCreditRepository, type CreditRow } from '../../../db/repositories/creditRepository.ts';
-import { createCustomerRepository } from '../../../db/repositories/customerRepository.ts';
+import { creditRepository, type CreditRow } from '../../../db/repositories/creditRepository.ts';
+import { customerRepository } from '../../../db/repositories/customerRepository.ts';
 import { TOTAL_CAP } from '../../../shared/listQuery.ts';
 import { buildCustomer } from '../support/builders.ts';
 import { buildStaff, createTestApp, type TestApp } from '../support/testApp.ts';
@@ -14,7 +14,7 @@ import { getList, reader, type Browser } from './listClient.ts';
 let t: TestApp;
 let lead: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   lead = await reader(t, 'lead');
 });
 afterEach(() => t.cleanup());
@@ -25,10 +25,9 @@ const total = (contentRange: string | undefined): number => Number(contentRange?
 /** A busy month of grants: more than the cap, every tenth one rejected, a minute apart, in one transaction. */
 async function buildBusyMonth(): Promise<{ staffId: string }> {
   const staff = await buildStaff(t.ctx, { role: 'agent' });
-  const customer = buildCustomer(t.ctx);
-  const credits = createCreditRepository(t.db);
+  const customer = await buildCustomer(t.ctx);
   const start = Date.parse('2026-10-01T00:00:00.000Z');
-  t.db.transaction(() => {
+  await t.ctx.storage.transaction(async (tx) => {
     for (let i = 0; i < OVER_CAP; i++) {
       const id = `crd_busy_${String(i).padStart(5, '0')}`;
       const row: CreditRow = {
@@ -37,9 +36,9 @@ async function buildBusyMonth(): Promise<{ staffId: string }> {
         decided_by: null, decided_at: null, decision_reason: null, voided_by: null, voided_at: null, void_reason: null,
         transaction_id: null, void_transaction_id: null, idempotency_key: id, created_at: new Date(start + i * 60_000).toISOString(),
       };
-      credits.insert(row, []);
+      await creditRepository.insert(tx, row, []);
     }
-  }).immediate();
+  });
   return { staffId: staff.id };
 }
 
@@ -63,17 +62,16 @@ describe('exact totals', () => {
     const csv = await lead.get(`/api/credits/export.csv?${new URLSearchParams({ filter: JSON.stringify(month) })}`);
     expect(csv.status).toBe(200);
     expect(parse(csv.text, { columns: true, skip_empty_lines: true })).toHaveLength(OVER_CAP);
-    expect(t.db.prepare('SELECT COUNT(*) FROM credits').pluck().get()).toBe(OVER_CAP);
+    expect(await t.value('SELECT COUNT(*) FROM credits')).toBe(OVER_CAP);
   });
 
   it('counts every customer and pages past the cap', async () => {
-    const customers = createCustomerRepository(t.db);
-    t.db.transaction(() => {
+    await t.ctx.storage.transaction(async (tx) => {
       for (let i = 0; i < OVER_CAP; i++) {
         const id = `cus_many_${String(i).padStart(5, '0')}`;
-        customers.insert({ id, name: `Customer ${id}`, email: `${id}@example.com`, plan: i % 2 ? 'pro' : 'free', time_zone: null, created_at: '2026-11-01T00:00:00.000Z', source_at: '2026-11-01T00:00:00.000Z' });
+        await customerRepository.insert(tx, { id, name: `Customer ${id}`, email: `${id}@example.com`, plan: i % 2 ? 'pro' : 'free', time_zone: null, created_at: '2026-11-01T00:00:00.000Z', source_at: '2026-11-01T00:00:00.000Z' });
       }
-    }).immediate();
+    });
     const first = await getList(lead, 'customers', { range: [0, 24], sort: ['id', 'ASC'] });
     expect(first.contentRange).toBe(`customers 0-24/${OVER_CAP}`);
     expect(first.res.headers).not.toHaveProperty('x-total-capped');

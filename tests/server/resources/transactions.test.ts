@@ -9,32 +9,32 @@ import { getList, listIds, reader, type Browser } from './listClient.ts';
 let t: TestApp;
 let browser: Browser;
 beforeEach(async () => {
-  t = createTestApp();
+  t = await createTestApp();
   browser = await reader(t);
 });
 afterEach(() => t.cleanup());
 
 /** Ledger ids in posting order. */
-const entryIds = (where = '1 = 1', ...params: string[]): string[] =>
-  t.db.prepare(`SELECT id FROM ledger_entries WHERE ${where} ORDER BY seq`).pluck().all(...params) as string[];
+const entryIds = async (where = '1 = 1', ...params: string[]): Promise<string[]> =>
+  (await t.rows<{ id: string }>(`SELECT id FROM ledger_entries WHERE ${where} ORDER BY seq`, params)).map((entry) => entry.id);
 
 async function buildHistory() {
   t.time.set('2026-11-20T09:00:00.000Z');
-  const ada = buildCustomer(t.ctx, { balance: 1000 });
-  const bob = buildCustomer(t.ctx, { balance: 50 });
-  const chat = buildChat(t.ctx, ada.id);
-  const otherChat = buildChat(t.ctx, ada.id);
+  const ada = await buildCustomer(t.ctx, { balance: 1000 });
+  const bob = await buildCustomer(t.ctx, { balance: 50 });
+  const chat = await buildChat(t.ctx, ada.id);
+  const otherChat = await buildChat(t.ctx, ada.id);
   t.time.set('2026-11-20T10:00:00.000Z');
-  const image = buildRun(t.ctx, chat, ada.id, { charge: 40 });
+  const image = await buildRun(t.ctx, chat, ada.id, { charge: 40 });
   t.time.set('2026-11-20T11:00:00.000Z');
-  const video = buildRun(t.ctx, chat, ada.id, { status: 'failed', tool: 'video', charge: 200, autoRefund: true });
+  const video = await buildRun(t.ctx, chat, ada.id, { status: 'failed', tool: 'video', charge: 200, autoRefund: true });
   t.time.set('2026-11-20T12:00:00.000Z');
-  const elsewhere = buildRun(t.ctx, otherChat, ada.id, { tool: 'animation', charge: 60 });
+  const elsewhere = await buildRun(t.ctx, otherChat, ada.id, { tool: 'animation', charge: 60 });
   const ops = creditOps(t.ctx, (await buildStaff(t.ctx, { role: 'lead' })).id);
   t.time.set('2026-11-20T13:00:00.000Z');
-  const credit = ops.create(ada.id, [{ generation_id: image.id, tokens: 40 }], 'applied');
+  const credit = await ops.create(ada.id, [{ generation_id: image.id, tokens: 40 }], 'applied');
   t.time.set('2026-11-20T14:00:00.000Z');
-  ops.voidCredit(credit);
+  await ops.voidCredit(credit);
   // The clock moved by hours: sign in again at its new time.
   browser = await reader(t);
   return { ada, bob, chat, otherChat, image, video, elsewhere, credit };
@@ -64,13 +64,13 @@ describe('GET /api/transactions', () => {
   it('filters by customer_id, chat_id, generation_id, kind, tool and created_at', async () => {
     const { ada, bob, chat, otherChat, video, elsewhere } = await buildHistory();
     const ids = (filter: Record<string, unknown>) => listIds(browser, 'transactions', { filter, sort: ['created_at', 'ASC'] });
-    expect(await ids({ customer_id: bob.id })).toEqual(entryIds('customer_id = ?', bob.id));
-    expect(await ids({ chat_id: chat.id })).toEqual(entryIds('chat_id = ?', chat.id));
+    expect(await ids({ customer_id: bob.id })).toEqual(await entryIds('customer_id = ?', bob.id));
+    expect(await ids({ chat_id: chat.id })).toEqual(await entryIds('chat_id = ?', chat.id));
     expect(await ids({ chat_id: otherChat.id })).toEqual([elsewhere.chargeId]);
     expect(await ids({ generation_id: video.id })).toEqual([video.chargeId, video.refundId]);
     expect(await ids({ kind: 'auto_refund' })).toEqual([video.refundId]);
-    expect(await ids({ kind: 'charge', customer_id: ada.id })).toEqual(entryIds("kind = 'charge'"));
-    expect(await ids({ kind: 'purchase' })).toEqual(entryIds("kind = 'purchase'"));
+    expect(await ids({ kind: 'charge', customer_id: ada.id })).toEqual(await entryIds("kind = 'charge'"));
+    expect(await ids({ kind: 'purchase' })).toEqual(await entryIds("kind = 'purchase'"));
     expect(await ids({ tool: 'video' })).toEqual([video.chargeId, video.refundId]);
     expect(await ids({ customer_id: ada.id, created_at_gte: '2026-11-20T11:00:00Z', created_at_lte: '2026-11-20T12:00:00Z' })).toEqual([
       video.chargeId, video.refundId, elsewhere.chargeId,
@@ -83,14 +83,14 @@ describe('GET /api/transactions', () => {
   it('sorts by created_at both ways with posting order breaking ties; other fields only when narrowed', async () => {
     const { ada } = await buildHistory();
     // The charge and the auto-refund of the video share 11:00; the purchases share 09:00.
-    const posted = entryIds();
+    const posted = await entryIds();
     expect(await listIds(browser, 'transactions', { sort: ['created_at', 'ASC'] })).toEqual(posted);
     expect(await listIds(browser, 'transactions', { sort: ['created_at', 'DESC'] })).toEqual([...posted].reverse());
     const page = await getList(browser, 'transactions', { sort: ['created_at', 'DESC'], range: [2, 4] });
     expect(page.rows.map((r) => r.id)).toEqual([...posted].reverse().slice(2, 5));
     expect(page.contentRange).toBe(`transactions 2-4/${posted.length}`);
     const byAmount = await listIds(browser, 'transactions', { filter: { customer_id: ada.id }, sort: ['amount', 'ASC'] });
-    expect(byAmount[0]).toBe(entryIds("kind = 'charge' AND amount = -200")[0]);
+    expect(byAmount[0]).toBe((await entryIds("kind = 'charge' AND amount = -200"))[0]);
     const unbounded = await getList(browser, 'transactions', { sort: ['amount', 'ASC'] });
     expect(unbounded.res.body.errors).toEqual({ sort: 'sorting transactions by amount needs a generation_id, chat_id or customer_id filter' });
   });
@@ -100,19 +100,19 @@ describe('totals of the big lists', () => {
   const ENTRIES = TOTAL_CAP + 50;
 
   /** More entries than the cap, through the real ledger, in one transaction. */
-  function buildLongHistory() {
-    const customer = buildCustomer(t.ctx);
+  async function buildLongHistory() {
+    const customer = await buildCustomer(t.ctx);
     const start = t.ctx.clock().getTime() - ENTRIES * 1000;
-    t.db.transaction(() => {
+    await t.ctx.storage.transaction(async (tx) => {
       for (let i = 0; i < ENTRIES; i++) {
-        t.ctx.ledger.post({ customerId: customer.id, kind: i % 2 ? 'purchase' : 'plan_grant', amount: 1, createdAt: new Date(start + i * 1000).toISOString() });
+        await t.ctx.ledger.append(tx, { customerId: customer.id, kind: i % 2 ? 'purchase' : 'plan_grant', amount: 1, createdAt: new Date(start + i * 1000).toISOString() });
       }
-    }).immediate();
+    });
     return customer;
   }
 
   it(`counts at most ${TOTAL_CAP} without a narrowing filter, says so, and refuses pages beyond them`, async () => {
-    const customer = buildLongHistory();
+    const customer = await buildLongHistory();
     const first = await getList(browser, 'transactions', { range: [0, 49], sort: ['created_at', 'DESC'] });
     expect(first.rows).toHaveLength(50);
     expect(first.contentRange).toBe(`transactions 0-49/${TOTAL_CAP}`);
@@ -153,18 +153,18 @@ describe('totals of the big lists', () => {
   });
 
   it(`reports exactly ${TOTAL_CAP} matching rows as an exact total`, async () => {
-    buildLongHistory();
+    await buildLongHistory();
     // The newest TOTAL_CAP entries: one row fewer and the count would stop short, one more and it is capped.
-    const [oldestKept] = t.db.prepare('SELECT created_at FROM ledger_entries ORDER BY created_at DESC LIMIT 1 OFFSET ?').pluck().all(TOTAL_CAP - 1) as string[];
+    const oldestKept = await t.value<string>('SELECT created_at FROM ledger_entries ORDER BY created_at DESC LIMIT 1 OFFSET ?', [TOTAL_CAP - 1]);
     const exactly = await getList(browser, 'transactions', { filter: { created_at_gte: oldestKept }, range: [0, 9] });
     expect(exactly.contentRange).toBe(`transactions 0-9/${TOTAL_CAP}`);
     expect(exactly.res.headers).not.toHaveProperty('x-total-capped');
   });
 
   it('applies the cap to the big tables without a narrowing filter', async () => {
-    const customer = buildLongHistory();
-    const chat = buildChat(t.ctx, customer.id);
-    buildRun(t.ctx, chat, customer.id);
+    const customer = await buildLongHistory();
+    const chat = await buildChat(t.ctx, customer.id);
+    await buildRun(t.ctx, chat, customer.id);
     const lead = await reader(t, 'lead');
     for (const resource of ['chats', 'generations', 'assets', 'audit']) {
       const beyond = await getList(lead, resource, { range: [TOTAL_CAP, TOTAL_CAP + 9] });

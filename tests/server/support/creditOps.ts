@@ -1,5 +1,5 @@
-import { sqliteOf } from './testApp.ts';
-import { createCreditRepository, type CreditRow } from '../../../db/repositories/creditRepository.ts';
+import { creditRepository, type CreditRow } from '../../../db/repositories/creditRepository.ts';
+import type { Transaction } from '../../../db/storage/types.ts';
 import type { AppContext } from '../../../server/context.ts';
 import { newId } from '../../../server/ids.ts';
 
@@ -8,11 +8,10 @@ import { newId } from '../../../server/ids.ts';
  * first, then the ledger entry), for tests of what the database enforces.
  */
 export function creditOps(ctx: AppContext, staffId: string) {
-  const repo = createCreditRepository(sqliteOf(ctx));
-  const tx = <T>(fn: () => T): T => sqliteOf(ctx).transaction(fn).immediate();
+  const tx = <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => ctx.storage.transaction(work);
 
-  function create(customerId: string, items: { generation_id: string; tokens: number }[], status: 'applied' | 'pending_approval', amount?: number): string {
-    return tx(() => {
+  function create(customerId: string, items: { generation_id: string; tokens: number }[], status: 'applied' | 'pending_approval', amount?: number): Promise<string> {
+    return tx(async (t) => {
       const id = newId('crd');
       const row: CreditRow = {
         id, customer_id: customerId, amount: amount ?? items.reduce((sum, i) => sum + i.tokens, 0),
@@ -21,42 +20,44 @@ export function creditOps(ctx: AppContext, staffId: string) {
         decision_reason: null, voided_by: null, voided_at: null, void_reason: null, transaction_id: null,
         void_transaction_id: null, idempotency_key: id, created_at: ctx.clock().toISOString(),
       };
-      repo.insert(row, items);
+      await creditRepository.insert(t, row, items);
       if (status === 'applied') {
-        const entry = ctx.ledger.post({ customerId, kind: 'manual_credit', amount: row.amount, creditId: id });
-        repo.linkTransaction(id, entry.id);
+        const entry = await ctx.ledger.append(t, { customerId, kind: 'manual_credit', amount: row.amount, creditId: id });
+        await creditRepository.linkTransaction(t, id, entry.id);
       }
       return id;
     });
   }
 
-  function approve(id: string): void {
-    tx(() => {
-      const credit = repo.byId(id);
-      if (!credit || !repo.decide({ id, status: 'applied', decided_by: staffId, decided_at: ctx.clock().toISOString(), decision_reason: null })) {
+  function approve(id: string): Promise<void> {
+    return tx(async (t) => {
+      const credit = await creditRepository.byIdForChange(t, id);
+      if (!credit || !(await creditRepository.decide(t, { id, status: 'applied', decided_by: staffId, decided_at: ctx.clock().toISOString(), decision_reason: null }))) {
         throw new Error('not pending');
       }
-      const entry = ctx.ledger.post({ customerId: credit.customer_id, kind: 'manual_credit', amount: credit.amount, creditId: id });
-      repo.linkTransaction(id, entry.id);
+      const entry = await ctx.ledger.append(t, { customerId: credit.customer_id, kind: 'manual_credit', amount: credit.amount, creditId: id });
+      await creditRepository.linkTransaction(t, id, entry.id);
     });
   }
 
-  function reject(id: string): void {
-    tx(() => {
-      if (!repo.decide({ id, status: 'rejected', decided_by: staffId, decided_at: ctx.clock().toISOString(), decision_reason: 'no' })) {
+  function reject(id: string): Promise<void> {
+    return tx(async (t) => {
+      if (!(await creditRepository.decide(t, { id, status: 'rejected', decided_by: staffId, decided_at: ctx.clock().toISOString(), decision_reason: 'no' }))) {
         throw new Error('not pending');
       }
     });
   }
 
-  function voidCredit(id: string): void {
-    tx(() => {
-      const credit = repo.byId(id);
-      if (!credit?.transaction_id || !repo.markVoided({ id, voided_by: staffId, voided_at: ctx.clock().toISOString(), void_reason: 'wrong' })) {
+  function voidCredit(id: string): Promise<void> {
+    return tx(async (t) => {
+      const credit = await creditRepository.byIdForChange(t, id);
+      if (!credit?.transaction_id || !(await creditRepository.markVoided(t, { id, voided_by: staffId, voided_at: ctx.clock().toISOString(), void_reason: 'wrong' }))) {
         throw new Error('not applied');
       }
-      const entry = ctx.ledger.post({ customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: id, reversesId: credit.transaction_id, voidCause: 'staff' });
-      repo.linkVoidTransaction(id, entry.id);
+      const entry = await ctx.ledger.append(t, {
+        customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: id, reversesId: credit.transaction_id, voidCause: 'staff',
+      });
+      await creditRepository.linkVoidTransaction(t, id, entry.id);
     });
   }
 

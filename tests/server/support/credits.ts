@@ -7,12 +7,12 @@ export type SignedIn = Awaited<ReturnType<typeof signIn>>;
 
 /** A customer with a chat of runs, and signed-in agent, lead, second lead and admin. */
 export async function creditWorld(app: Express, ctx: AppContext) {
-  const customer = buildCustomer(ctx, { balance: 1000, name: 'Maya Chen' });
-  const chat = buildChat(ctx, customer.id);
-  const succeeded = buildRun(ctx, chat, customer.id, { charge: 120 });
-  const second = buildRun(ctx, chat, customer.id, { charge: 80, tool: 'video' });
-  const refunded = buildRun(ctx, chat, customer.id, { status: 'failed', charge: 150, autoRefund: true });
-  const missing = buildRun(ctx, chat, customer.id, { status: 'failed', charge: 60, finishedAt: new Date(ctx.clock().getTime() - 3_600_000).toISOString() });
+  const customer = await buildCustomer(ctx, { balance: 1000, name: 'Maya Chen' });
+  const chat = await buildChat(ctx, customer.id);
+  const succeeded = await buildRun(ctx, chat, customer.id, { charge: 120 });
+  const second = await buildRun(ctx, chat, customer.id, { charge: 80, tool: 'video' });
+  const refunded = await buildRun(ctx, chat, customer.id, { status: 'failed', charge: 150, autoRefund: true });
+  const missing = await buildRun(ctx, chat, customer.id, { status: 'failed', charge: 60, finishedAt: new Date(ctx.clock().getTime() - 3_600_000).toISOString() });
   const people = {
     agent: await buildStaff(ctx, { role: 'agent', name: 'Ada Agent' }),
     lead: await buildStaff(ctx, { role: 'lead', name: 'Lee Lead' }),
