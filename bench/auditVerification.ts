@@ -7,8 +7,11 @@ import type { BenchRow } from './results.ts';
 import { removeWorkCopy } from './seedCache.ts';
 import { openBenchContext } from './workDatabase.ts';
 
-/** Target: audit chain verification ≥ 200,000 events/s. */
-const target = [{ metric: 'value' as const, atLeast: 200_000 }];
+/**
+ * Target: audit chain verification ≥ 200,000 events/s, held here at 240,000 — the margin the
+ * lookup target got (0.6× for 0.5×), so a slower day still clears the product's figure.
+ */
+const target = [{ metric: 'value' as const, atLeast: 240_000 }];
 /** Long enough that the rate is not start-up noise. */
 const CHAIN_LENGTH = 300_000;
 

@@ -6,8 +6,11 @@ import { distDir, gzipKb } from './spaBundle.ts';
 import type { BenchStaff } from './workDatabase.ts';
 
 const TRIES = 5;
-/** Target: first screen after sign-in, local, headless Chromium: ≤ 1 s to a usable lookup box. */
-const target = [{ metric: 'p50Ms' as const, atMost: 1000 }];
+/**
+ * Target: first screen after sign-in, local, headless Chromium: ≤ 700 ms to a usable lookup box
+ * (the product asks ≤ 1 s; 700 ms leaves the margin a slower day takes).
+ */
+const target = [{ metric: 'p50Ms' as const, atMost: 700 }];
 
 /**
  * From the click on "Sign in" to the app bar's lookup box being visible and

@@ -7,7 +7,7 @@ import { loadNote, type AppServer } from './httpBench.ts';
 import { runLoad, type LoadRequest } from './load.ts';
 import { cacheDir, repoRoot } from './paths.ts';
 import { runScript } from './processes.ts';
-import type { BenchRow } from './results.ts';
+import type { BenchRow, Check } from './results.ts';
 import { studioBatches } from './studioEvents.ts';
 
 const HTTP_BATCHES = 60;
@@ -28,12 +28,22 @@ export function ledgerRowsWithPrefix(path: string, prefix: string): number {
   }
 }
 
+/** Where the batches go, how the stored entries are counted afterwards, and what the row is held to. */
+export interface IngestionTarget {
+  name: string;
+  app: AppServer;
+  /** Ledger entries whose id starts with the prefix, read from the server's database. */
+  storedWithPrefix: (prefix: string) => Promise<number> | number;
+  checks: Check[];
+}
+
 /**
  * POST /api/ingest/events with batches of 1000 new events, each signed with
  * the demo secret at the moment it is sent (a signature older than 5 minutes
  * is refused). Afterwards the ledger must hold every entry the batches carried.
  */
-export async function measureIngestion(app: AppServer, dbPath: string, anchor: string): Promise<BenchRow> {
+export async function measureIngestion(target: IngestionTarget, anchor: string): Promise<BenchRow> {
+  const { app } = target;
   const prefix = `bench-ing-${Date.now().toString(36)}`;
   const batches = studioBatches(prefix, HTTP_BATCHES, Date.parse(`${anchor}T00:00:00Z`) + DAY_MS);
   const bodies = batches.map((batch) => JSON.stringify({ events: batch.events }));
@@ -50,11 +60,11 @@ export async function measureIngestion(app: AppServer, dbPath: string, anchor: s
     };
   };
   const result = await runLoad({ url: app.url, connections: HTTP_CONNECTIONS, amount: bodies.length, next, serverPid: app.pid });
-  const stored = ledgerRowsWithPrefix(dbPath, prefix);
+  const stored = await target.storedWithPrefix(prefix);
   const complete = stored === ledgerEvents && (result.statuses[200] ?? 0) === bodies.length;
   return {
-    name: 'ingestion, signed batches of 1000 events',
-    checks: [],
+    name: target.name,
+    checks: target.checks,
     correct: complete,
     outcome: 'measured',
     p50Ms: result.p50Ms,

@@ -110,3 +110,45 @@ export function unexpectedStatuses(result: LoadResult, expected: number): string
     .map(([status, count]) => `${status}×${count}`)
     .join(', ');
 }
+
+/** The servers of one measurement: each gets an equal share of the connections and requests. */
+export interface LoadTarget {
+  url: string;
+  pid: number;
+}
+
+/**
+ * runLoad over several instances at once (behind a load balancer, as it were): the connections
+ * and the `amount` split evenly, one shared `next`. The result counts every answer; its time is
+ * the slowest instance's, its percentiles the higher of the instances', its CPU the instances' sum
+ * per answer.
+ */
+export async function runLoadAcross(targets: readonly LoadTarget[], spec: Omit<LoadSpec, 'url' | 'serverPid'>): Promise<LoadResult> {
+  const share = (total: number | undefined, i: number): number | undefined =>
+    total === undefined ? undefined : Math.floor(total / targets.length) + (i < total % targets.length ? 1 : 0);
+  const results = await Promise.all(
+    targets.map((target, i) =>
+      runLoad({ ...spec, url: target.url, serverPid: target.pid, connections: share(spec.connections, i) ?? 1, amount: share(spec.amount, i) }),
+    ),
+  );
+  if (results.length === 1) return results[0];
+  const responses = results.reduce((sum, result) => sum + result.responses, 0);
+  const seconds = Math.max(...results.map((result) => result.seconds));
+  const statuses: Record<number, number> = {};
+  for (const result of results) {
+    for (const [status, count] of Object.entries(result.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
+  }
+  const cpu = results.every((result) => result.serverCpuUs !== undefined)
+    ? results.reduce((sum, result) => sum + (result.serverCpuUs ?? 0) * result.responses, 0) / Math.max(1, responses)
+    : undefined;
+  return {
+    responses,
+    seconds,
+    rate: responses / seconds,
+    p50Ms: Math.max(...results.map((result) => result.p50Ms)),
+    p99Ms: Math.max(...results.map((result) => result.p99Ms)),
+    statuses,
+    failures: results.reduce((sum, result) => sum + result.failures, 0),
+    serverCpuUs: cpu,
+  };
+}

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createPostgresBulkWriter } from '../db/bulk/postgresBulk.ts';
 import { openPostgres } from '../db/postgres/pool.ts';
-import { createDatabase, startPrivateCluster, type RunningCluster } from '../scripts/postgresCluster.ts';
+import { createDatabase, dropDatabase, startPrivateCluster, type RunningCluster } from '../scripts/postgresCluster.ts';
 import { repoRoot } from './paths.ts';
+import { measurePostgresHttp, type PostgresHttpInput } from './postgresHttp.ts';
 import { runScript } from './processes.ts';
 import type { BenchRow } from './results.ts';
 
@@ -17,9 +18,14 @@ const CEILING_CUSTOMERS = 1_000;
 const CEILING_CHUNK = 20_000;
 const number = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** A PostgreSQL for the run: a private cluster with PostgreSQL's default durability (fsync, synchronous commit), on loopback. */
-export async function startBenchPostgres(): Promise<RunningCluster> {
-  return startPrivateCluster({ durable: true });
+/**
+ * A PostgreSQL for the run: with DATABASE_URL, that server (its role needs CREATEDB: the run makes
+ * a database of its own there and drops it at the end); otherwise a private cluster with
+ * PostgreSQL's default durability (fsync, synchronous commit), on loopback, stopped at the end.
+ */
+export async function startBenchPostgres(databaseUrl = process.env.DATABASE_URL): Promise<RunningCluster> {
+  if (!databaseUrl) return startPrivateCluster({ durable: true });
+  return { adminUrl: databaseUrl, stop: async () => {} };
 }
 
 /**
@@ -83,24 +89,40 @@ export async function measurePostgresCeiling(url: string, anchor: string): Promi
   }
 }
 
-/** The PostgreSQL rows of the run: a durable private cluster, the work copy moved into it, then measured there. */
-export async function measurePostgres(workPath: string, anchor: string, log: (line: string) => void): Promise<BenchRow[]> {
+/**
+ * The PostgreSQL rows of the run: a durable private cluster, the work copy moved into it, then
+ * measured there — over HTTP on two instances (bench/postgresHttp.ts) when `http` is given, then
+ * the table's ceiling.
+ */
+export async function measurePostgres(
+  workPath: string,
+  anchor: string,
+  log: (line: string) => void,
+  http?: Omit<PostgresHttpInput, 'url' | 'anchor'>,
+): Promise<BenchRow[]> {
   let cluster: RunningCluster;
   try {
     cluster = await startBenchPostgres();
   } catch (error) {
     return [{ name: 'PostgreSQL rows', checks: [], outcome: 'not available', note: (error as Error).message.split('\n')[0] }];
   }
+  // Its own name, so that a run on DATABASE_URL's server never meets another's database.
+  const name = `tokendesk_bench_${Date.now().toString(36)}`;
   try {
-    const url = await createDatabase(cluster.adminUrl, 'tokendesk');
+    const url = await createDatabase(cluster.adminUrl, name);
     log('  PostgreSQL: db:copy of the work copy …');
     const rows = [await measureDbCopy(workPath, url)];
     if (rows[0].outcome === 'measured') {
+      if (http) {
+        log('  PostgreSQL: two instances of the compiled server …');
+        rows.push(...(await measurePostgresHttp({ ...http, url, anchor })));
+      }
       log('  PostgreSQL: ledger table insert ceiling …');
       rows.push(await measurePostgresCeiling(url, anchor));
     }
     return rows;
   } finally {
+    await dropDatabase(cluster.adminUrl, name).catch(() => undefined);
     await cluster.stop();
   }
 }

@@ -23,11 +23,14 @@ const LATENCY_SECONDS = 5;
 const THROUGHPUT_SECONDS = 5;
 const LIST_SECONDS = 3;
 
-/** Target: lookup p99 ≤ 5 ms (one connection); ≥ 3,000 req/s and ≥ 0.5× bare Express (50 connections). */
+/**
+ * Target: lookup p99 ≤ 5 ms (one connection); ≥ 3,000 req/s and ≥ 0.6× bare Express (50
+ * connections) — the product asks 0.5×; 0.6× is the margin that keeps a slower day above it.
+ */
 const lookupLatency: Check[] = [{ metric: 'p99Ms', atMost: 5 }];
 const lookupThroughput: Check[] = [
   { metric: 'value', atLeast: 3000 },
-  { metric: 'ratio', atLeast: 0.5 },
+  { metric: 'ratio', atLeast: 0.6 },
 ];
 /** Target: a page of 50 ledger entries by customer or chat and date range: p50 ≤ 1 ms, p99 ≤ 5 ms warm. */
 const ledgerPage: Check[] = [

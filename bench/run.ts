@@ -8,7 +8,7 @@ import { measureChatReview } from './chatReview.ts';
 import { measureFirstScreen } from './firstScreen.ts';
 import { BareReference, measureRead } from './httpBench.ts';
 import { historyTarget, measureHistoryImport, withCeilingRatio } from './historyImport.ts';
-import { importTarget, measureImport, measureIngestion } from './ingestion.ts';
+import { importTarget, ledgerRowsWithPrefix, measureImport, measureIngestion } from './ingestion.ts';
 import { readOptions, usage, UsageError, type BenchOptions } from './options.ts';
 import { measurePostgres } from './postgres.ts';
 import { repoRoot } from './paths.ts';
@@ -16,10 +16,10 @@ import { startListening, type ListeningProcess } from './processes.ts';
 import { readScenarios } from './readScenarios.ts';
 import { consoleTable, currentLoad, writeBenchmarks } from './report.ts';
 import { cells, type BenchRow } from './results.ts';
-import { pickSamples } from './samples.ts';
+import { pickSamples, type Samples } from './samples.ts';
 import { ensureSeed, removeWorkCopy, workCopy, type CachedSeed } from './seedCache.ts';
 import { measureSpaBundle } from './spaBundle.ts';
-import { prepareWorkDatabase } from './workDatabase.ts';
+import { prepareWorkDatabase, type BenchStaff } from './workDatabase.ts';
 
 /** The concurrency levels the bench uses, so the bare route is measured at each before the app is. */
 const CONCURRENCY_LEVELS = [1, 20, 50];
@@ -58,7 +58,10 @@ function seedRow(seed: CachedSeed): BenchRow {
 }
 
 /** Everything measured against the running server: reads, credit grants, ingestion, the first screen. */
-async function measureOverHttp(options: BenchOptions, workPath: string): Promise<{ rows: BenchRow[]; bare: BareReference; notes: string[] }> {
+async function measureOverHttp(
+  options: BenchOptions,
+  workPath: string,
+): Promise<{ rows: BenchRow[]; bare: BareReference; notes: string[]; samples: Samples; lead: BenchStaff; serverMain: string }> {
   const samples = pickSamples(workPath, options.anchor);
   log(`Preparing the work copy (staff, audit events) …`);
   const prepared = await prepareWorkDatabase(workPath, samples.customers.map((customer) => customer.id));
@@ -100,11 +103,18 @@ async function measureOverHttp(options: BenchOptions, workPath: string): Promise
     let grants: Awaited<ReturnType<typeof measureCreditGrants>> | undefined;
     rows.push(
       await attempt('credit grants, 20 clients', async () => {
-        grants = await measureCreditGrants(app, session, runs, bare);
+        grants = await measureCreditGrants({ name: 'credit grants, 20 clients', apps: [app], atLeast: 500 }, session, runs, bare);
         return grants.row;
       }),
     );
-    rows.push(await attempt('ingestion, signed batches of 1000 events', () => measureIngestion(app, workPath, options.anchor)));
+    rows.push(
+      await attempt('ingestion, signed batches of 1000 events', () =>
+        measureIngestion(
+          { name: 'ingestion, signed batches of 1000 events', app, storedWithPrefix: (prefix) => ledgerRowsWithPrefix(workPath, prefix), checks: [] },
+          options.anchor,
+        ),
+      ),
+    );
     rows.push(await attempt('sign-in → usable lookup box (Chromium)', () => measureFirstScreen(app.url, prepared.lead)));
     try {
       rows.push(...(await measureChatReview(app.url, prepared.lead, samples.chats.map((chat) => chat.id))));
@@ -120,7 +130,7 @@ async function measureOverHttp(options: BenchOptions, workPath: string): Promise
       grants.row.correct = check.ok;
       grants.row.note = `${grants.row.note ?? ''}; ${check.ok ? 'exactly once each' : 'NOT exactly once'}: ${check.note}`;
     }
-    return { rows, bare, notes };
+    return { rows, bare, notes, samples, lead: prepared.lead, serverMain: server.main };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -153,9 +163,13 @@ async function main(): Promise<void> {
   // After the seed build and the copy, which load the machine themselves: what else was running.
   const loadAtStart = currentLoad();
   try {
-    const { rows, bare, notes } = await measureOverHttp(options, workPath);
-    log('Audit chain verification, import …');
+    const { rows, bare, notes, samples, lead, serverMain } = await measureOverHttp(options, workPath);
+    log('Audit chain verification …');
     rows.push(await attempt('audit chain verification', measureAuditVerification));
+    // Before the imports add their rows: what db:copy moves is the seed and what the HTTP rows wrote.
+    log(`PostgreSQL (${process.env.DATABASE_URL ? "DATABASE_URL's server, a database of the run's own" : 'a private cluster with default durability'}) …`);
+    rows.push(...(await measurePostgres(workPath, options.anchor, log, { serverMain, samples, lead, bare, attempt })));
+    log('Import …');
     rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
     log('History import …');
     const historyRows = await measureHistoryImport(workPath, options.anchor).catch((error: Error): BenchRow[] => [
@@ -169,8 +183,6 @@ async function main(): Promise<void> {
     // The history import's target is a share of the ceiling, measured after it in the same work copy.
     withCeilingRatio(historyRows, ceiling);
     for (const row of historyRows) log(`  ${cells(row).filter(Boolean).join('  ')}`);
-    log('PostgreSQL (a private cluster with default durability) …');
-    rows.push(...(await measurePostgres(workPath, options.anchor, log)));
     rows.push(seedRow(seed), spaRow);
     // The browser rows last, together.
     for (const prefix of ['sign-in', 'pasted chat URL', 'helpdesk link']) {
