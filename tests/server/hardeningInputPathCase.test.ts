@@ -79,3 +79,29 @@ describe('the API answers only under /api, spelled in lower case', () => {
     expect((await postEvents(t.app, scenario())).body).toMatchObject({ accepted: 11 });
   });
 });
+
+describe('a NUL character (%00) in an API path or query', () => {
+  it('is a 400 on url before any route reads it, on reads and changes alike, and changes nothing', async () => {
+    const before = await fingerprint();
+    const lead = w.as.lead;
+    const answers = [
+      await lead.agent.get('/api/customers/%00'),
+      await lead.agent.get('/api/lookup?q=chat%00'),
+      await lead.agent.get(`/api/credits/eligibility?generation_ids=${w.runs.succeeded.id}%00`),
+      await lead.agent.post('/api/credits/crd%00/void').set('X-CSRF-Token', lead.csrf).send({ reason: 'Wrong account' }),
+    ];
+    for (const [i, res] of answers.entries()) {
+      expect(res.status, `request ${i}`).toBe(400);
+      expect(res.body, `request ${i}`).toMatchObject({ code: 'validation_failed', errors: { url: 'must not contain a NUL character (%00)' } });
+    }
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('is refused as well without a session; the studio feed answers its own token check first', async () => {
+    const anonymous = await request(t.app).get('/api/customers/%00');
+    expect(anonymous.status).toBe(400);
+    expect(anonymous.body.errors).toEqual({ url: 'must not contain a NUL character (%00)' });
+    // The feed is off in this app (no STUDIO_FEED_TOKEN): 404 before the URL is looked at.
+    expect((await request(t.app).get('/api/studio/credit-events?after=%00')).status).toBe(404);
+  });
+});
