@@ -280,10 +280,11 @@ export type HistoryImportRepository = ReturnType<typeof createHistoryImportRepos
 
 const pgSql = {
   anyHeld: 'SELECT (EXISTS (SELECT 1 FROM ingest_held) OR EXISTS (SELECT 1 FROM import_waiting)) AS held',
+  anyHeldLive: 'SELECT EXISTS (SELECT 1 FROM ingest_held) AS held',
   // Array parameters: one text whatever the chunk's size, planned once per connection.
   seenEvents: `SELECT id FROM ingest_events WHERE id = ANY(@ids::text[])
     UNION ALL SELECT event_id FROM ingest_held WHERE @held AND event_id = ANY(@ids::text[])
-    UNION ALL SELECT event_id FROM import_waiting WHERE @held AND event_id = ANY(@ids::text[])`,
+    UNION ALL SELECT event_id FROM import_waiting WHERE @held AND @waiting AND event_id = ANY(@ids::text[])`,
   // Locked in id order, the lock order of docs/postgres.md: the ledger guard would lock each
   // customer anyway as its entries go in, in the file's order, where another writer could meet it
   // the other way round; and a balance read here must still be the balance when the entries land.
@@ -390,12 +391,17 @@ const json = (rows: readonly object[]): string => JSON.stringify(rows);
 export const postgresHistoryImport = {
   anyHeld: async (q: Queryable): Promise<boolean> => (await q.get<{ held: boolean }>(pgSql.anyHeld))?.held === true,
   lastLedgerSeq: async (q: Queryable): Promise<number> => (await q.get<{ seq: number }>(pgSql.lastLedgerSeq))?.seq ?? 0,
+  anyHeldLive: async (q: Queryable): Promise<boolean> => (await q.get<{ held: boolean }>(pgSql.anyHeldLive))?.held === true,
   /**
    * The records a chunk's events name, each table in one statement (the customers locked, in id
-   * order); `held`: whether ingest_held or import_waiting hold anything at all.
+   * order); `held`: whether ingest_held (or import_waiting) holds anything at all. An event seen
+   * before is one in ingest_events or ingest_held, and for the import one in import_waiting too;
+   * live ingestion (`seenIn` 'live') does not look there, as its per-event path does not.
    */
-  async prefetch(q: Queryable, ids: RecordIds, held: boolean): Promise<StoredRecordsFound> {
-    const seen = ids.events.length > 0 ? await q.all<{ id: string }>(pgSql.seenEvents, { ids: ids.events, held }) : [];
+  async prefetch(q: Queryable, ids: RecordIds, held: boolean, seenIn: 'import' | 'live' = 'import'): Promise<StoredRecordsFound> {
+    const seen = ids.events.length > 0
+      ? await q.all<{ id: string }>(pgSql.seenEvents, { ids: ids.events, held, waiting: seenIn === 'import' })
+      : [];
     const balances = ids.customers.length > 0 ? await q.all<{ id: string; balance: number }>(pgSql.balances, [ids.customers]) : [];
     const owners = ids.chats.length > 0 ? await q.all<{ id: string; customer_id: string }>(pgSql.chatOwners, [ids.chats]) : [];
     const runs = ids.runs.length + ids.charges.length > 0

@@ -33,7 +33,8 @@ const queriesOn = (client: Client) => ({
   run: async (statement: Statement, params?: Params): Promise<Changes> => ({ changes: (await query(client, statement, params)).rowCount ?? 0 }),
 });
 
-const sqlState = (error: unknown): string | undefined =>
+/** The SQLSTATE of a PostgreSQL error (`23505`), or undefined for anything else. */
+export const sqlState = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -25,6 +25,8 @@ import type { HeldIngestReport, HeldParentKind } from '../../shared/reports.ts';
 import type { AuditInput, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import { sqliteOnly } from '../sqliteOnly.ts';
+import { applyFolded } from './foldedBatch.ts';
+import type { WindowItem } from './history/historyWindow.ts';
 import type { CreditReversals } from '../credits/creditReversals.ts';
 import { EchoMismatch, type DeliveryService, type StudioEcho } from '../delivery/deliveryService.ts';
 import type { Ledger, PostEntry } from '../ledger/ledger.ts';
@@ -111,6 +113,21 @@ function parseData(envelope: Envelope): ParsedEvent | { invalid: string } {
   const data = ingestDataSchemas[envelope.type].safeParse(envelope.data);
   if (!data.success) return { invalid: describeIssues(data.error, 'data') };
   return { id: envelope.id, type: envelope.type, occurredAt: envelope.occurred_at, data: data.data } as ParsedEvent;
+}
+
+/** The batch as a window for the fold (foldedBatch.ts): each event parsed or with its rejection, and the ids of those their schema refused. */
+function windowOf(screened: readonly Screened[]): [WindowItem[], Set<string>] {
+  const invalidIds = new Set<string>();
+  const items = screened.map((item, line): WindowItem => {
+    if ('rejection' in item) return { line, end: 0, id: item.rejection.id, error: item.rejection.error };
+    const event = parseData(item.envelope);
+    if ('invalid' in event) {
+      invalidIds.add(item.envelope.id);
+      return { line, end: 0, id: item.envelope.id, error: event.invalid };
+    }
+    return { line, end: 0, event: { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data as Record<string, unknown> } };
+  });
+  return [items, invalidIds];
 }
 
 /** The records whose rows a batch locks before anything else: the credits its refunds may undo, its customers, the customers of its runs. */
@@ -484,24 +501,32 @@ export function createIngestService(
   async function applyBatch(screened: readonly Screened[], events: number, origin: RequestOrigin | undefined, holdingAlone: boolean): Promise<IngestResult> {
     return storage.transaction(async (tx) => {
       await lockWhatItNames(tx, namedBy(screened), holdingAlone);
-      const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
       const stats: BatchStats = { ...newStats(), holdingAlone };
       const receivedAt = isoNow(clock);
-      for (const item of screened) {
-        if ('rejection' in item) {
-          result.rejected.push(item.rejection);
-          continue;
-        }
-        try {
-          count(result, item.envelope.id, await receiveInSavepoint(tx, item.envelope, receivedAt, stats));
-        } catch (error) {
-          if (!(error instanceof EventRejected)) throw error;
-          result.rejected.push({ id: item.envelope.id, error: error.message });
-        }
-      }
+      // On PostgreSQL a plain batch goes set-based (foldedBatch.ts); a batch that holds events has run that way once already.
+      const folded = tx.engine === 'postgres' && !holdingAlone ? await applyFolded(tx, ...windowOf(screened), receivedAt) : null;
+      const result = folded ?? (await applyEventByEvent(tx, screened, receivedAt, stats));
       await audit.append(tx, batchAudit(events, result, stats, origin));
       return result;
     });
+  }
+
+  /** Each event in a savepoint of its own, in order. */
+  async function applyEventByEvent(tx: Transaction, screened: readonly Screened[], receivedAt: string, stats: BatchStats): Promise<IngestResult> {
+    const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
+    for (const item of screened) {
+      if ('rejection' in item) {
+        result.rejected.push(item.rejection);
+        continue;
+      }
+      try {
+        count(result, item.envelope.id, await receiveInSavepoint(tx, item.envelope, receivedAt, stats));
+      } catch (error) {
+        if (!(error instanceof EventRejected)) throw error;
+        result.rejected.push({ id: item.envelope.id, error: error.message });
+      }
+    }
+    return result;
   }
 
   /** The backlog of held events for a lead's report: how many, the limit, and the one waiting longest. */

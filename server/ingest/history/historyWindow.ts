@@ -75,6 +75,11 @@ export interface WindowPlan {
   processed: ProcessedEventRow[];
   /** Events whose parent is nowhere yet: they wait in import_waiting. */
   waiting: { line: number; waitsFor: string; event: HistoryEvent }[];
+  /**
+   * Events that waited for a parent at some point of the fold, in memory or in `waiting`: live
+   * ingestion holds each of those in ingest_held, so a batch with any is not folded there.
+   */
+  parked: number;
   /** Lines of the waited events this window took out of import_waiting. */
   waitedLines: number[];
   /** Records this window stored (`customer:cus_1`, `txn:t_1`, …): events waiting for them are ready now. */
@@ -199,7 +204,7 @@ export function idsOf(items: readonly WindowItem[]): RecordIds {
 export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, recordedAt: string): WindowPlan {
   const plan: WindowPlan = {
     newCustomers: [], storedCustomers: [], newChats: [], storedChats: [], newRuns: [], storedRunStarts: [], storedRunFinishes: [],
-    ledger: [], assets: [], processed: [], waiting: [], waitedLines: [], storedKeys: [], rejections: [], throughLivePath: [],
+    ledger: [], assets: [], processed: [], waiting: [], parked: 0, waitedLines: [], storedKeys: [], rejections: [], throughLivePath: [],
     counts: { events: 0, applied: 0, duplicates: 0, rejected: 0 },
   };
   // Each record is read from the database at most once per window (a miss is remembered as null).
@@ -453,6 +458,7 @@ export function foldWindow(items: readonly WindowItem[], stored: StoredRecords, 
     }
     const waitsFor = missingParent(event);
     if (waitsFor) {
+      plan.parked++;
       seen.add(event.id);
       const waiting = waitingFor.get(waitsFor);
       if (waiting) waiting.push({ line, event });

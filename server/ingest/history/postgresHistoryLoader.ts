@@ -5,8 +5,6 @@ import {
   postgresHistoryImport as repo,
   type ImportCheckpointRow,
   type LoadedTableRows,
-  type RecordIds,
-  type StoredRecordsFound,
 } from '../../../db/repositories/historyImportRepository.ts';
 import { snapshotOf as readsOn } from '../../../db/storage/postgresStorage.ts';
 import type { Storage, Transaction } from '../../../db/storage/types.ts';
@@ -21,7 +19,8 @@ import { parentInWords } from '../ingestRules.ts';
 import { createIngestService, type IngestService } from '../ingestService.ts';
 import type { FileIdentity } from './eventFile.ts';
 import { advancedCheckpoint, chunkResultOf, ChunkRefused, ConcurrentImport, type ChunkResult, type HistoryLoader } from './historyLoader.ts';
-import { foldWindow, idsOf, type StoredRecords, type WindowItem, type WindowPlan } from './historyWindow.ts';
+import { foldAgainstStored } from '../storedFold.ts';
+import type { WindowItem, WindowPlan } from './historyWindow.ts';
 
 /** Waiting events turned into rejections per statement at the end of a file. */
 const LEFTOVER_PAGE = 5000;
@@ -118,23 +117,6 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
     for (const table of grown) {
       growth.base[table] += growth.since[table];
       growth.since[table] = 0;
-    }
-  }
-
-  /**
-   * The window folded against the records its events name, read first (the fold's lookups are
-   * synchronous). Should the fold ask for a record no read covered, those ids are read as well and
-   * the window folded again: the fold is pure, so only the last one counts.
-   */
-  async function plan(tx: Transaction, items: readonly WindowItem[], now: string): Promise<WindowPlan> {
-    const held = await repo.anyHeld(tx);
-    let ids = idsOf(items);
-    for (;;) {
-      const found = await repo.prefetch(tx, ids, held);
-      const { stored, missed } = lookupsFrom(ids, found);
-      const folded = foldWindow(items, stored, now);
-      if (isEmpty(missed)) return folded;
-      ids = merged(ids, missed);
     }
   }
 
@@ -273,7 +255,7 @@ export function createPostgresHistoryLoader(pool: pg.Pool, deps: PostgresHistory
       const fileKey = current().file.key;
       const written: LoadedTableRows = { customers: 0, generations: 0, ledger_entries: 0 };
       const result = await commit(items, async (tx, on, now, origin) => {
-        const folded = await plan(tx, items, now);
+        const { plan: folded } = await foldAgainstStored(tx, items, now, await repo.anyHeld(tx), 'import');
         Object.assign(written, { customers: folded.newCustomers.length, generations: folded.newRuns.length, ledger_entries: folded.ledger.length });
         await write(tx, on, folded, fileKey);
         const viaLive = await applyThroughLivePath(tx, on, folded, fileKey, origin);
@@ -359,44 +341,6 @@ function span(items: readonly WindowItem[]): { lines: string; last: { line: numb
     highest = Math.max(highest, item.line);
   }
   return { lines: items.length === 0 ? '' : `${lowest}-${highest}`, last };
-}
-
-const noIds = (): RecordIds => ({ events: [], customers: [], chats: [], runs: [], transactions: [], charges: [] });
-const isEmpty = (ids: RecordIds): boolean => Object.values(ids).every((list: string[]) => list.length === 0);
-const merged = (a: RecordIds, b: RecordIds): RecordIds => ({
-  events: a.events, customers: [...a.customers, ...b.customers], chats: [...a.chats, ...b.chats], runs: [...a.runs, ...b.runs],
-  transactions: [...a.transactions, ...b.transactions], charges: [...a.charges, ...b.charges],
-});
-
-/**
- * The fold's synchronous lookups answered from what was read for `ids`; a lookup of an id no read
- * covered answers "not stored" and is noted in `missed`, for the caller to read and fold again.
- */
-function lookupsFrom(ids: RecordIds, found: StoredRecordsFound): { stored: StoredRecords; missed: RecordIds } {
-  const missed = noIds();
-  const asked = {
-    customers: new Set(ids.customers), chats: new Set(ids.chats), transactions: new Set(ids.transactions), charges: new Set(ids.charges),
-    // The read of runs also brought the runs of the named charges.
-    runs: new Set([...ids.runs, ...found.runs.keys()]),
-  };
-  const answer = <T>(kind: keyof typeof asked, id: string, value: T | undefined): T | undefined => {
-    if (!asked[kind].has(id)) {
-      asked[kind].add(id);
-      missed[kind].push(id);
-    }
-    return value;
-  };
-  return {
-    missed,
-    stored: {
-      prefetch: () => found,
-      customerBalance: (id) => answer('customers', id, found.balances.get(id)),
-      chatOwner: (id) => answer('chats', id, found.chatOwners.get(id)),
-      run: (id) => answer('runs', id, found.runs.get(id)),
-      transaction: (id) => answer('transactions', id, found.transactions.get(id)),
-      isReversed: (chargeId) => answer('charges', chargeId, found.reversed.has(chargeId)) === true,
-    },
-  };
 }
 
 /**
