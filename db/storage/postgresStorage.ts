@@ -7,12 +7,26 @@ const retryable = new Set(['40001', '40P01']);
 /** How many times a transaction is tried before its serialization failure or deadlock is passed on. */
 const ATTEMPTS = 8;
 
-const compiledCache = new Map<string, Compiled>();
-const compiled = (statement: Statement): Compiled => {
+/**
+ * A statement compiled once per process: its `$n` text, and the name it is prepared under on each
+ * connection that runs it. A named statement is parsed and planned by PostgreSQL on its first use
+ * on a connection; later uses send only its values (pg remembers per connection what it prepared).
+ * Unnamed, every call parsed and planned it again: a third of a credit grant's database time, most
+ * of it on statements the console runs thousands of times. The texts are the repositories'
+ * constants (values travel as parameters, lists as arrays), so the names stay few. A text with
+ * several commands (`SET LOCAL …; SET LOCAL …`) cannot be prepared and runs unnamed.
+ */
+interface Prepared extends Compiled {
+  name: string | undefined;
+}
+
+const compiledCache = new Map<string, Prepared>();
+const compiled = (statement: Statement): Prepared => {
   const sql = statementFor(statement, 'postgres');
   let found = compiledCache.get(sql);
   if (!found) {
-    found = compilePlaceholders(sql);
+    const placeholders = compilePlaceholders(sql);
+    found = { ...placeholders, name: placeholders.text.includes(';') ? undefined : `td_${compiledCache.size + 1}` };
     compiledCache.set(sql, found);
   }
   return found;
@@ -21,8 +35,10 @@ const compiled = (statement: Statement): Compiled => {
 type Client = pg.Pool | pg.ClientBase;
 
 const query = <Row>(client: Client, statement: Statement, params?: Params): Promise<pg.QueryResult<pg.QueryResultRow>> => {
-  const { text, ...rest } = compiled(statement);
-  return client.query<pg.QueryResultRow>({ text, values: bindValues({ text, ...rest }, params) }) as Promise<pg.QueryResult<Row & pg.QueryResultRow>>;
+  const prepared = compiled(statement);
+  return client.query<pg.QueryResultRow>({ name: prepared.name, text: prepared.text, values: bindValues(prepared, params) }) as Promise<
+    pg.QueryResult<Row & pg.QueryResultRow>
+  >;
 };
 
 const queriesOn = (client: Client) => ({
