@@ -30,9 +30,13 @@ const sql = {
      before_json, after_json, reason, request_id, client_ip, prev_hash, hash)
     VALUES (@seq, @at, @actor_type, @actor_id, @actor_name, @action, @entity_type, @entity_id, @customer_id,
      @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`,
-  // One key for the whole chain, held to the end of the transaction. SQLite needs none: its one
-  // writer already appends one transaction after another.
-  lockChain: 'SELECT pg_advisory_xact_lock(7306001)',
+  // One key for the whole chain, held to the end of the transaction, then the last event, in one
+  // round trip (PostgreSQL's migration 009). SQLite needs no lock: its one writer already appends
+  // one transaction after another.
+  lockedTail: { sqlite: 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1', postgres: 'SELECT seq, hash FROM audit_chain_tail()' },
+  // Several events of one change in one round trip (PostgreSQL), in chain order.
+  insertMany: `INSERT INTO audit_events (${chainColumns})
+    SELECT ${chainColumns} FROM json_populate_recordset(NULL::audit_events, ?::json) ORDER BY seq`,
   // The chain's columns: the order of server/audit/auditChain.ts hashedFields, then the two hashes.
   chain: `SELECT ${chainColumns} FROM audit_events ORDER BY seq`,
   // A seq range of the chain: `(after, upto]`, so ranges laid end to end cover it once.
@@ -44,13 +48,19 @@ const sql = {
 
 /** The audit log through the storage seam (db/storage/types.ts). */
 export const auditRepository = {
-  /** Serialises appends to the chain until the transaction ends (PostgreSQL; nothing to do on SQLite). */
-  lockChain: async (tx: Transaction): Promise<void> => {
-    if (tx.engine === 'postgres') await tx.get(sql.lockChain);
-  },
+  /**
+   * The chain's last event, with appends to the chain serialised from here until the transaction
+   * ends (PostgreSQL's lock; SQLite's one writer): the next event follows this one.
+   */
+  lockedTail: (tx: Transaction): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => tx.get(sql.lockedTail),
   last: (q: Queryable): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => q.get(sql.last),
   insert: async (tx: Transaction, row: AuditRow): Promise<void> => {
     await tx.run(sql.insert, row);
+  },
+  /** `rows` in chain order: one statement on PostgreSQL, one per row on SQLite (where a statement is a call). */
+  insertAll: async (tx: Transaction, rows: readonly AuditRow[]): Promise<void> => {
+    if (tx.engine === 'postgres' && rows.length > 1) await tx.run(sql.insertMany, [JSON.stringify(rows)]);
+    else for (const row of rows) await tx.run(sql.insert, row);
   },
   /** Every event in chain order, streamed (the log can be large). */
   streamChain: (snapshot: Snapshot): AsyncIterable<AuditRow> => snapshot.stream(sql.chain),

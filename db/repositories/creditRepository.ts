@@ -69,15 +69,32 @@ const creditViewCommonColumns = `c.*, cu.name AS customer_name, rq.name AS reque
     rq.role AS requested_by_role,
     (SELECT p.approval_threshold FROM credit_policy p WHERE p.id = 1) AS approval_threshold,
     (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
-      WHERE d.staff_id = c.requested_by AND d.day = substr(c.created_at, 1, 10)) AS agent_day_tokens,
-    (SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(
+      WHERE d.staff_id = c.requested_by AND d.day = substr(c.created_at, 1, 10)) AS agent_day_tokens`;
+
+/**
+ * The first of a grant's runs that was auto-refunded or is covered by another open grant, as
+ * `run|auto refund|other grant`. On PostgreSQL the other grants are looked up per run through a
+ * LATERAL join (SQLite has none), each one's status by its key: written as EXISTS over a join, the
+ * planner hashed every open grant whenever its statistics lagged behind a growing credits table
+ * (4 ms for each grant read back, more with every grant, inside the request that made it).
+ */
+const overlapColumn = {
+  sqlite: `(SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(
          (SELECT i2.credit_id FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
            WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval') LIMIT 1), '')
        FROM credit_items i JOIN generations g ON g.id = i.generation_id
       WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR EXISTS (
          SELECT 1 FROM credit_items i2 JOIN credits c2 ON c2.id = i2.credit_id
           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id AND c2.status IN ('applied', 'pending_approval')))
-      LIMIT 1) AS overlap`;
+      LIMIT 1) AS overlap`,
+  postgres: `(SELECT g.id || '|' || COALESCE(g.auto_refund_id, '') || '|' || COALESCE(other.credit_id, '')
+       FROM credit_items i JOIN generations g ON g.id = i.generation_id
+       LEFT JOIN LATERAL (SELECT i2.credit_id FROM credit_items i2
+           WHERE i2.generation_id = g.id AND i2.credit_id <> c.id
+             AND (SELECT c2.status FROM credits c2 WHERE c2.id = i2.credit_id) IN ('applied', 'pending_approval') LIMIT 1) other ON true
+      WHERE i.credit_id = c.id AND (g.auto_refund_id IS NOT NULL OR other.credit_id IS NOT NULL)
+      LIMIT 1) AS overlap`,
+};
 
 /**
  * A grant with the names of the people and customer it names, and its ledger entry's balance.
@@ -85,7 +102,7 @@ const creditViewCommonColumns = `c.*, cu.name AS customer_name, rq.name AS reque
  * items or events (SQLite's json_group_array over no rows; PostgreSQL's json_agg is NULL then), and
  * both compute the 30-day bounds as ISO texts, compared as text with the stored times.
  */
-const creditViewSqlite = `SELECT ${creditViewCommonColumns},
+const creditViewSqlite = `SELECT ${creditViewCommonColumns}, ${overlapColumn.sqlite},
     (SELECT json_group_array(json_object('generation_id', i.generation_id, 'tokens', i.tokens))
        FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
     (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
@@ -102,7 +119,7 @@ export const creditViewSql = {
   sqlite: creditViewSqlite,
   // date(t, '-30 days') is the UTC day 30 days before t's; strftime(…, t, '-30 days') the same instant
   // 30 days earlier, in the ISO form the times are stored in (milliseconds, Z).
-  postgres: `SELECT ${creditViewCommonColumns},
+  postgres: `SELECT ${creditViewCommonColumns}, ${overlapColumn.postgres},
     (SELECT COALESCE(json_agg(json_build_object('generation_id', i.generation_id, 'tokens', i.tokens))::text, '[]')
        FROM credit_items i WHERE i.credit_id = c.id) AS items_json,
     (SELECT COALESCE(SUM(d.requested_tokens), 0) FROM credit_day_totals d
@@ -130,6 +147,8 @@ const sql = {
   viewInPeriod: creditViewWith(`WHERE c.created_at >= @from AND c.created_at <= @to AND c.status <> 'rejected' ORDER BY c.created_at DESC`),
   byId: 'SELECT * FROM credits WHERE id = ?',
   byIdLocked: 'SELECT * FROM credits WHERE id = ? FOR UPDATE',
+  // PostgreSQL: the day-total changes of this transaction's grants, now (migration 009 defers them to the COMMIT).
+  countInDayTotals: 'SET CONSTRAINTS credits_day_total_insert, credits_day_total_rejected, credits_day_total_voided IMMEDIATE',
   insert: `INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received,
       note, customer_asset_urls, evidence, requested_by, status, decided_by, decided_at, decision_reason, voided_by, voided_at,
       void_reason, transaction_id, void_transaction_id, idempotency_key, created_at)
@@ -152,6 +171,15 @@ const sql = {
 /** Credits through the storage seam (db/storage/types.ts). */
 export const creditRepository = {
   byId: (q: Queryable, id: string): Promise<CreditRow | undefined> => q.get(sql.byId, [id]),
+  /**
+   * Writes the day-total changes of the grants this transaction inserted, rejected or voided now,
+   * in the order they happened, rather than at the COMMIT (PostgreSQL's migration 009; SQLite's
+   * triggers write each at once). Called where the lock order puts the requester's day total:
+   * before the audit chain.
+   */
+  countInDayTotals: async (tx: Transaction): Promise<void> => {
+    if (tx.engine === 'postgres') await tx.run(sql.countInDayTotals);
+  },
   /**
    * The grant a decision or a void is about, its row locked on PostgreSQL until the transaction
    * ends: a second decision on it waits, then reads the status the first one left.

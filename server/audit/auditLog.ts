@@ -69,7 +69,8 @@ export function createAuditLog(db: Db | null, clock: Clock) {
     return row;
   }
 
-  return { record, append: createAuditAppender(clock).append };
+  const { append, appendAll } = createAuditAppender(clock);
+  return { record, append, appendAll };
 }
 
 /**
@@ -78,13 +79,29 @@ export function createAuditLog(db: Db | null, clock: Clock) {
  * docs/postgres.md), so concurrent writers on PostgreSQL append one after another, gap-free.
  */
 export function createAuditAppender(clock: Clock) {
+  /**
+   * The events of one change, chained one after the other and written together. Called as the
+   * change's last write, it holds the chain's lock only from there to the COMMIT: on PostgreSQL
+   * every writer of the console queues on that lock, so the shorter the better.
+   */
+  async function appendAll(tx: Transaction, inputs: readonly AuditInput[]): Promise<AuditRow[]> {
+    const at = isoNow(clock);
+    let last: Pick<AuditRow, 'seq' | 'hash'> | undefined = await auditRepository.lockedTail(tx);
+    const rows = inputs.map((input) => {
+      const row = chainedRow(last, input, at);
+      last = row;
+      return row;
+    });
+    await auditRepository.insertAll(tx, rows);
+    return rows;
+  }
+
   return {
     async append(tx: Transaction, input: AuditInput): Promise<AuditRow> {
-      await auditRepository.lockChain(tx);
-      const row = chainedRow(await auditRepository.last(tx), input, isoNow(clock));
-      await auditRepository.insert(tx, row);
+      const [row] = await appendAll(tx, [input]);
       return row;
     },
+    appendAll,
   };
 }
 export type AuditLog = ReturnType<typeof createAuditLog>;

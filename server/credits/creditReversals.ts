@@ -92,6 +92,7 @@ export function createCreditReversals(db: Db | null, ledger: Ledger, audit: Audi
     if (!credit.transaction_id || !(await creditRepository.markVoided(tx, { id: credit.id, voided_by: actorId(actor), voided_at: now, void_reason: reason }))) {
       throw notApplied(await current(tx, credit));
     }
+    await creditRepository.countInDayTotals(tx);
     const entry = await ledger.append(tx, {
       customerId: credit.customer_id, kind: 'credit_void', amount: -credit.amount, creditId: credit.id, reversesId: credit.transaction_id,
       voidCause: cause,
@@ -117,6 +118,7 @@ export function createCreditReversals(db: Db | null, ledger: Ledger, audit: Audi
     if (!(await creditRepository.decide(tx, { id: credit.id, status: 'rejected', decided_by: decidedBy, decided_at: isoNow(clock), decision_reason: reason }))) {
       throw notPending(await current(tx, credit));
     }
+    await creditRepository.countInDayTotals(tx);
     await audit.append(tx, {
       actor, action: 'credit.rejected', entityType: 'credit', entityId: credit.id, customerId: credit.customer_id,
       before: { status: credit.status }, after: { status: 'rejected' }, reason, origin,

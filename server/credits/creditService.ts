@@ -7,12 +7,12 @@ import { policyRepository, type PolicyRow } from '../../db/repositories/policyRe
 import type { Queryable, Storage, Transaction } from '../../db/storage/types.ts';
 import type { CreditRecord, CreditRequest, Eligibility, Policy, RunEligibility } from '../../shared/credits.ts';
 import { approvalReasons, changedAmounts, reasonMismatch } from '../../shared/creditRules.ts';
-import type { AuditLog, RequestOrigin } from '../audit/auditLog.ts';
+import type { AuditInput, AuditLog, RequestOrigin } from '../audit/auditLog.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { graceCutoff } from '../ledger/refundState.ts';
+import { cutoffUnder, graceCutoff } from '../ledger/refundState.ts';
 import { creditConflict, notEligible, staffActor, type CreditAnswer, type Requester } from './creditAnswers.ts';
 import { notApplied, notPending, type CreditReversals } from './creditReversals.ts';
 import { rowToCredit } from './creditRecord.ts';
@@ -75,10 +75,15 @@ function entryContext(runs: RunEligibility[]): { chatId: string | null; generati
  * writer does.
  */
 function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: CreditReversals, audit: AuditLog, clock: Clock) {
-  async function viewOn(q: Queryable, id: string): Promise<CreditRecord> {
+  /**
+   * The grant as the API shows it. `uncountedTokens`: what this transaction's own new grant will
+   * add to its requester's day total when its deferred trigger fires (PostgreSQL's migration 009;
+   * SQLite's has fired already) — the day's tokens shown count it, as they will once committed.
+   */
+  async function viewOn(q: Queryable, id: string, { uncountedTokens = 0 } = {}): Promise<CreditRecord> {
     const row = await creditRepository.viewById(q, id);
     if (!row) throw new NotFound('Credit', id);
-    return rowToCredit(row);
+    return rowToCredit({ ...row, agent_day_tokens: row.agent_day_tokens + uncountedTokens });
   }
 
   const record = (id: string): Promise<CreditRecord> => viewOn(storage, id);
@@ -94,9 +99,8 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
     return { runs, suggested_total: runs.reduce((sum, run) => sum + run.eligible_tokens, 0) };
   }
 
-  /** The requested runs judged on `tx`, in item order: the first unknown run or another customer's is the 400. */
-  async function judgeRequested(tx: Transaction, customerId: string, items: CreditRequest['items']): Promise<RunEligibility[]> {
-    const cutoff = await graceCutoff(tx, clock);
+  /** The requested runs judged on `tx` under the grace `cutoff`, in item order: the first unknown run or another customer's is the 400. */
+  async function judgeRequested(tx: Transaction, customerId: string, items: CreditRequest['items'], cutoff: string): Promise<RunEligibility[]> {
     const runs: RunEligibility[] = [];
     for (const [index, item] of items.entries()) {
       const row = await eligibilityRepository.run(tx, item.generation_id, cutoff);
@@ -108,8 +112,7 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
   }
 
   /** Why a credit must wait for a lead (shared/creditRules.ts), under the policy and the requester's credits so far today. */
-  async function waitReasons(tx: Transaction, input: CreditRequest, requester: Requester): Promise<string[]> {
-    const policy = policyOf(await policyRepository.getForDecision(tx));
+  async function waitReasons(tx: Transaction, input: CreditRequest, requester: Requester, policy: Policy): Promise<string[]> {
     const today = requester.role === 'agent' ? await eligibilityRepository.dailyTotalForDecision(tx, requester.id, isoNow(clock).slice(0, 10)) : null;
     return approvalReasons(input, requester, policy, today);
   }
@@ -119,12 +122,12 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
    * still refuse the items (a grant over the same runs committed meanwhile, which the run locks
    * rule out), the runs are judged again and the answer is SQLite's 409, not a bare constraint error.
    */
-  async function insertGrant(tx: Transaction, row: CreditRow, input: CreditRequest, requested: Map<string, number>): Promise<void> {
+  async function insertGrant(tx: Transaction, row: CreditRow, input: CreditRequest, requested: Map<string, number>, cutoff: string): Promise<void> {
     try {
       await tx.savepoint((inner) => creditRepository.insert(inner, row, input.items));
     } catch (error) {
       if (!isConstraintRefusal(error) || isUniqueViolation(error)) throw error;
-      const blocked = blockedRuns(await judgeRequested(tx, row.customer_id, input.items), requested);
+      const blocked = blockedRuns(await judgeRequested(tx, row.customer_id, input.items, cutoff), requested);
       if (blocked.length > 0) throw notEligible(blocked, requested);
       throw error;
     }
@@ -139,7 +142,10 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
 
     const requested = new Map(input.items.map((item) => [item.generation_id, item.tokens]));
     await eligibilityRepository.lockRuns(tx, [...requested.keys()]);
-    const runs = await judgeRequested(tx, customer.id, input.items);
+    // Read once, shared until the COMMIT: the runs are judged and the wait decided under one policy.
+    const policyRow = await policyRepository.getForDecision(tx);
+    const cutoff = cutoffUnder(policyRow, clock);
+    const runs = await judgeRequested(tx, customer.id, input.items, cutoff);
     // Eligibility first: a run with nothing left answers 409 whatever the reason.
     const blocked = blockedRuns(runs, requested);
     if (blocked.length > 0) throw notEligible(blocked, requested);
@@ -150,7 +156,7 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
       throw new ValidationFailed({ note: `explain why the amount differs from the suggested ${differs.map((d) => d.suggested).join(' + ')} tokens` });
     }
 
-    const reasons = await waitReasons(tx, input, requester);
+    const reasons = await waitReasons(tx, input, requester, policyOf(policyRow));
     const status = reasons.length > 0 ? 'pending_approval' : 'applied';
     const now = isoNow(clock);
     const balanceBefore = customer.balance;
@@ -182,24 +188,34 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
       idempotency_key: idempotencyKey,
       created_at: now,
     };
-    await insertGrant(tx, row, input, requested);
+    await insertGrant(tx, row, input, requested, cutoff);
     const actor = staffActor(requester);
-    await audit.append(tx, {
+    const events: AuditInput[] = [{
       actor, action: 'credit.requested', entityType: 'credit', entityId: row.id, customerId: customer.id,
       after: { status, amount: input.amount, reason: input.reason, ticket_ref: input.ticket_ref, items: input.items, evidence },
       origin,
-    });
+    }];
     if (status === 'applied') {
-      const entry = await ledger.append(tx, { customerId: customer.id, kind: 'manual_credit', amount: input.amount, creditId: row.id, ...context });
+      const items = input.items
+        .map((item) => ({ credit_id: row.id, generation_id: item.generation_id, tokens: item.tokens }))
+        .sort((a, b) => Buffer.compare(Buffer.from(a.generation_id), Buffer.from(b.generation_id)));
+      // The customer's row has been locked since it was read: its balance is still the one read.
+      const entry = await ledger.append(tx, {
+        customerId: customer.id, kind: 'manual_credit', amount: input.amount, creditId: row.id, ...context,
+        balanceBefore, credit: { row, items },
+      });
       await creditRepository.linkTransaction(tx, row.id, entry.id);
-      await audit.append(tx, {
+      events.push({
         actor, action: 'credit.applied', entityType: 'credit', entityId: row.id, customerId: customer.id,
         before: { balance: balanceBefore }, after: { balance: entry.balance_after, transaction_id: entry.id }, origin,
       });
     }
-    const result = await viewOn(tx, row.id);
+    const result = await viewOn(tx, row.id, { uncountedTokens: tx.engine === 'postgres' ? row.amount : 0 });
     const httpStatus = status === 'applied' ? 201 : 202;
     await idempotencyRepository.insert(tx, { staff_id: requester.id, key: idempotencyKey, body_hash: bodyHash, status_code: httpStatus, response: JSON.stringify(result), created_at: now });
+    // Last, the requester's day total then the audit chain (the lock order), each held from here to the COMMIT.
+    await creditRepository.countInDayTotals(tx);
+    await audit.appendAll(tx, events);
     return { status: httpStatus, record: result, replayed: false };
   }
 

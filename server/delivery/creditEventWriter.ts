@@ -56,8 +56,18 @@ export function createCreditEventWriter(db: Db, onWritten: () => void = () => {}
 }
 export type CreditEventWriter = ReturnType<typeof createCreditEventWriter>;
 
-/** The outbox writer through the storage seam, in the entry's transaction `tx`. */
-export async function writeCreditEvent(tx: Transaction, entry: NewLedgerEntry, voidCause?: VoidCause): Promise<void> {
+/** A grant as its caller holds it in the entry's transaction: the row as stored, its items in generation_id order. */
+export interface KnownCredit {
+  row: CreditRow;
+  items: CreditItemRow[];
+}
+
+/** The outbox writer through the storage seam, in the entry's transaction `tx`; `known`: the entry's grant, not read again. */
+export async function writeCreditEvent(tx: Transaction, entry: NewLedgerEntry, voidCause?: VoidCause, known?: KnownCredit): Promise<void> {
+  if (known && known.row.id === entry.credit_id) {
+    await creditEventRepository.insert(tx, creditEventOf(entry, known.row, known.items, voidCause));
+    return;
+  }
   const credit = entry.credit_id ? await creditRepository.byId(tx, entry.credit_id) : undefined;
   await creditEventRepository.insert(tx, creditEventOf(entry, credit, credit ? await creditRepository.items(tx, credit.id) : [], voidCause));
 }

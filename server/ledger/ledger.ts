@@ -3,7 +3,7 @@ import { createLedgerRepository, ledgerRepository, type LedgerKind, type NewLedg
 import type { Transaction } from '../../db/storage/types.ts';
 import type { VoidCause } from '../../shared/delivery.ts';
 import { isoNow, type Clock } from '../clock.ts';
-import { createCreditEventWriter, writeCreditEvent as writeCreditEventIn } from '../delivery/creditEventWriter.ts';
+import { createCreditEventWriter, writeCreditEvent as writeCreditEventIn, type KnownCredit } from '../delivery/creditEventWriter.ts';
 import { newId } from '../ids.ts';
 import { sqliteOnly } from '../sqliteOnly.ts';
 
@@ -22,6 +22,13 @@ export interface PostEntry {
   creditId?: string | null;
   /** A `credit_void`'s cause, as the studio is told it: a lead's decision or a late auto-refund. */
   voidCause?: VoidCause;
+  /**
+   * The customer's balance, when the caller read it with the row locked in this transaction and
+   * wrote no entry since: not read again. The ledger guard still checks the entry against it.
+   */
+  balanceBefore?: number;
+  /** The grant a credit entry is about, with its items, when the caller holds them: its credit event is built from them. */
+  credit?: KnownCredit;
 }
 
 export interface LedgerOptions {
@@ -79,9 +86,9 @@ export function createLedger(db: Db | null, clock: Clock, options: LedgerOptions
 
   /** `post` through the storage seam, in the transaction `tx` of the change. */
   async function append(tx: Transaction, input: PostEntry): Promise<NewLedgerEntry> {
-    const entry = entryOf(input, await ledgerRepository.balanceForPosting(tx, input.customerId));
+    const entry = entryOf(input, input.balanceBefore ?? (await ledgerRepository.balanceForPosting(tx, input.customerId)));
     if (isCreditEntry(entry)) {
-      await writeCreditEventIn(tx, entry, input.voidCause);
+      await writeCreditEventIn(tx, entry, input.voidCause, input.credit);
       // Woken before the COMMIT, a dispatcher on another connection would not see the event yet.
       const wake = options.onCreditEvent;
       if (wake) tx.afterCommit(wake);

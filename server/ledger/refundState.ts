@@ -12,8 +12,11 @@ export function createGraceCutoff(db: Db, clock: Clock): () => string {
   return () => new Date(clock().getTime() - policy.get().refund_grace_minutes * 60_000).toISOString();
 }
 
+/** The cutoff at this moment under a policy already read. */
+export const cutoffUnder = (policy: { refund_grace_minutes: number }, clock: Clock): string =>
+  new Date(clock().getTime() - policy.refund_grace_minutes * 60_000).toISOString();
+
 /** `createGraceCutoff` through the storage seam: the cutoff at this moment, read on `q`. */
 export async function graceCutoff(q: Queryable, clock: Clock): Promise<string> {
-  const policy = await policyRepository.get(q);
-  return new Date(clock().getTime() - policy.refund_grace_minutes * 60_000).toISOString();
+  return cutoffUnder(await policyRepository.get(q), clock);
 }

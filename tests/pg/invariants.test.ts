@@ -389,6 +389,30 @@ describe('credits as PostgreSQL keeps them', () => {
     await voidCredit(applied);
     expect(await totals()).toEqual([{ day: '2026-01-01', open_tokens: 0, requested_tokens: 100 }]);
   });
+
+  it('counts a new grant in its day total at the COMMIT, or earlier when asked, and never a grant rolled back (migration 009)', async () => {
+    const staff = await buildStaff();
+    const w = await buildWorld(500);
+    const totals = async () => (await db.pool.query('SELECT open_tokens, requested_tokens FROM credit_day_totals WHERE staff_id = $1', [staff])).rows;
+    const insert = (c: Queryable, amount: number) => c.query(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
+      VALUES ($1, $2, $3, 'off_prompt', 'T-1', 'a cat', 'a dog', $4, 'pending_approval', $5, $6)`, [newId('crd'), w.customer, amount, staff, newId('key'), NOW]);
+    const seen: unknown[] = [];
+    await inTransaction(async (c) => {
+      await insert(c, 40);
+      // Deferred: the row is neither written nor locked by this grant yet.
+      seen.push((await c.query('SELECT open_tokens FROM credit_day_totals WHERE staff_id = $1', [staff])).rows);
+      await c.query('SET CONSTRAINTS credits_day_total_insert IMMEDIATE');
+      seen.push((await c.query('SELECT open_tokens FROM credit_day_totals WHERE staff_id = $1', [staff])).rows);
+      await insert(c, 2);
+    });
+    expect(seen).toEqual([[], [{ open_tokens: 40 }]]);
+    expect(await totals()).toEqual([{ open_tokens: 42, requested_tokens: 42 }]);
+    await expect(inTransaction(async (c) => {
+      await insert(c, 1000);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    expect(await totals()).toEqual([{ open_tokens: 42, requested_tokens: 42 }]);
+  });
 });
 
 describe('the other records as PostgreSQL keeps them', () => {
