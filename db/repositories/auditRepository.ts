@@ -30,13 +30,10 @@ const sql = {
      before_json, after_json, reason, request_id, client_ip, prev_hash, hash)
     VALUES (@seq, @at, @actor_type, @actor_id, @actor_name, @action, @entity_type, @entity_id, @customer_id,
      @before_json, @after_json, @reason, @request_id, @client_ip, @prev_hash, @hash)`,
-  // One key for the whole chain, held to the end of the transaction, then the last event, in one
-  // round trip (PostgreSQL's migration 009). SQLite needs no lock: its one writer already appends
-  // one transaction after another.
-  lockedTail: { sqlite: 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1', postgres: 'SELECT seq, hash FROM audit_chain_tail()' },
-  // Several events of one change in one round trip (PostgreSQL), in chain order.
-  insertMany: `INSERT INTO audit_events (${chainColumns})
-    SELECT ${chainColumns} FROM json_populate_recordset(NULL::audit_events, ?::json) ORDER BY seq`,
+  // PostgreSQL: a change's events chained and written under the chain's lock, held to the end of
+  // the transaction, in one round trip (migration 009). SQLite needs no lock: its one writer already
+  // appends one transaction after another.
+  append: 'SELECT seq, prev_hash, hash FROM audit_append(?::json, ?::text[])',
   // The chain's columns: the order of server/audit/auditChain.ts hashedFields, then the two hashes.
   chain: `SELECT ${chainColumns} FROM audit_events ORDER BY seq`,
   // A seq range of the chain: `(after, upto]`, so ranges laid end to end cover it once.
@@ -49,19 +46,17 @@ const sql = {
 /** The audit log through the storage seam (db/storage/types.ts). */
 export const auditRepository = {
   /**
-   * The chain's last event, with appends to the chain serialised from here until the transaction
-   * ends (PostgreSQL's lock; SQLite's one writer): the next event follows this one.
+   * PostgreSQL: appends `events` in order after the chain's last event, each hashed over its
+   * `tails` (auditChain.ts hashedTail), and answers where each went; appends are serialised from
+   * here until the transaction ends.
    */
-  lockedTail: (tx: Transaction): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => tx.get(sql.lockedTail),
+  appendChained: (tx: Transaction, events: readonly Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>[], tails: readonly string[]) =>
+    tx.all<Pick<AuditRow, 'seq' | 'prev_hash' | 'hash'>>(sql.append, [JSON.stringify(events), tails]),
   last: (q: Queryable): Promise<Pick<AuditRow, 'seq' | 'hash'> | undefined> => q.get(sql.last),
   insert: async (tx: Transaction, row: AuditRow): Promise<void> => {
     await tx.run(sql.insert, row);
   },
-  /** `rows` in chain order: one statement on PostgreSQL, one per row on SQLite (where a statement is a call). */
-  insertAll: async (tx: Transaction, rows: readonly AuditRow[]): Promise<void> => {
-    if (tx.engine === 'postgres' && rows.length > 1) await tx.run(sql.insertMany, [JSON.stringify(rows)]);
-    else for (const row of rows) await tx.run(sql.insert, row);
-  },
+
   /** Every event in chain order, streamed (the log can be large). */
   streamChain: (snapshot: Snapshot): AsyncIterable<AuditRow> => snapshot.stream(sql.chain),
   /** The events with `after < seq <= upto`, in chain order. */

@@ -39,6 +39,16 @@ export function hashAuditEvent(event: Omit<AuditRow, 'hash'>): string {
   return hashOf(event.prev_hash, hashedFields.map((field) => event[field]));
 }
 
+/**
+ * The text of the hashed JSON array after its first element, the seq: `"2026-…","staff",…]`.
+ * PostgreSQL's audit_append (migration 009) chains events whose seq it alone knows, under the
+ * chain's lock: it hashes the previous hash, a newline, `[`, the seq and `,` followed by this —
+ * the very bytes hashAuditEvent hashes, since JSON writes an array as its elements joined by commas.
+ */
+export function hashedTail(event: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>): string {
+  return JSON.stringify(hashedFields.slice(1).map((field) => event[field as Exclude<typeof field, 'seq'>])).slice(1);
+}
+
 export interface ChainCheck {
   ok: boolean;
   checked: number;

@@ -3,7 +3,7 @@ import { auditRepository, createAuditRepository, type AuditRow } from '../../db/
 import type { Transaction } from '../../db/storage/types.ts';
 import { isoNow, type Clock } from '../clock.ts';
 import { sqliteOnly } from '../sqliteOnly.ts';
-import { canonicalJson, GENESIS_HASH, hashAuditEvent } from './auditChain.ts';
+import { canonicalJson, GENESIS_HASH, hashAuditEvent, hashedTail } from './auditChain.ts';
 
 export type Actor =
   | { type: 'staff'; id: string; name: string }
@@ -31,11 +31,18 @@ export interface AuditInput {
   origin?: RequestOrigin;
 }
 
+type EventFields = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
 /** The event that follows `last` in the chain, hashed. */
 function chainedRow(last: Pick<AuditRow, 'seq' | 'hash'> | undefined, input: AuditInput, at: string): AuditRow {
+  const unhashed: Omit<AuditRow, 'hash'> = { seq: (last?.seq ?? 0) + 1, ...eventFields(input, at), prev_hash: last?.hash ?? GENESIS_HASH };
+  return { ...unhashed, hash: hashAuditEvent(unhashed) };
+}
+
+/** What an event records, before the chain gives it its place. */
+function eventFields(input: AuditInput, at: string): EventFields {
   const { actor } = input;
-  const unhashed: Omit<AuditRow, 'hash'> = {
-    seq: (last?.seq ?? 0) + 1,
+  return {
     at,
     actor_type: actor.type,
     actor_id: actor.type === 'staff' || actor.type === 'anonymous' ? actor.id : actor.type,
@@ -49,9 +56,7 @@ function chainedRow(last: Pick<AuditRow, 'seq' | 'hash'> | undefined, input: Aud
     reason: input.reason ?? null,
     request_id: input.origin?.requestId ?? null,
     client_ip: input.origin?.clientIp ?? null,
-    prev_hash: last?.hash ?? GENESIS_HASH,
   };
-  return { ...unhashed, hash: hashAuditEvent(unhashed) };
 }
 
 export function createAuditLog(db: Db | null, clock: Clock) {
@@ -82,17 +87,25 @@ export function createAuditAppender(clock: Clock) {
   /**
    * The events of one change, chained one after the other and written together. Called as the
    * change's last write, it holds the chain's lock only from there to the COMMIT: on PostgreSQL
-   * every writer of the console queues on that lock, so the shorter the better.
+   * every writer of the console queues on that lock, so the shorter the better. On PostgreSQL the
+   * database chains them (audit_append, migration 009), in the same call that writes the day totals
+   * the transaction deferred — those come before the chain in the lock order.
    */
   async function appendAll(tx: Transaction, inputs: readonly AuditInput[]): Promise<AuditRow[]> {
     const at = isoNow(clock);
-    let last: Pick<AuditRow, 'seq' | 'hash'> | undefined = await auditRepository.lockedTail(tx);
+    if (tx.engine === 'postgres') {
+      // One round trip (migration 009): the day totals still deferred, the lock, the tail and the inserts.
+      const events = inputs.map((input) => eventFields(input, at));
+      const placed = await auditRepository.appendChained(tx, events, events.map(hashedTail));
+      return events.map((event, i) => ({ seq: placed[i].seq, ...event, prev_hash: placed[i].prev_hash, hash: placed[i].hash }));
+    }
+    let last: Pick<AuditRow, 'seq' | 'hash'> | undefined = await auditRepository.last(tx);
     const rows = inputs.map((input) => {
       const row = chainedRow(last, input, at);
       last = row;
       return row;
     });
-    await auditRepository.insertAll(tx, rows);
+    for (const row of rows) await auditRepository.insert(tx, row);
     return rows;
   }
 

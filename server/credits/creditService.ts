@@ -213,8 +213,7 @@ function createSeamCreditService(storage: Storage, ledger: Ledger, reversals: Cr
     const result = await viewOn(tx, row.id, { uncountedTokens: tx.engine === 'postgres' ? row.amount : 0 });
     const httpStatus = status === 'applied' ? 201 : 202;
     await idempotencyRepository.insert(tx, { staff_id: requester.id, key: idempotencyKey, body_hash: bodyHash, status_code: httpStatus, response: JSON.stringify(result), created_at: now });
-    // Last, the requester's day total then the audit chain (the lock order), each held from here to the COMMIT.
-    await creditRepository.countInDayTotals(tx);
+    // Last: the requester's day total, then the audit chain (the lock order; one call on PostgreSQL), each held from here to the COMMIT.
     await audit.appendAll(tx, events);
     return { status: httpStatus, record: result, replayed: false };
   }

@@ -11,6 +11,7 @@ import { auditRepository, type AuditRow } from '../../db/repositories/auditRepos
 import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import type { Storage } from '../../db/storage/types.ts';
 import { canonicalJson, GENESIS_HASH, hashAuditEvent } from '../../server/audit/auditChain.ts';
+import { createAuditAppender } from '../../server/audit/auditLog.ts';
 import { verifyAuditChain } from '../../server/audit/chainVerifier.ts';
 import { parseListQuery } from '../../server/resources/listQuery.ts';
 import { runCli } from '../server/support/cli.ts';
@@ -55,6 +56,41 @@ async function writeEvents(n: number): Promise<void> {
 const single = () => verifyAuditChain(storage);
 // Nine events over three threads: ranges (…, 3], (3, 6], (6, …).
 const threaded = () => verifyAuditChain(storage, { location: database.url, threads: 3, parallelFrom: 0 });
+
+describe('appending to the chain on PostgreSQL', () => {
+  it('chains a change\'s events in the database with the hashes JavaScript computes, whatever characters they carry', async () => {
+    await tamper('DELETE FROM audit_events');
+    await writeEvents(2);
+    const appender = createAuditAppender(() => new Date('2026-12-06T05:30:00.000Z'));
+    const odd = 'Zoë "quoted" \\ back\\slash\nnew line\ttab \u2028 😀 中文 \u0001';
+    const placed = await storage.transaction((tx) =>
+      appender.appendAll(tx, [
+        { actor: { type: 'staff', id: 'stf_ü', name: odd }, action: 'credit.requested', entityType: 'credit', entityId: odd, customerId: 'cus_1', after: { note: odd, n: 1.5, big: 2 ** 53 - 1 }, reason: odd, origin: { requestId: 'req-ü', clientIp: '::1' } },
+        { actor: { type: 'system' }, action: 'credit.applied', entityType: 'credit', entityId: null, before: { balance: 0 }, after: { balance: -7 } },
+      ]));
+    const rows = await storage.all<AuditRow>('SELECT * FROM audit_events ORDER BY seq');
+    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    expect(rows.slice(2)).toEqual(placed);
+    for (const row of rows) {
+      const { hash, ...unhashed } = row;
+      expect(hashAuditEvent(unhashed)).toBe(hash);
+    }
+    expect(rows[2].prev_hash).toBe(rows[1].hash);
+    expect(await verifyAuditChain(storage)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it('gives two changes appending at once consecutive places, each change\'s events together', async () => {
+    await tamper('DELETE FROM audit_events');
+    const appender = createAuditAppender(() => new Date('2026-12-06T05:30:00.000Z'));
+    const change = (n: number) => storage.transaction((tx) =>
+      appender.appendAll(tx, [1, 2].map((i) => ({ actor: { type: 'system' as const }, action: `change.${n}`, entityType: 'test', entityId: `${n}-${i}` }))));
+    await Promise.all(Array.from({ length: 8 }, (_, n) => change(n)));
+    const rows = await storage.all<AuditRow>('SELECT seq, action, entity_id FROM audit_events ORDER BY seq');
+    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    for (let i = 0; i < 16; i += 2) expect([rows[i].entity_id, rows[i + 1].entity_id]).toEqual([`${rows[i].action.slice(7)}-1`, `${rows[i].action.slice(7)}-2`]);
+    expect(await verifyAuditChain(storage)).toMatchObject({ ok: true, checked: 16 });
+  });
+});
 
 describe('audit chain verification on PostgreSQL', () => {
   beforeEach(async () => {
