@@ -13,6 +13,8 @@ import { openDatabase } from '../../db/connection.ts';
 import { migrate } from '../../db/migrate.ts';
 import { migratePostgres } from '../../db/postgres/migrate.ts';
 import { openPostgres } from '../../db/postgres/pool.ts';
+import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
+import { createAuditAppender } from '../../server/audit/auditLog.ts';
 import { asAdmin, databaseUrl, freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 let db: FreshDatabase;
@@ -649,6 +651,19 @@ describe('the application\'s role', () => {
     expect(await one('SELECT balance FROM customers WHERE id = $1', [w.customer], app)).toBe(100);
     // Starting up, an instance finds nothing to migrate: it may read, not change, the schema.
     expect(await migratePostgres(app)).toEqual([]);
+  });
+
+  it('appends audit events through audit_append, which also writes the day totals its transaction deferred', async () => {
+    const w = await buildWorld(100, app);
+    const staff = await buildStaff(app);
+    const appender = createAuditAppender(() => new Date(NOW));
+    const [event] = await createPostgresStorage(app).transaction(async (tx) => {
+      await tx.run(`INSERT INTO credits (id, customer_id, amount, reason, ticket_ref, expected, received, requested_by, status, idempotency_key, created_at)
+        VALUES (?, ?, 25, 'goodwill', 'T-10', '', '', ?, 'pending_approval', 'k-role', ?)`, [newId('crd'), w.customer, staff, NOW]);
+      return appender.appendAll(tx, [{ actor: { type: 'system' }, action: 'role.checked', entityType: 'test' }]);
+    });
+    expect(await one('SELECT action FROM audit_events WHERE seq = $1', [event.seq], app)).toBe('role.checked');
+    expect(await one('SELECT open_tokens FROM credit_day_totals WHERE staff_id = $1', [staff], app)).toBe(25);
   });
 
   it('says that migrations need the schema\'s owner when it is asked to make the schema', async () => {
