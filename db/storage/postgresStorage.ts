@@ -53,6 +53,14 @@ const queriesOn = (client: Client) => ({
 export const sqlState = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
 
+/**
+ * A statement prepared on this connection before its table's columns changed (another instance's
+ * migration during a rolling upgrade): PostgreSQL refuses every later execution of it there. The
+ * connection is dropped, so its prepared statements go with it, and the work runs again on a new one.
+ */
+const stalePlan = (error: unknown): boolean =>
+  sqlState(error) === '0A000' && /cached plan must not change result type/.test((error as Error).message);
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -113,6 +121,7 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
       await client.query('COMMIT');
       return value;
     } catch (error) {
+      if (stalePlan(error)) broken = error as Error;
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {
@@ -126,8 +135,14 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
     }
   };
 
+  // A read outside a transaction: pg's pool drops a connection whose query failed, so a stale plan is read again on another.
+  const reads = queriesOn(pool);
+  const again = <T>(read: () => Promise<T>): Promise<T> => read().catch((error: unknown) => (stalePlan(error) ? read() : Promise.reject(error)));
   return {
-    ...queriesOn(pool),
+    engine: 'postgres' as const,
+    all: (statement, params) => again(() => reads.all(statement, params)),
+    get: (statement, params) => again(() => reads.get(statement, params)),
+    run: (statement, params) => again(() => reads.run(statement, params)),
     pool,
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt += 1) {
@@ -138,7 +153,7 @@ export function createPostgresStorage(pool: pg.Pool): Storage & { pool: pg.Pool 
           return value;
         } catch (error) {
           const state = sqlState(error);
-          if (!state || !retryable.has(state) || attempt >= ATTEMPTS) throw error;
+          if (!state || !(retryable.has(state) || stalePlan(error)) || attempt >= ATTEMPTS) throw error;
           await pause(Math.random() * 10 * attempt);
         }
       }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../db/postgres/pool.ts';
+import { createPostgresStorage } from '../../db/storage/postgresStorage.ts';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 
 let db: FreshDatabase;
@@ -55,6 +56,32 @@ describe('openPostgres', () => {
       await holder.query('ROLLBACK');
       holder.release();
       await quick.end();
+    }
+  });
+});
+
+describe('prepared statements', () => {
+  it('survive a table whose columns changed under them: the connection is dropped and the statement runs again, in a transaction or not', async () => {
+    // One connection: the statement is prepared there, and must meet the changed table there.
+    const pool = openPostgres(db.url, { max: 1 });
+    const storage = createPostgresStorage(pool);
+    const read = 'SELECT * FROM prepared_probe WHERE id = ?';
+    const prepared = async (): Promise<number> =>
+      (await pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT * FROM prepared_probe%'")).rows[0].n;
+    try {
+      await db.pool.query('CREATE TABLE prepared_probe (id integer PRIMARY KEY, name text)');
+      await db.pool.query("INSERT INTO prepared_probe VALUES (1, 'one')");
+      expect(await storage.get(read, [1])).toEqual({ id: 1, name: 'one' });
+      expect(await storage.transaction((tx) => tx.get(read, [1]))).toEqual({ id: 1, name: 'one' });
+      expect(await prepared()).toBe(1);
+      // Another instance's migration, as a rolling upgrade would run it.
+      await db.pool.query("ALTER TABLE prepared_probe ADD COLUMN note text NOT NULL DEFAULT 'new'");
+      expect(await storage.transaction((tx) => tx.get(read, [1]))).toEqual({ id: 1, name: 'one', note: 'new' });
+      await db.pool.query('ALTER TABLE prepared_probe ADD COLUMN more integer');
+      expect(await storage.get(read, [1])).toEqual({ id: 1, name: 'one', note: 'new', more: null });
+    } finally {
+      await pool.end();
+      await db.pool.query('DROP TABLE IF EXISTS prepared_probe');
     }
   });
 });
