@@ -11,6 +11,26 @@ const HISTORY_BATCHES = 300;
 const DAY_MS = 86_400_000;
 /** Target: the history import loads ledger rows at half the rate the ledger table alone takes them, or more. */
 export const historyTarget: Check[] = [{ metric: 'ceilingRatio', atLeast: 0.5 }];
+/** Target on PostgreSQL: 50,000 ledger rows a second, whatever the table's own ceiling. */
+export const postgresHistoryTarget: Check[] = [{ metric: 'value', atLeast: 50_000 }];
+
+/** Where a history import goes: the database's settings for the command, and how its rows are counted afterwards. */
+export interface HistoryDestination {
+  /** Put before each row's name: '' for SQLite, 'PostgreSQL: '. */
+  label: string;
+  env: Record<string, string>;
+  checks: Check[];
+  /** Ledger entries whose id starts with `prefix`, counted in the database after the command. */
+  ledgerRows(prefix: string): Promise<number>;
+}
+
+/** The run's SQLite work copy. */
+export const sqliteDestination = (dbPath: string): HistoryDestination => ({
+  label: '',
+  env: { DATABASE_PATH: dbPath },
+  checks: historyTarget,
+  ledgerRows: async (prefix) => ledgerRowsWithPrefix(dbPath, prefix),
+});
 
 const number = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -22,14 +42,14 @@ interface ImportRun {
 }
 
 /** `npm run import -- FILE --history` into the work database; its own timing (start-up and migrations left out). */
-async function runHistoryImport(dbPath: string, file: string, prefix: string, events: number): Promise<ImportRun> {
-  const outcome = await runScript(join(repoRoot, 'server', 'cli', 'import.ts'), [file, '--history'], { DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' });
+async function runHistoryImport(to: HistoryDestination, file: string, prefix: string, events: number): Promise<ImportRun> {
+  const outcome = await runScript(join(repoRoot, 'server', 'cli', 'import.ts'), [file, '--history'], { ...to.env, LOG_LEVEL: 'warn' });
   if (outcome.code !== 0) throw new Error(`the history import failed: ${(outcome.stderr || outcome.stdout).slice(-300)}`);
   const printed = /This run: [\d,]+ lines in ([\d.]+) s/.exec(outcome.stdout);
   const checked = /Ledger checks .* in ([\d.]+) s/.exec(outcome.stdout);
   const rejected = /([\d,]+) rejected/.exec(outcome.stdout);
   if (!printed || !checked || rejected?.[1] !== '0') throw new Error(`unexpected summary: ${outcome.stdout.slice(0, 400)}`);
-  return { seconds: Number(printed[1]), ledgerRows: ledgerRowsWithPrefix(dbPath, prefix), events, checkSeconds: Number(checked[1]) };
+  return { seconds: Number(printed[1]), ledgerRows: await to.ledgerRows(prefix), events, checkSeconds: Number(checked[1]) };
 }
 
 function writeHistory(name: string, events: readonly StudioEvent[]): string {
@@ -39,8 +59,8 @@ function writeHistory(name: string, events: readonly StudioEvent[]): string {
 }
 
 /**
- * `npm run import -- FILE --history` of generated histories into the work
- * database (the server stopped), two ways: one file of a whole history in
+ * `npm run import -- FILE --history` of generated histories into `to` (the
+ * SQLite work copy with the server stopped, or an empty PostgreSQL database), two ways: one file of a whole history in
  * time order (customers, purchases and plan grants, chats, runs and their
  * outcomes, assets, charges and refunds: 30 % of the events are ledger
  * entries), and another history as two files, its records first, then its
@@ -49,7 +69,7 @@ function writeHistory(name: string, events: readonly StudioEvent[]): string {
  * its closing ledger checks, timed apart). The ratio to the ledger table
  * insert ceiling is set by withCeilingRatio once that is measured.
  */
-export async function measureHistoryImport(dbPath: string, anchor: string): Promise<BenchRow[]> {
+export async function measureHistoryImport(to: HistoryDestination, anchor: string): Promise<BenchRow[]> {
   const tag = Date.now().toString(36);
   const start = Date.parse(`${anchor}T00:00:00Z`) + 3 * DAY_MS;
   const rows: BenchRow[] = [];
@@ -58,10 +78,10 @@ export async function measureHistoryImport(dbPath: string, anchor: string): Prom
   const mixed = studioBatches(mixedPrefix, HISTORY_BATCHES, start).flatMap((batch) => batch.events);
   const mixedFile = writeHistory('history-mixed.ndjson', mixed);
   try {
-    const run = await runHistoryImport(dbPath, mixedFile, mixedPrefix, mixed.length);
+    const run = await runHistoryImport(to, mixedFile, mixedPrefix, mixed.length);
     rows.push({
-      name: `history import (--history), ${number(mixed.length)}-event history`,
-      checks: historyTarget,
+      name: `${to.label}history import (--history), ${number(mixed.length)}-event history`,
+      checks: to.checks,
       outcome: 'measured',
       value: run.ledgerRows / run.seconds,
       unit: 'ledger rows/s',
@@ -80,11 +100,11 @@ export async function measureHistoryImport(dbPath: string, anchor: string): Prom
   const recordsFile = writeHistory('history-records.ndjson', recordEvents);
   const tokensFile = writeHistory('history-tokens.ndjson', tokenEvents);
   try {
-    const records = await runHistoryImport(dbPath, recordsFile, splitPrefix, recordEvents.length);
-    const tokens = await runHistoryImport(dbPath, tokensFile, splitPrefix, tokenEvents.length);
+    const records = await runHistoryImport(to, recordsFile, splitPrefix, recordEvents.length);
+    const tokens = await runHistoryImport(to, tokensFile, splitPrefix, tokenEvents.length);
     rows.push({
-      name: `history import (--history), ${number(tokens.events)} token transactions`,
-      checks: historyTarget,
+      name: `${to.label}history import (--history), ${number(tokens.events)} token transactions`,
+      checks: to.checks,
       outcome: 'measured',
       value: tokens.ledgerRows / tokens.seconds,
       unit: 'ledger rows/s',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createPostgresBulkWriter } from '../db/bulk/postgresBulk.ts';
 import { openPostgres } from '../db/postgres/pool.ts';
 import { createDatabase, dropDatabase, startPrivateCluster, type RunningCluster } from '../scripts/postgresCluster.ts';
+import { measureHistoryImport, postgresHistoryTarget, withCeilingRatio, type HistoryDestination } from './historyImport.ts';
 import { repoRoot } from './paths.ts';
 import { measurePostgresHttp, type PostgresHttpInput } from './postgresHttp.ts';
 import { runScript } from './processes.ts';
@@ -89,10 +90,29 @@ export async function measurePostgresCeiling(url: string, anchor: string): Promi
   }
 }
 
+/** An empty database of the cluster, migrated by the import command itself; run as the cluster's owner, so the loader may ANALYZE. */
+function postgresDestination(url: string): HistoryDestination {
+  return {
+    label: 'PostgreSQL: ',
+    env: { DATABASE_URL: url },
+    checks: postgresHistoryTarget,
+    ledgerRows: async (prefix) => {
+      const pool = openPostgres(url, { statementTimeoutMs: 0 });
+      try {
+        const counted = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM ledger_entries WHERE starts_with(id, $1)', [prefix]);
+        return Number(counted.rows[0].n);
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
+
 /**
  * The PostgreSQL rows of the run: a durable private cluster, the work copy moved into it, then
  * measured there — over HTTP on two instances (bench/postgresHttp.ts) when `http` is given, then
- * the table's ceiling.
+ * the table's ceiling; last, the history import into an empty database of the same cluster, its
+ * rate beside that ceiling.
  */
 export async function measurePostgres(
   workPath: string,
@@ -108,6 +128,7 @@ export async function measurePostgres(
   }
   // Its own name, so that a run on DATABASE_URL's server never meets another's database.
   const name = `tokendesk_bench_${Date.now().toString(36)}`;
+  const historyName = `${name}_history`;
   try {
     const url = await createDatabase(cluster.adminUrl, name);
     log('  PostgreSQL: db:copy of the work copy …');
@@ -120,8 +141,17 @@ export async function measurePostgres(
       log('  PostgreSQL: ledger table insert ceiling …');
       rows.push(await measurePostgresCeiling(url, anchor));
     }
+    log('  PostgreSQL: history import …');
+    const historyUrl = await createDatabase(cluster.adminUrl, historyName);
+    const historyRows = await measureHistoryImport(postgresDestination(historyUrl), anchor).catch((error: Error): BenchRow[] => [
+      { name: 'PostgreSQL: history import (--history)', checks: postgresHistoryTarget, outcome: 'not measured', note: error.message.split('\n')[0] },
+    ]);
+    const ceiling = rows.find((row) => row.name.startsWith('PostgreSQL: ledger table insert ceiling'));
+    if (ceiling) withCeilingRatio(historyRows, ceiling);
+    rows.push(...historyRows);
     return rows;
   } finally {
+    await dropDatabase(cluster.adminUrl, historyName).catch(() => undefined);
     await dropDatabase(cluster.adminUrl, name).catch(() => undefined);
     await cluster.stop();
   }

@@ -7,7 +7,7 @@ import { checkGrantsApplied, creditableRuns, GRANTS_NEEDED, measureCreditGrants 
 import { measureChatReview } from './chatReview.ts';
 import { measureFirstScreen } from './firstScreen.ts';
 import { BareReference, measureRead } from './httpBench.ts';
-import { historyTarget, measureHistoryImport, withCeilingRatio } from './historyImport.ts';
+import { historyTarget, measureHistoryImport, sqliteDestination, withCeilingRatio } from './historyImport.ts';
 import { importTarget, ledgerRowsWithPrefix, measureImport, measureIngestion } from './ingestion.ts';
 import { readOptions, usage, UsageError, type BenchOptions } from './options.ts';
 import { measurePostgres } from './postgres.ts';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     log('Import …');
     rows.push(await attempt('import (npm run import)', () => measureImport(workPath, options.anchor), importTarget));
     log('History import …');
-    const historyRows = await measureHistoryImport(workPath, options.anchor).catch((error: Error): BenchRow[] => [
+    const historyRows = await measureHistoryImport(sqliteDestination(workPath), options.anchor).catch((error: Error): BenchRow[] => [
       { name: 'history import (--history)', checks: historyTarget, outcome: 'not measured', note: error.message.split('\n')[0] },
     ]);
     rows.push(...historyRows);
