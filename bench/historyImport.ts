@@ -41,7 +41,7 @@ interface ImportRun {
   checkSeconds: number;
 }
 
-/** `npm run import -- FILE --history` into the work database; its own timing (start-up and migrations left out). */
+/** `npm run import -- FILE --history` into `to`; its own timing (start-up and migrations left out). */
 async function runHistoryImport(to: HistoryDestination, file: string, prefix: string, events: number): Promise<ImportRun> {
   const outcome = await runScript(join(repoRoot, 'server', 'cli', 'import.ts'), [file, '--history'], { ...to.env, LOG_LEVEL: 'warn' });
   if (outcome.code !== 0) throw new Error(`the history import failed: ${(outcome.stderr || outcome.stdout).slice(-300)}`);
@@ -60,11 +60,12 @@ function writeHistory(name: string, events: readonly StudioEvent[]): string {
 
 /**
  * `npm run import -- FILE --history` of generated histories into `to` (the
- * SQLite work copy with the server stopped, or an empty PostgreSQL database), two ways: one file of a whole history in
- * time order (customers, purchases and plan grants, chats, runs and their
- * outcomes, assets, charges and refunds: 30 % of the events are ledger
- * entries), and another history as two files, its records first, then its
- * token transactions alone (every event a ledger entry), the second timed.
+ * SQLite work copy with the server stopped, or an empty PostgreSQL
+ * database), two ways: one file of a whole history in time order (customers,
+ * purchases and plan grants, chats, runs and their outcomes, assets, charges
+ * and refunds: 30 % of the events are ledger entries), and another history
+ * as two files, its records first, then its token transactions alone (every
+ * event a ledger entry), the second timed.
  * Each figure is the command's own (it leaves out start-up and migrations, and
  * its closing ledger checks, timed apart). The ratio to the ledger table
  * insert ceiling is set by withCeilingRatio once that is measured.
